@@ -1,0 +1,37 @@
+# KITB Partnership Portal. `make run` serves it; `make test` runs the whole suite.
+# A fresh machine needs only Python 3.11 and make: the rest comes from requirements*.txt,
+# and PostgreSQL/Redis are embedded (under .data/) unless DATABASE_URL / REDIS_URL are set.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv bench stop clean-data messages
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check "setuptools<81" wheel
+	# XStatic-Bootstrap's setup.py imports pkg_resources, so it is built without isolation.
+	$(PIP) install -q --disable-pip-version-check --no-build-isolation "$$(grep -i '^XStatic-Bootstrap' requirements.txt)"
+	$(PIP) install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m kitb_portal.devstack run
+
+test: $(STAMP)
+	$(PY) manage.py compilemessages -v 0 --ignore=.venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+stop:
+	$(PY) -m kitb_portal.devstack stop
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l id -l ko --ignore=.venv --ignore=.data
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean-data: stop
+	rm -rf .data

@@ -1,0 +1,1 @@
+"""events models (filled by its issue)."""

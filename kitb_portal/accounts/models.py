@@ -1,0 +1,153 @@
+"""Users, organisations and invitations: the core every app scopes by."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kitb_portal.common.models import TimeStampedModel, choices_check
+
+LANGUAGE_CHOICES = [("id", _("Indonesian")), ("ko", _("Korean")), ("en", _("English"))]
+TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz and not tz.startswith("Etc/")]
+
+
+class OrganizationKind(models.TextChoices):
+    INDUSTRIAL_ESTATE = "industrial_estate", _("Industrial estate")
+    TECHNOPARK = "technopark", _("Technopark")
+    GOVERNMENT = "government", _("Government")
+    COMPANY = "company", _("Company")
+    UNIVERSITY = "university", _("University")
+    OTHER = "other", _("Other")
+
+
+class Organization(TimeStampedModel):
+    """A party to the partnership: KITB itself (the host), a technopark, a government, a company."""
+
+    Kind = OrganizationKind
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    local_name = models.CharField(_("name in local language"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 two-letter code, e.g. ID or KR."))
+    is_host = models.BooleanField(_("host organisation (KITB)"), default=False)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=choices_check("kind", OrganizationKind), name="organization_kind_valid"),
+            # Exactly one host at most: KITB.
+            models.UniqueConstraint(fields=["is_host"], condition=models.Q(is_host=True), name="organization_single_host"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in by e-mail: KITB staff (``is_staff``) or a partner organisation's user."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+    preferred_language = models.CharField(_("preferred language"), max_length=5, choices=LANGUAGE_CHOICES, default="en")
+    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="Asia/Jakarta")
+    is_org_admin = models.BooleanField(
+        _("organisation administrator"), default=False,
+        help_text=_("May invite and deactivate colleagues of the same organisation from the portal."),
+    )
+    is_staff = models.BooleanField(_("KITB staff"), default=False, help_text=_("Uses the admin site."))
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Deactivated users cannot log in and keep their history."))
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.CheckConstraint(condition=models.Q(preferred_language__in=["id", "ko", "en"]), name="user_language_valid"),
+            # A partner user (not staff) always belongs to an organisation.
+            models.CheckConstraint(condition=models.Q(is_staff=True) | models.Q(organization__isnull=False), name="user_partner_has_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>" if self.full_name else self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def is_partner(self) -> bool:
+        return not self.is_staff
+
+
+class Invitation(TimeStampedModel):
+    """A one-time link that lets an invited person set their password (valid INVITATION_VALID_DAYS)."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        User, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user.email} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE

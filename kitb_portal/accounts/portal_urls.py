@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.portal_home, name="home"),
+    path("users/", views.org_user_list, name="user_list"),
+    path("users/invite/", views.org_user_invite, name="user_invite"),
+    path("users/<int:pk>/deactivate/", views.org_user_deactivate, name="user_deactivate"),
+]

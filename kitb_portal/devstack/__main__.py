@@ -1,0 +1,97 @@
+"""``python -m kitb_portal.devstack run|stop``: what ``make run`` calls.
+
+``run`` migrates, loads the demo data, then serves the portal (gunicorn, or ``runserver`` with
+``DEV_SERVER=runserver``) with a Celery worker and celery beat, prints the URLs and demo logins once
+the site answers, and on Ctrl-C stops every process it started, the embedded servers included.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from kitb_portal import devstack
+
+PY = sys.executable
+
+
+def _manage(*args: str, capture: bool = False) -> str:
+    result = subprocess.run([PY, "manage.py", *args], check=True, text=True, capture_output=capture)
+    return result.stdout if capture else ""
+
+
+def _wait_for(url: str, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.3)
+    return False
+
+
+def run() -> int:
+    started_db = "DATABASE_URL" not in os.environ
+    started_redis = "REDIS_URL" not in os.environ
+    port = os.environ.get("PORT", "8000")
+    _manage("migrate", "--noinput")
+    _manage("collectstatic", "--noinput", "-v", "0")
+    logins = _manage("seed_demo", capture=True)
+    server = (
+        [PY, "manage.py", "runserver", f"127.0.0.1:{port}"]
+        if os.environ.get("DEV_SERVER") == "runserver"
+        else [PY, "-m", "gunicorn", "kitb_portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--access-logfile", "-"]
+    )
+    procs = [
+        subprocess.Popen(server),
+        subprocess.Popen([PY, "-m", "celery", "-A", "kitb_portal", "worker", "-l", "info", "--concurrency", "2"]),
+        subprocess.Popen([PY, "-m", "celery", "-A", "kitb_portal", "beat", "-l", "info",
+                          "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"]),
+    ]
+    try:
+        if _wait_for(f"http://127.0.0.1:{port}/healthz/"):
+            print(f"\nKITB Partnership Portal is up:\n  portal  http://127.0.0.1:{port}/portal/\n"
+                  f"  admin   http://127.0.0.1:{port}/admin/\n  health  http://127.0.0.1:{port}/healthz/\n")
+            print(logins, flush=True)
+            print("Ctrl-C stops the portal, the worker, beat and the embedded servers.", flush=True)
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if started_db or started_redis:
+            devstack.stop()
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "run"
+    if command == "run":
+        return run()
+    if command == "stop":
+        devstack.stop()
+        return 0
+    if command == "up":
+        print(devstack.database_settings()["HOST"])
+        print(devstack.redis_url())
+        return 0
+    print(f"usage: python -m kitb_portal.devstack [run|up|stop], not {command!r}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kitb_portal.settings")
+    sys.exit(main(sys.argv))

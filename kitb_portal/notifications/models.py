@@ -1,0 +1,78 @@
+"""The outbox: every e-mail the portal sends is first a row here, unique by its idempotency key."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kitb_portal.common.models import TimeStampedModel, choices_check
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(TimeStampedModel):
+    Status = OutboxStatus
+
+    key = models.CharField(_("idempotency key"), max_length=255, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=64, default="general", db_index=True,
+        help_text=_("Reminder or message kind, used for preferences and unsubscribe links."),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="outbox_messages",
+    )
+    to_email = models.CharField(_("to"), max_length=254, blank=True)
+    language = models.CharField(_("language"), max_length=5, default="en")
+    template = models.CharField(_("template"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("plain text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    attachments = models.JSONField(
+        _("attachments"), default=list, blank=True,
+        help_text=_("List of {filename, mimetype, content_b64}."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=choices_check("status", OutboxStatus), name="outbox_status_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False), name="outbox_sent_has_time"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.to_email} ({self.status})"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at handing a message to the SMTP server."""
+
+    message = models.ForeignKey(OutboxMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="delivery_attempts")
+    attempted_at = models.DateTimeField(_("attempted at"), auto_now_add=True)
+    succeeded = models.BooleanField(_("succeeded"), default=False)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["attempted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}"

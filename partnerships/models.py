@@ -1,0 +1,1 @@
+"""partnerships models (filled by its issue)."""

@@ -1,0 +1,1 @@
+"""tenants models (filled by its issue)."""

@@ -1,0 +1,70 @@
+"""Shared fixtures. Tests run on the real PostgreSQL and Redis (embedded unless the URLs are set)."""
+import os
+
+# Unit tests run Celery tasks in-process; tests marked `worker` start a real worker instead.
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+
+import pytest  # noqa: E402
+
+from tests.factories import OrganizationFactory, UserFactory  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_lang(settings):
+    """Each test starts with an empty cache and English; axes records are per test database."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    cache.clear()
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def kitb(db):
+    return OrganizationFactory(host=True)
+
+
+@pytest.fixture
+def technopark(db):
+    return OrganizationFactory(name="Chungbuk Technopark", local_name="충북테크노파크", kind="technopark", country="KR")
+
+
+@pytest.fixture
+def province(db):
+    return OrganizationFactory(name="Chungcheongbuk-do Provincial Government", local_name="충청북도", kind="government", country="KR")
+
+
+@pytest.fixture
+def staff_user(db, kitb):
+    return UserFactory(staff=True, organization=kitb, email="staff@kitb.example")
+
+
+@pytest.fixture
+def admin_user(db, kitb):
+    return UserFactory(staff=True, organization=kitb, is_superuser=True, email="admin@kitb.example")
+
+
+@pytest.fixture
+def partner_a(db, technopark):
+    """A partner user of Chungbuk Technopark."""
+    return UserFactory(organization=technopark, email="a@technopark.example")
+
+
+@pytest.fixture
+def partner_b(db, province):
+    """A partner user of the provincial government: must never see partner A's records."""
+    return UserFactory(organization=province, email="b@province.example")
+
+
+@pytest.fixture
+def client_a(client, partner_a):
+    client.force_login(partner_a)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, admin_user):
+    client.force_login(admin_user)
+    return client

@@ -1,0 +1,45 @@
+"""factory_boy factories for the core (accounts). App factories live in tests/<app>/factories.py."""
+import factory
+
+from kitb_portal.accounts.models import Organization, User
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    kind = Organization.Kind.COMPANY
+    country = "KR"
+    is_host = False
+
+    class Params:
+        host = factory.Trait(
+            name="Kawasan Industri Terpadu Batang", local_name="Kawasan Industri Terpadu Batang",
+            kind=Organization.Kind.INDUSTRIAL_ESTATE, country="ID", is_host=True,
+        )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Faker("name")
+    organization = factory.SubFactory(OrganizationFactory)
+    preferred_language = "en"
+    is_staff = False
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    class Params:
+        staff = factory.Trait(is_staff=True)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
