@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv bench stop clean-data messages
+.PHONY: run test venv bench stop clean-data messages compile-messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) compile-messages
 	$(PY) -m kitb_portal.devstack run
 
-test: $(STAMP)
-	$(PY) manage.py compilemessages -v 0 --ignore=.venv
+# Translations are compiled when gettext's msgfmt is present (Debian's gettext; .ci/run installs it).
+compile-messages: $(STAMP)
+	@if [ -d locale ] && command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=.data; fi
+
+test: $(STAMP) compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 stop:
