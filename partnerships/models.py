@@ -1,1 +1,398 @@
-"""partnerships models (filled by its issue)."""
+"""MoUs, their parties and signatories, document versions, draft approvals, commitments and notes.
+
+Every change of state goes through ``services.py``; invariants that fit one row are constraints here.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kitb_portal.common.models import TimeStampedModel, choices_check
+
+
+# --- private file storage ---------------------------------------------------------------------
+class PrivateMediaStorage(FileSystemStorage):
+    """Files under settings.PRIVATE_MEDIA_ROOT (read at use, so tests can point it elsewhere).
+
+    Never served by a URL: ``base_url`` is unused; downloads go through a permission-checking view.
+    """
+
+    @property
+    def base_location(self):  # type: ignore[override]
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):  # type: ignore[override]
+        import os
+
+        return os.path.abspath(self.base_location)
+
+
+_private_storage = PrivateMediaStorage()
+
+
+def private_storage() -> PrivateMediaStorage:
+    """Callable storage (keeps the path out of migrations)."""
+    return _private_storage
+
+
+def mou_document_upload_to(instance: "MoUDocument", filename: str) -> str:
+    """A random, safe name under the MoU's folder; the original name is kept apart, sanitised."""
+    return f"partnerships/mou_{instance.mou_id}/{uuid.uuid4().hex}.pdf"
+
+
+# --- choices ----------------------------------------------------------------------------------
+class Language(models.TextChoices):
+    INDONESIAN = "id", _("Indonesian")
+    KOREAN = "ko", _("Korean")
+    ENGLISH = "en", _("English")
+
+
+class MoUStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    NEGOTIATION = "negotiation", _("Negotiation")
+    SIGNED = "signed", _("Signed")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    TERMINATED = "terminated", _("Terminated")
+
+
+class ScopeArea(models.TextChoices):
+    EVENTS = "events", _("Conferences, seminars and workshops (innovation, startups, entrepreneurship)")
+    INTERNATIONALISATION = "internationalisation", _("Internationalisation of each side's programmes")
+    MSME = "msme", _("MSME (UMKM) support")
+    INVESTMENT = "investment", _("Investment (motors, batteries)")
+    OTHER = "other", _("Other")
+
+
+class PartyRole(models.TextChoices):
+    FIRST_PARTY = "first_party", _("First party")
+    SECOND_PARTY = "second_party", _("Second party")
+    WITNESS = "witness", _("Witness")
+
+
+class DocumentKind(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SIGNED_COPY = "signed_copy", _("Signed copy")
+    AMENDMENT = "amendment", _("Amendment")
+    TRANSLATION = "translation", _("Translation")
+
+
+class ApprovalDecision(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+
+
+class CommitmentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    WAIVED = "waived", _("Waived")
+
+
+class NoteKind(models.TextChoices):
+    CONTACT = "contact", _("Contact")
+    DECISION = "decision", _("Decision")
+    NOTE = "note", _("Note")
+
+
+# --- MoU --------------------------------------------------------------------------------------
+class MoU(TimeStampedModel):
+    """A memorandum of understanding between two or more organisations."""
+
+    Status = MoUStatus
+    Scope = ScopeArea
+
+    reference = models.CharField(_("reference number"), max_length=64, unique=True)
+    title_id = models.CharField(_("title (Indonesian)"), max_length=300, blank=True)
+    title_ko = models.CharField(_("title (Korean)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    scope = ArrayField(
+        models.CharField(max_length=32, choices=ScopeArea.choices), verbose_name=_("scope areas"), default=list, blank=True
+    )
+    status = models.CharField(_("status"), max_length=16, choices=MoUStatus.choices, default=MoUStatus.DRAFT, db_index=True)
+    signed_date = models.DateField(_("signed date"), null=True, blank=True)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True, db_index=True)
+    term_number = models.PositiveIntegerField(_("term"), default=1, help_text=_("1 for the first term; each renewal adds one."))
+    auto_renew = models.BooleanField(_("automatic renewal"), default=False)
+    renewal_notice_days = models.PositiveIntegerField(
+        _("renewal notice period (days)"), default=90,
+        help_text=_("Days before expiry by which a party must give notice to stop (or ask for) renewal."),
+    )
+    termination_date = models.DateField(_("termination date"), null=True, blank=True)
+    termination_reason = models.TextField(_("termination reason"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner (KITB staff)"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="owned_mous", limit_choices_to={"is_staff": True},
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("MoU")
+        verbose_name_plural = _("MoUs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=choices_check("status", MoUStatus), name="mou_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(scope__contained_by=[v for v, _l in ScopeArea.choices]), name="mou_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_date__isnull=True)
+                | models.Q(expiry_date__isnull=True)
+                | models.Q(expiry_date__gt=models.F("effective_date")),
+                name="mou_expiry_after_effective",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["signed", "active", "expired"]) | models.Q(signed_date__isnull=False),
+                name="mou_signed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["active", "expired"]) | models.Q(effective_date__isnull=False),
+                name="mou_active_has_effective_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="terminated") | models.Q(termination_date__isnull=False),
+                name="mou_terminated_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+    @property
+    def title(self) -> str:
+        """The title in the active language, falling back to English, Indonesian, Korean."""
+        from django.utils.translation import get_language
+
+        lang = (get_language() or "en")[:2]
+        preferred = {"id": self.title_id, "ko": self.title_ko, "en": self.title_en}.get(lang)
+        return preferred or self.title_en or self.title_id or self.title_ko
+
+    def get_scope_display(self) -> list[str]:
+        labels = dict(ScopeArea.choices)
+        return [str(labels.get(v, v)) for v in self.scope]
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("partnerships:mou_detail", args=[self.pk])
+
+
+class MoUTerm(TimeStampedModel):
+    """A past term of an MoU, kept when the MoU is renewed (the current term lives on the MoU)."""
+
+    mou = models.ForeignKey(MoU, verbose_name=_("MoU"), on_delete=models.CASCADE, related_name="terms")
+    term_number = models.PositiveIntegerField(_("term"))
+    signed_date = models.DateField(_("signed date"), null=True, blank=True)
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    expiry_date = models.DateField(_("expiry date"), null=True, blank=True)
+    ended_status = models.CharField(_("status at renewal"), max_length=16, choices=MoUStatus.choices)
+    renewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("renewed by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("past term")
+        verbose_name_plural = _("past terms")
+        ordering = ["mou", "term_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["mou", "term_number"], name="mouterm_unique_number"),
+            models.CheckConstraint(condition=choices_check("ended_status", MoUStatus), name="mouterm_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mou_id} term {self.term_number}"
+
+
+class MoUParty(TimeStampedModel):
+    """An organisation that is party to an MoU, with its role and its signatory."""
+
+    Role = PartyRole
+
+    mou = models.ForeignKey(MoU, verbose_name=_("MoU"), on_delete=models.CASCADE, related_name="parties")
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="mou_parties"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices, default=PartyRole.SECOND_PARTY)
+    signatory_name = models.CharField(_("signatory name"), max_length=200, blank=True)
+    signatory_title = models.CharField(_("signatory title"), max_length=200, blank=True)
+    signed_on = models.DateField(_("signing date"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        ordering = ["mou", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mou", "organization"], name="mouparty_unique_org"),
+            models.CheckConstraint(condition=choices_check("role", PartyRole), name="mouparty_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_role_display()})"
+
+    @property
+    def has_signatory(self) -> bool:
+        return bool(self.signatory_name.strip() and self.signatory_title.strip() and self.signed_on)
+
+
+class MoUDocument(TimeStampedModel):
+    """One uploaded version of an MoU's text (a PDF). Never overwritten: a new upload is a new version."""
+
+    Kind = DocumentKind
+
+    mou = models.ForeignKey(MoU, verbose_name=_("MoU"), on_delete=models.PROTECT, related_name="documents")
+    version = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices, default=DocumentKind.DRAFT)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    governing_language = models.CharField(
+        _("governing language"), max_length=2, choices=Language.choices, default=Language.ENGLISH,
+        help_text=_("The language that prevails when the translations differ."),
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to=mou_document_upload_to, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    comment = models.TextField(_("comment"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="mou_documents",
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["mou", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["mou", "version"], name="moudocument_unique_version"),
+            models.CheckConstraint(condition=choices_check("kind", DocumentKind), name="moudocument_kind_valid"),
+            models.CheckConstraint(condition=choices_check("language", Language), name="moudocument_language_valid"),
+            models.CheckConstraint(
+                condition=choices_check("governing_language", Language), name="moudocument_governing_language_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"), name="moudocument_sha256_hex"),
+            models.CheckConstraint(condition=models.Q(size__gt=0), name="moudocument_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} {self.get_kind_display()} ({self.original_name})"
+
+    @property
+    def uploaded_at(self):
+        return self.created_at
+
+
+class DocumentApproval(TimeStampedModel):
+    """A party's answer to a draft version: approved, or changes requested (with a comment)."""
+
+    Decision = ApprovalDecision
+
+    document = models.ForeignKey(MoUDocument, verbose_name=_("document version"), on_delete=models.CASCADE, related_name="approvals")
+    party = models.ForeignKey(MoUParty, verbose_name=_("party"), on_delete=models.CASCADE, related_name="approvals")
+    decision = models.CharField(_("decision"), max_length=20, choices=ApprovalDecision.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="mou_document_approvals",
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("draft approval")
+        verbose_name_plural = _("draft approvals")
+        ordering = ["document", "party"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "party"], name="documentapproval_one_per_party"),
+            models.CheckConstraint(condition=choices_check("decision", ApprovalDecision), name="documentapproval_decision_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(decision="changes_requested") | ~models.Q(comment=""),
+                name="documentapproval_changes_have_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} → v{self.document.version}: {self.get_decision_display()}"
+
+
+class Commitment(TimeStampedModel):
+    """What an MoU obliges someone to do, by when, and what fulfilled it."""
+
+    Status = CommitmentStatus
+
+    mou = models.ForeignKey(MoU, verbose_name=_("MoU"), on_delete=models.CASCADE, related_name="commitments")
+    description = models.TextField(_("description"))
+    responsible_organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("responsible organisation"), on_delete=models.PROTECT,
+        related_name="mou_commitments",
+    )
+    responsible_person = models.CharField(_("responsible person"), max_length=200, blank=True)
+    responsible_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("responsible user"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="mou_commitments", help_text=_("If the responsible person has an account, they get the reminders."),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=CommitmentStatus.choices, default=CommitmentStatus.OPEN)
+    fulfilment_note = models.TextField(_("what fulfilled it"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["mou", "due_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=choices_check("status", CommitmentStatus), name="commitment_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status="open", closed_on__isnull=True) | (~models.Q(status="open") & models.Q(closed_on__isnull=False)),
+                name="commitment_closed_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"], name="commitment_due_idx")]
+
+    def __str__(self) -> str:
+        text = self.description if len(self.description) <= 80 else self.description[:77] + "…"
+        return text
+
+
+class MoUNote(TimeStampedModel):
+    """A dated entry in an MoU's timeline of contacts and decisions."""
+
+    Kind = NoteKind
+
+    mou = models.ForeignKey(MoU, verbose_name=_("MoU"), on_delete=models.CASCADE, related_name="notes")
+    noted_on = models.DateField(_("date"), default=timezone.localdate)
+    kind = models.CharField(_("kind"), max_length=16, choices=NoteKind.choices, default=NoteKind.NOTE)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="mou_notes",
+    )
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["mou", "-noted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=choices_check("kind", NoteKind), name="mounote_kind_valid"),
+            models.CheckConstraint(condition=~models.Q(text=""), name="mounote_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.noted_on}: {self.text[:60]}"
