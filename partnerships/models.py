@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
@@ -177,6 +178,11 @@ class MoU(TimeStampedModel):
         lang = (get_language() or "en")[:2]
         preferred = {"id": self.title_id, "ko": self.title_ko, "en": self.title_en}.get(lang)
         return preferred or self.title_en or self.title_id or self.title_ko
+
+    def clean(self):
+        super().clean()
+        if self.effective_date and self.expiry_date and self.expiry_date <= self.effective_date:
+            raise ValidationError({"expiry_date": _("The expiry date must be after the effective date.")})
 
     def get_scope_display(self) -> list[str]:
         labels = dict(ScopeArea.choices)
@@ -365,6 +371,14 @@ class Commitment(TimeStampedModel):
             ),
         ]
         indexes = [models.Index(fields=["status", "due_date"], name="commitment_due_idx")]
+
+    def clean(self):
+        """Keep ``closed_on`` in step with the status (admin inline and import edit the status directly)."""
+        super().clean()
+        if self.status == CommitmentStatus.OPEN:
+            self.closed_on = None
+        elif self.closed_on is None:
+            self.closed_on = timezone.localdate()
 
     def __str__(self) -> str:
         text = self.description if len(self.description) <= 80 else self.description[:77] + "…"

@@ -1,3 +1,4 @@
+"""Partner portal URLs, mounted at /portal/mous/ (namespace "partnerships")."""
 from django.urls import path
 
 from . import views
@@ -5,4 +6,9 @@ from . import views
 app_name = "partnerships"
 urlpatterns = [
     path("", views.mou_list, name="mou_list"),
+    path("<int:pk>/", views.mou_detail, name="mou_detail"),
+    path("<int:pk>/notes/add/", views.note_add, name="note_add"),
+    path("<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
+    path("<int:pk>/documents/<int:document_id>/download/", views.document_download, name="document_download"),
+    path("<int:pk>/documents/<int:document_id>/decide/", views.document_decide, name="document_decide"),
 ]

@@ -1,7 +1,172 @@
+"""Partner portal pages of the partnerships app (/portal/mous/). Reads through selectors only."""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import permissions, selectors, services
+from .forms import ApprovalForm, DocumentUploadForm, NoteForm
+from .models import MoUStatus
+
+PAGE_SIZE = 20
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 @login_required
+@require_GET
 def mou_list(request):
-    return render(request, "portal/placeholder.html", {})
+    status = request.GET.get("status") or None
+    if status not in MoUStatus.values:
+        status = None
+    search = (request.GET.get("q") or "").strip()[:100] or None
+    page = Paginator(selectors.mou_list_for(request.user, status=status, search=search), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "partnerships/mou_list.html", {
+        "page": page, "status": status or "", "q": search or "", "statuses": MoUStatus.choices,
+    })
+
+
+def _detail_context(request, mou, *, note_form=None, approval_form=None) -> dict:
+    user = request.user
+    draft = selectors.current_draft(mou)
+    approvals = selectors.draft_approvals(mou, draft)
+    my_party = selectors.party_of_user(mou, user)
+    can_decide = bool(draft and my_party and permissions.can_decide_on_draft(user, draft, my_party))
+    my_approval = next((a.approval for a in approvals if my_party and a.party.pk == my_party.pk), None)
+    detail_url = reverse("partnerships:mou_detail", args=[mou.pk])
+    return {
+        "mou": mou,
+        "parties": list(mou.parties.all()),
+        "commitments": list(mou.commitments.all()),
+        "documents": list(mou.documents.all()),
+        "notes": list(mou.notes.all()),
+        "terms": list(mou.terms.all()),
+        "draft": draft,
+        "approvals": approvals,
+        "all_approved": bool(draft) and all(a.approved for a in approvals),
+        "my_party": my_party,
+        "my_approval": my_approval,
+        "can_decide": can_decide,
+        "can_add_note": permissions.can_add_note(user, mou),
+        "can_upload": permissions.can_upload_document(user, mou),
+        "note_form": note_form or NoteForm(action=reverse("partnerships:note_add", args=[mou.pk])),
+        "approval_form": approval_form
+        or (ApprovalForm(action=reverse("partnerships:document_decide", args=[mou.pk, draft.pk])) if can_decide else None),
+        "detail_url": detail_url,
+    }
+
+
+@login_required
+@require_GET
+def mou_detail(request, pk: int):
+    mou = selectors.mou_get_for(request.user, pk)
+    return render(request, "partnerships/mou_detail.html", _detail_context(request, mou))
+
+
+@login_required
+@require_GET
+def document_download(request, pk: int, document_id: int):
+    document = selectors.document_get_for(request.user, mou_id=pk, document_id=document_id)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("The file is missing.") from None
+    response = FileResponse(handle, as_attachment=True, filename=document.original_name, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def note_add(request, pk: int):
+    mou = selectors.mou_get_plain_for(request.user, pk)
+    action = reverse("partnerships:note_add", args=[mou.pk])
+    form = NoteForm(request.POST or None, action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_add(
+                actor=request.user, mou_id=mou.pk, text=form.cleaned_data["text"], kind=form.cleaned_data["kind"],
+                noted_on=form.cleaned_data["noted_on"],
+            )
+        except PermissionDenied:
+            raise Http404("No MoU found.") from None
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your note was added."))
+            return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#notes")
+    return render(request, "partnerships/form_page.html", {
+        "mou": mou, "form": form, "title": _("Add a note"),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_upload(request, pk: int):
+    mou = selectors.mou_get_plain_for(request.user, pk)
+    action = reverse("partnerships:document_upload", args=[mou.pk])
+    form = DocumentUploadForm(request.POST or None, request.FILES or None, action=action)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = services.document_upload(
+                actor=request.user, mou_id=mou.pk, uploaded_file=data["file"], kind=data["kind"],
+                language=data["language"], governing_language=data["governing_language"], comment=data["comment"],
+            )
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You may not upload documents to this MoU."))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Version %(v)s was uploaded.") % {"v": document.version})
+            return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#documents")
+    return render(request, "partnerships/form_page.html", {
+        "mou": mou, "form": form, "title": _("Upload a document version"),
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_decide(request, pk: int, document_id: int):
+    document = selectors.document_get_for(request.user, mou_id=pk, document_id=document_id)
+    mou = document.mou
+    action = reverse("partnerships:document_decide", args=[mou.pk, document.pk])
+    form = ApprovalForm(request.POST or None, action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_decide(
+                actor=request.user, document_id=document.pk, decision=form.cleaned_data["decision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You may not answer for this MoU."))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your answer on version %(v)s was recorded.") % {"v": document.version})
+            return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#approvals")
+    return render(request, "partnerships/form_page.html", {
+        "mou": mou, "form": form, "document": document,
+        "title": _("Approve or request changes: version %(v)s") % {"v": document.version},
+    }, status=400 if request.method == "POST" else 200)

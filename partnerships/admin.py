@@ -1,0 +1,418 @@
+"""Staff admin of MoUs: filters, search, inlines, transitions (buttons and actions), import/export."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from kitb_portal.accounts.models import Organization
+
+from . import services, workflow
+from .forms import TRANSITION_FORMS, AdminDocumentUploadForm
+from .models import (
+    Commitment,
+    CommitmentStatus,
+    DocumentApproval,
+    MoU,
+    MoUDocument,
+    MoUNote,
+    MoUParty,
+    MoUStatus,
+    MoUTerm,
+    ScopeArea,
+)
+from .resources import CommitmentResource, MoUResource
+
+# --- list filters -----------------------------------------------------------------------------
+
+
+class ExpiringFilter(admin.SimpleListFilter):
+    title = _("expiring")
+    parameter_name = "expiring"
+
+    def lookups(self, request, model_admin):
+        return [("30", _("within 30 days")), ("90", _("within 90 days")), ("past", _("past expiry date, still active"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() in ("30", "90"):
+            return queryset.filter(
+                status__in=[MoUStatus.SIGNED, MoUStatus.ACTIVE], expiry_date__gte=today,
+                expiry_date__lte=today + dt.timedelta(days=int(self.value())),
+            )
+        if self.value() == "past":
+            return queryset.filter(status=MoUStatus.ACTIVE, expiry_date__lt=today)
+        return queryset
+
+
+class PartyFilter(admin.SimpleListFilter):
+    title = _("party")
+    parameter_name = "party"
+
+    def lookups(self, request, model_admin):
+        orgs = Organization.objects.filter(Exists(MoUParty.objects.filter(organization=OuterRef("pk")))).order_by("name")
+        return [(str(o.pk), o.name) for o in orgs]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(Exists(MoUParty.objects.filter(mou=OuterRef("pk"), organization_id=int(self.value()))))
+        return queryset
+
+
+class ScopeFilter(admin.SimpleListFilter):
+    title = _("scope")
+    parameter_name = "scope"
+
+    def lookups(self, request, model_admin):
+        return ScopeArea.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in ScopeArea.values:
+            return queryset.filter(scope__contains=[self.value()])
+        return queryset
+
+
+# --- inlines ----------------------------------------------------------------------------------
+
+
+class MoUPartyInline(admin.TabularInline):
+    model = MoUParty
+    extra = 0
+    min_num = 0
+    fields = ["organization", "role", "signatory_name", "signatory_title", "signed_on"]
+    autocomplete_fields: list[str] = []
+
+
+class MoUDocumentInline(admin.TabularInline):
+    """Versions are read-only here; a new one comes from the "Upload a document version" button."""
+
+    model = MoUDocument
+    extra = 0
+    can_delete = False
+    fields = ["version", "kind", "language", "governing_language", "download", "size", "sha256", "uploaded_by", "created_at", "approvals_summary"]
+    readonly_fields = fields
+    ordering = ["-version"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by").prefetch_related(
+            Prefetch("approvals", queryset=DocumentApproval.objects.select_related("party__organization"))
+        )
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        url = reverse("partnerships:document_download", args=[obj.mou_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+    @admin.display(description=_("party answers"))
+    def approvals_summary(self, obj):
+        return format_html_join(
+            ", ", "{} — {}", ((a.party.organization.name, a.get_decision_display()) for a in obj.approvals.all())
+        ) or "—"
+
+
+class CommitmentInline(admin.TabularInline):
+    model = Commitment
+    extra = 0
+    fields = ["description", "responsible_organization", "responsible_person", "responsible_user", "due_date", "status", "fulfilment_note"]
+    raw_id_fields = ["responsible_user"]
+
+
+class MoUNoteInline(admin.TabularInline):
+    model = MoUNote
+    extra = 1
+    fields = ["noted_on", "kind", "text", "author"]
+    readonly_fields = ["author"]
+
+
+class MoUTermInline(admin.TabularInline):
+    model = MoUTerm
+    extra = 0
+    can_delete = False
+    fields = ["term_number", "signed_date", "effective_date", "expiry_date", "ended_status", "renewed_by", "created_at"]
+    readonly_fields = fields
+    verbose_name_plural = _("past terms")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# --- MoU admin --------------------------------------------------------------------------------
+
+
+def _transition_action(name: str):
+    transition = workflow.TRANSITIONS[name]
+    service = getattr(services, transition.service)
+
+    def action(modeladmin, request, queryset):
+        done, refused = 0, []
+        for mou in queryset.order_by("pk"):
+            try:
+                service(mou_id=mou.pk, actor=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                refused.append(" ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc) or mou.reference)
+        if done:
+            modeladmin.message_user(request, gettext("%(action)s: %(n)d MoU(s) done.") % {"action": transition.label, "n": done}, messages.SUCCESS)
+        for text in refused:
+            modeladmin.message_user(request, text, messages.ERROR)
+
+    action.__name__ = f"action_{name}"
+    action.short_description = transition.label
+    action.allowed_permissions = ("change",)
+    return action
+
+
+#: Transitions that need no input, offered as changelist actions (the others: buttons with a form).
+ACTION_TRANSITIONS = ["start_negotiation", "sign", "activate", "expire"]
+
+
+@admin.register(MoU)
+class MoUAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [MoUResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
+    change_form_template = "admin/partnerships/mou/change_form.html"
+    list_display = ["reference", "title_en", "parties_display", "status", "effective_date", "expiry_date", "owner", "open_commitments"]
+    list_display_links = ["reference", "title_en"]
+    list_filter = ["status", PartyFilter, ScopeFilter, ExpiringFilter, "auto_renew"]
+    list_select_related = ["owner"]
+    search_fields = ["reference", "title_id", "title_ko", "title_en", "parties__organization__name", "parties__organization__local_name"]
+    readonly_fields = ["status", "term_number", "signed_date", "termination_date", "termination_reason", "created_at", "updated_at"]
+    raw_id_fields = ["owner"]
+    date_hierarchy = None
+    list_per_page = 50
+    inlines = [MoUPartyInline, MoUDocumentInline, CommitmentInline, MoUNoteInline, MoUTermInline]
+    fieldsets = [
+        (None, {"fields": ["reference", "title_en", "title_id", "title_ko", "summary", "scope", "owner"]}),
+        (_("Status and dates"), {"fields": ["status", "term_number", "signed_date", "effective_date", "expiry_date",
+                                            "auto_renew", "renewal_notice_days", "termination_date", "termination_reason"]}),
+        (_("Record"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    actions = [_transition_action(name) for name in ACTION_TRANSITIONS]
+
+    def get_queryset(self, request):
+        open_count = (
+            Commitment.objects.filter(mou=OuterRef("pk"), status=CommitmentStatus.OPEN)
+            .order_by().values("mou").annotate(n=Count("pk")).values("n")
+        )
+        return (
+            super().get_queryset(request)
+            .annotate(open_commitments_count=Coalesce(Subquery(open_count, output_field=IntegerField()), 0))
+            .prefetch_related(Prefetch("parties", queryset=MoUParty.objects.select_related("organization")))
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "scope":
+            from django import forms
+
+            return forms.TypedMultipleChoiceField(
+                choices=ScopeArea.choices, widget=forms.CheckboxSelectMultiple, required=False, label=db_field.verbose_name,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("parties"))
+    def parties_display(self, obj):
+        return ", ".join(p.organization.name for p in obj.parties.all())
+
+    @admin.display(description=_("open commitments"), ordering="open_commitments_count")
+    def open_commitments(self, obj):
+        return obj.open_commitments_count
+
+    def get_actions(self, request):
+        """Only the transitions allowed from the status the list is filtered by (all, if not filtered)."""
+        actions = super().get_actions(request)
+        status = request.GET.get("status__exact")
+        if status in MoUStatus.values:
+            for name in ACTION_TRANSITIONS:
+                if not workflow.TRANSITIONS[name].allowed_from(status):
+                    actions.pop(f"action_{name}", None)
+        return actions
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            if isinstance(obj, MoUNote) and obj.author_id is None:
+                obj.author = request.user
+            obj.save()
+        formset.save_m2m()
+
+    # custom pages: transitions and upload
+    def get_urls(self):
+        urls = super().get_urls()
+        info = self.opts.app_label, self.opts.model_name
+        custom = [
+            path("<path:object_id>/transition/<str:name>/", self.admin_site.admin_view(self.transition_view),
+                 name="%s_%s_transition" % info),
+            path("<path:object_id>/upload/", self.admin_site.admin_view(self.upload_view), name="%s_%s_upload" % info),
+        ]
+        return custom + urls
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        mou = self.get_object(request, object_id)
+        if mou is not None:
+            extra_context["transitions"] = workflow.available(mou, request.user)
+            extra_context["sign_blockers"] = services.sign_blockers(mou) if mou.status == MoUStatus.NEGOTIATION else []
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
+    def transition_view(self, request, object_id, name):
+        mou = self.get_object(request, object_id)
+        if mou is None or name not in workflow.TRANSITIONS:
+            raise Http404
+        if not self.has_change_permission(request, mou):
+            raise PermissionDenied
+        transition = workflow.TRANSITIONS[name]
+        change_url = reverse("admin:partnerships_mou_change", args=[mou.pk])
+        if transition not in workflow.available(mou, request.user):
+            self.message_user(request, gettext("“%(action)s” is not allowed for this MoU now.") % {"action": transition.label}, messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        form_class = TRANSITION_FORMS[name]
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            service = getattr(services, transition.service)
+            try:
+                service(mou_id=mou.pk, actor=request.user, **{k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
+            except (ValidationError, PermissionDenied) as exc:
+                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or gettext("Not allowed."))
+                form.add_error(None, text)
+            else:
+                self.message_user(request, gettext("%(action)s: done.") % {"action": transition.label}, messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": mou, "title": transition.label,
+            "form": form, "transition": transition, "change_url": change_url,
+            "sign_blockers": services.sign_blockers(mou) if name == "sign" else [],
+        }
+        return TemplateResponse(request, "admin/partnerships/mou/transition.html", context)
+
+    def upload_view(self, request, object_id):
+        mou = self.get_object(request, object_id)
+        if mou is None:
+            raise Http404
+        if not self.has_change_permission(request, mou):
+            raise PermissionDenied
+        change_url = reverse("admin:partnerships_mou_change", args=[mou.pk])
+        form = AdminDocumentUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                document = services.document_upload(
+                    actor=request.user, mou_id=mou.pk, uploaded_file=data["file"], kind=data["kind"],
+                    language=data["language"], governing_language=data["governing_language"], comment=data["comment"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+            else:
+                self.message_user(request, gettext("Version %(v)s was uploaded.") % {"v": document.version}, messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": mou,
+            "title": gettext("Upload a document version"), "form": form, "change_url": change_url, "is_upload": True,
+        }
+        return TemplateResponse(request, "admin/partnerships/mou/transition.html", context)
+
+
+# --- other models -----------------------------------------------------------------------------
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [CommitmentResource]
+    import_formats = [CSV, XLSX]
+    export_formats = [CSV, XLSX]
+    list_display = ["short_description", "mou", "responsible_organization", "responsible_person", "due_date", "status", "closed_on"]
+    list_filter = ["status", "responsible_organization", "mou__status"]
+    list_select_related = ["mou", "responsible_organization"]
+    search_fields = ["description", "responsible_person", "mou__reference", "mou__title_en", "responsible_organization__name"]
+    raw_id_fields = ["mou", "responsible_user"]
+    readonly_fields = ["closed_on", "created_at", "updated_at"]
+    date_hierarchy = "due_date"
+
+    @admin.display(description=_("description"))
+    def short_description(self, obj):
+        return str(obj)
+
+
+@admin.register(MoUParty)
+class MoUPartyAdmin(SimpleHistoryAdmin):
+    list_display = ["mou", "organization", "role", "signatory_name", "signatory_title", "signed_on"]
+    list_filter = ["role", "organization"]
+    list_select_related = ["mou", "organization"]
+    search_fields = ["mou__reference", "organization__name", "signatory_name"]
+    raw_id_fields = ["mou"]
+
+
+class _ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MoUDocument)
+class MoUDocumentAdmin(_ReadOnlyAdmin):
+    """Versions are never changed or deleted; uploads go through the MoU page."""
+
+    list_display = ["mou", "version", "kind", "language", "governing_language", "original_name", "size", "uploaded_by", "created_at"]
+    list_filter = ["kind", "language"]
+    list_select_related = ["mou", "uploaded_by"]
+    search_fields = ["mou__reference", "original_name", "sha256"]
+
+
+@admin.register(DocumentApproval)
+class DocumentApprovalAdmin(_ReadOnlyAdmin):
+    list_display = ["document", "party", "decision", "decided_by", "decided_at"]
+    list_filter = ["decision"]
+    list_select_related = ["document", "party__organization", "decided_by"]
+    search_fields = ["document__mou__reference", "party__organization__name", "comment"]
+
+
+@admin.register(MoUNote)
+class MoUNoteAdmin(admin.ModelAdmin):
+    list_display = ["mou", "noted_on", "kind", "author", "text"]
+    list_filter = ["kind"]
+    list_select_related = ["mou", "author"]
+    search_fields = ["mou__reference", "text"]
+    raw_id_fields = ["mou"]
+    readonly_fields = ["author"]
+
+    def save_model(self, request, obj, form, change):
+        if obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(MoUTerm)
+class MoUTermAdmin(admin.ModelAdmin):
+    list_display = ["mou", "term_number", "effective_date", "expiry_date", "ended_status", "renewed_by"]
+    list_select_related = ["mou", "renewed_by"]
+    search_fields = ["mou__reference"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+

@@ -1,0 +1,58 @@
+"""Object rules of the partnerships app: ``can_<verb>_<noun>(user, obj)``.
+
+Reading is scoped by the selectors; these rules decide what a user may *do* with what they can see.
+"""
+
+from __future__ import annotations
+
+from .models import DocumentKind, MoU, MoUDocument, MoUParty, MoUStatus
+
+
+def _is_party_member(user, mou: MoU) -> bool:
+    if not user.is_authenticated or not user.is_active or user.is_staff or not user.organization_id:
+        return False
+    return any(p.organization_id == user.organization_id for p in mou.parties.all())
+
+
+def _is_officer(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm("partnerships.change_mou"))
+
+
+def can_view_mou(user, mou: MoU) -> bool:
+    if user.is_authenticated and user.is_active and user.is_staff:
+        return user.has_perm("partnerships.view_mou")
+    return _is_party_member(user, mou)
+
+
+def can_add_note(user, mou: MoU) -> bool:
+    """Partners of a party and partnership officers may add notes to the MoU's timeline."""
+    if _is_officer(user):
+        return True
+    return _is_party_member(user, mou)
+
+
+def can_upload_document(user, mou: MoU) -> bool:
+    """A new document version: officers, or a party's partner users; never on a terminated MoU."""
+    if mou.status == MoUStatus.TERMINATED:
+        return False
+    return _is_officer(user) or _is_party_member(user, mou)
+
+
+def can_decide_on_draft(user, document: MoUDocument, party: MoUParty) -> bool:
+    """Approve / request changes for ``party`` on a draft: the party's own partner users, or an officer
+    recording an answer received another way. Only while the MoU is being drafted or negotiated."""
+    if document.kind != DocumentKind.DRAFT or document.mou_id != party.mou_id:
+        return False
+    if document.mou.status not in (MoUStatus.DRAFT, MoUStatus.NEGOTIATION):
+        return False
+    if _is_officer(user):
+        return True
+    return bool(
+        user.is_authenticated and user.is_active and not user.is_staff and user.organization_id == party.organization_id
+    )
+
+
+def can_change_commitment(user, commitment) -> bool:
+    return _is_officer(user) or (
+        user.is_authenticated and user.is_staff and user.has_perm("partnerships.change_commitment")
+    )
