@@ -42,7 +42,18 @@ class OutboxMessage(TimeStampedModel):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), null=True, blank=True,
+        help_text=_("A pending message is not sent before this time (empty: at once)."),
+    )
+    claimed_at = models.DateTimeField(
+        _("claimed at"), null=True, blank=True,
+        help_text=_("When a worker last took the message for sending."),
+    )
+    attempts_before_manual_retry = models.PositiveIntegerField(
+        _("attempts before the last manual retry"), default=0,
+        help_text=_("A manual retry gives the message a fresh set of attempts; the attempt counter keeps the total."),
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
@@ -53,6 +64,15 @@ class OutboxMessage(TimeStampedModel):
             models.CheckConstraint(condition=choices_check("status", OutboxStatus), name="outbox_status_valid"),
             models.CheckConstraint(
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False), name="outbox_sent_has_time"
+            ),
+            # A claimed row says when it was claimed (the sweep re-opens claims older than the lease).
+            models.CheckConstraint(
+                condition=~models.Q(status="sending") | models.Q(claimed_at__isnull=False), name="outbox_sending_has_claim"
+            ),
+            # A failed row says why.
+            models.CheckConstraint(condition=~models.Q(status="failed") | ~models.Q(last_error=""), name="outbox_failed_has_reason"),
+            models.CheckConstraint(
+                condition=models.Q(attempts_before_manual_retry__lte=models.F("attempts")), name="outbox_retry_base_le_attempts"
             ),
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]

@@ -1,0 +1,90 @@
+"""The outbox in the admin: every e-mail the portal sent or tried to send, read-only, retryable."""
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import DeliveryAttempt, OutboxMessage
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    fields = ("attempted_at", "succeeded", "error")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("key", "to_email", "kind", "language", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "kind", "language")
+    search_fields = ("key", "to_email", "subject")
+    search_help_text = _("Search by idempotency key, e-mail address or subject.")
+    ordering = ("-created_at",)
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT less on a table that grows every day
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry_failed"]
+    fieldsets = (
+        (None, {"fields": ("key", "kind", "status", "recipient", "to_email", "language", "template")}),
+        (_("Delivery"), {"fields": ("attempts", "attempts_before_manual_retry", "last_error", "next_attempt_at",
+                                    "claimed_at", "sent_at", "created_at", "updated_at")}),
+        (_("Message"), {"fields": ("subject", "body_text", "body_html", "headers", "attachment_names")}),
+    )
+    readonly_fields = (
+        "key", "kind", "status", "recipient", "to_email", "language", "template", "attempts",
+        "attempts_before_manual_retry", "last_error", "next_attempt_at", "claimed_at", "sent_at",
+        "created_at", "updated_at", "subject", "body_text", "body_html", "headers", "attachment_names",
+    )
+
+    @admin.display(description=_("attachments"))
+    def attachment_names(self, obj: OutboxMessage) -> str:
+        return ", ".join(item.get("filename", "?") for item in obj.attachments or []) or "—"
+
+    def has_add_permission(self, request):
+        return False  # rows come from notify(), never typed in
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a deleted row frees its idempotency key; the daily purge removes old sent rows
+
+    def get_queryset(self, request):
+        # The list never shows the bodies: keep them out of the changelist query.
+        qs = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name == "notifications_outboxmessage_changelist":
+            qs = qs.defer("body_text", "body_html", "attachments", "headers")
+        return qs
+
+    @admin.action(description=_("Retry selected failed messages"), permissions=["change"])
+    def retry_failed(self, request, queryset):
+        retried, refused = 0, []
+        for message_id in queryset.values_list("pk", flat=True):
+            try:
+                services.outbox_retry(message_id=message_id, actor=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                refused.append(" ".join(getattr(exc, "messages", None) or [str(exc)]))
+            except OutboxMessage.DoesNotExist:
+                continue
+            else:
+                retried += 1
+        if retried:
+            self.message_user(
+                request,
+                ngettext("%(count)d message queued for another delivery.", "%(count)d messages queued for another delivery.", retried)
+                % {"count": retried},
+                messages.SUCCESS,
+            )
+        for reason in refused[:10]:
+            self.message_user(request, reason, messages.WARNING)
+        if len(refused) > 10:
+            self.message_user(request, _("%(count)d more messages were not retried.") % {"count": len(refused) - 10}, messages.WARNING)
