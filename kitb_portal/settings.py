@@ -161,14 +161,20 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
 # --- Auth -----------------------------------------------------------------------------------
+# The e-mail-login user (kitb_portal.accounts.models.User).
 AUTH_USER_MODEL = "accounts.User"
+# Axes first (refuses locked-out pairs), then the ordinary password check (inactive users refused).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Where @login_required sends anonymous visitors.
 LOGIN_URL = "accounts:login"
+# After login: the landing view sends staff to /admin/ and partners to /portal/.
 LOGIN_REDIRECT_URL = "accounts:landing"
+# After logout: back to the login page.
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Password rules for every password set (reset, change, invitation): 10+ characters, not common.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -177,20 +183,33 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Days an invitation link stays valid.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
-PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Seconds a password-reset link stays valid (one day).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # django-axes: lock the (username, IP) pair after AXES_FAILURE_LIMIT failures for AXES_COOLOFF_MINUTES.
+# Failed logins allowed before the pair is locked.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+# Lock duration in hours (a float: axes reads it as hours, so 15 minutes = 0.25).
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60
+# Lock the combination of username and address, not either alone (others at the same office still log in).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A successful login clears that pair's failures.
 AXES_RESET_ON_SUCCESS = True
+# The login forms' username field (ours holds the e-mail address).
 AXES_USERNAME_FORM_FIELD = "username"
+# Count failures per e-mail as login compares it (case and surrounding spaces ignored).
+AXES_USERNAME_CALLABLE = "kitb_portal.accounts.security.axes_username"
+# Page shown (HTTP 429) while locked out.
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Set BEHIND_PROXY=true only when a proxy you control sets X-Forwarded-For.
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_PROXY else ["REMOTE_ADDR"]
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=1) if BEHIND_PROXY else None
+# How many proxies of ours append to X-Forwarded-For (the client is that many entries from the right).
+PROXY_COUNT = env.int("PROXY_COUNT", default=1)
+# Client address for axes and rate limits: X-Forwarded-For only when BEHIND_PROXY, else REMOTE_ADDR
+# (axes' AXES_IPWARE_* settings need django-ipware, which is not installed, so they would do nothing).
+AXES_CLIENT_IP_CALLABLE = "kitb_portal.accounts.security.axes_client_ip"
 if BEHIND_PROXY:
+    # The proxy tells us the original scheme, so secure cookies and redirects work behind TLS termination.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- I18N / time ----------------------------------------------------------------------------
@@ -243,20 +262,35 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 
 # --- Security -------------------------------------------------------------------------------
+# Session cookie unreadable from JavaScript.
 SESSION_COOKIE_HTTPONLY = True
+# Session cookie only over HTTPS in production.
 SESSION_COOKIE_SECURE = PRODUCTION
+# CSRF cookie only over HTTPS in production.
 CSRF_COOKIE_SECURE = PRODUCTION
+# Language cookie only over HTTPS in production.
 LANGUAGE_COOKIE_SECURE = PRODUCTION
+# Language cookie unreadable from JavaScript.
 LANGUAGE_COOKIE_HTTPONLY = True
+# Language cookie not sent on cross-site subrequests.
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Redirect plain HTTP to HTTPS (on by default in production).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+# HSTS: browsers use HTTPS only for this many seconds (a year in production).
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
+# HSTS covers subdomains in production.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+# Allow the domain into browsers' HSTS preload lists in production.
 SECURE_HSTS_PRELOAD = PRODUCTION
+# X-Content-Type-Options: nosniff.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Referrer only to our own pages (invitation and reset links never leak to other sites).
 SECURE_REFERRER_POLICY = "same-origin"
+# Cross-Origin-Opener-Policy: same-origin.
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# X-Frame-Options: DENY (no framing anywhere).
 X_FRAME_OPTIONS = "DENY"
+# The health check answers over plain HTTP too (load balancers probe it).
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 
 from csp.constants import NONE, SELF  # noqa: E402

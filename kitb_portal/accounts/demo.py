@@ -1,9 +1,15 @@
 """Demo organisations and users. Other apps' demo steps look them up through these constants.
 
-Passwords come from DEMO_PASSWORD, or one is generated and printed; never for production.
-(Completed by the foundation issue: creation through services, one line per login printed as
-``demo-login <role> <email> <password>``.)
+Passwords come from DEMO_PASSWORD, or one is generated once and kept in ``.data/demo-password``
+(mode 600), so every run prints the same working logins, one per line:
+``demo-login <role> <email> <password>``. Never for production.
 """
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
 
 KITB = "Kawasan Industri Terpadu Batang"
 TECHNOPARK = "Chungbuk Technopark"
@@ -21,5 +27,78 @@ DEMO_USERS = {
 }
 
 
+# name -> (local name, kind, country, is_host)
+ORGANIZATIONS = {
+    KITB: ("KITB", "industrial_estate", "ID", True),
+    TECHNOPARK: ("충북테크노파크", "technopark", "KR", False),
+    PROVINCE: ("충청북도", "government", "KR", False),
+}
+
+
+def password_file() -> Path:
+    from kitb_portal.devstack import DATA_DIR
+
+    return DATA_DIR / "demo-password"
+
+
+def demo_password() -> str:
+    """DEMO_PASSWORD, else the one kept in .data/demo-password (generated on the first run)."""
+    from_env = os.environ.get("DEMO_PASSWORD", "").strip()
+    if from_env:
+        return from_env
+    path = password_file()
+    if path.exists():
+        kept = path.read_text().strip()
+        if kept:
+            return kept
+    path.parent.mkdir(parents=True, exist_ok=True)
+    generated = "demo-" + secrets.token_urlsafe(12)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(generated + "\n")
+    os.chmod(path, 0o600)
+    return generated
+
+
 def seed(stdout) -> None:
-    """Organisations and demo users; idempotent."""
+    """Organisations and demo users; idempotent (a second run adds nothing and prints the same logins)."""
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+
+    from .models import Organization, User
+    from .roles import sync_role_permissions
+
+    if getattr(settings, "PRODUCTION", False):
+        stdout.write("accounts: DJANGO_ENV=production, no demo users created.\n")
+        return
+    sync_role_permissions()  # the role groups exist even on a database migrated before they did
+    organizations = {}
+    for name, (local_name, kind, country, is_host) in ORGANIZATIONS.items():
+        org = Organization.objects.filter(name=name).first()
+        if org is None:
+            org = Organization.objects.create(name=name, local_name=local_name, kind=kind, country=country, is_host=is_host)
+            stdout.write(f"accounts: organisation {name} created\n")
+        organizations[name] = org
+
+    password = demo_password()
+    for role, (email, full_name, org_name, group_name, language) in DEMO_USERS.items():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                full_name=full_name,
+                organization=organizations[org_name],
+                preferred_language=language,
+                is_staff=group_name is not None,
+                is_org_admin=group_name is None,
+                time_zone="Asia/Jakarta" if group_name else "Asia/Seoul",
+            )
+            stdout.write(f"accounts: user {email} created\n")
+        elif not user.check_password(password):
+            user.set_password(password)  # keep the printed login working when DEMO_PASSWORD changed
+            user.save(update_fields=["password"])
+        if group_name:
+            user.groups.add(Group.objects.get(name=group_name))
+    for role, (email, *_rest) in DEMO_USERS.items():
+        stdout.write(f"demo-login {role} {email} {password}\n")

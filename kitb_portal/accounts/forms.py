@@ -1,6 +1,16 @@
+from __future__ import annotations
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kitb_portal.notifications.services import notify
+
+from .models import LANGUAGE_CHOICES, Organization, User
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -8,4 +18,79 @@ class LoginForm(auth_forms.AuthenticationForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Sends the reset link through the outbox (completed by the foundation issue)."""
+    """Sends the reset link through the outbox, in the user's language; one message per request."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        user = context["user"]
+        reset_url = settings.SITE_URL + reverse(
+            "accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}
+        )
+        timestamp = int(timezone.now().timestamp() * 1000)
+        notify(
+            recipient=user,
+            template="accounts/email/password_reset",
+            context={"user": user, "reset_url": reset_url, "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
+            key=f"password-reset:{user.pk}:{timestamp}",
+            kind="password_reset",
+        )
+
+
+class InviteForm(forms.Form):
+    """Invite a partner user (the admin's form; the portal's drops the organisation field)."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"))
+    organization = forms.ModelChoiceField(label=_("Organisation"), queryset=Organization.objects.order_by("-is_host", "name"))
+    language = forms.ChoiceField(
+        label=_("Language of the e-mail and the portal"), choices=LANGUAGE_CHOICES,
+        help_text=_("The invitation e-mail is written in this language."),
+    )
+    is_org_admin = forms.BooleanField(
+        label=_("Organisation administrator"), required=False,
+        help_text=_("May invite and deactivate colleagues of the same organisation."),
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's ValidationError on the fields it names (or the whole form)."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class ColleagueInviteForm(InviteForm):
+    """The portal's invitation form: the organisation is always the administrator's own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["organization"]
+
+
+class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
+    """The admin's "add user" form for a login by e-mail (staff accounts, or a partner with a password)."""
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "organization", "preferred_language", "is_staff")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("A user with this e-mail address already exists."))
+        return email
+
+
+class AdminUserChangeForm(auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("A user with this e-mail address already exists."))
+        return email

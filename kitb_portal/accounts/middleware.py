@@ -2,7 +2,9 @@
 import zoneinfo
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from .languages import LANGUAGE_SESSION_KEY
 
 
 class UserLanguageMiddleware:
@@ -14,7 +16,7 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            lang = request.session.get("preferred_language") if hasattr(request, "session") else None
+            lang = request.session.get(LANGUAGE_SESSION_KEY) if hasattr(request, "session") else None
             if lang:
                 request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = lang
         return self.get_response(request)

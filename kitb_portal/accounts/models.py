@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
 
@@ -36,6 +37,8 @@ class Organization(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 two-letter code, e.g. ID or KR."))
     is_host = models.BooleanField(_("host organisation (KITB)"), default=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("organisation")
@@ -94,6 +97,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True, help_text=_("Deactivated users cannot log in and keep their history."))
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
+    # Who changed what and when (invited, joined, deactivated, ...); never the password hash, and
+    # not every login (last_login is updated without a history row, see apps.py).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"
@@ -125,8 +132,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         return not self.is_staff
 
 
+class InvitationState(models.TextChoices):
+    """What an invitation link can do now (computed, not stored)."""
+
+    VALID = "valid", _("Valid")
+    USED = "used", _("Already used")
+    EXPIRED = "expired", _("Expired")
+    REPLACED = "replaced", _("Replaced by a newer link")
+    INACTIVE = "inactive", _("Account deactivated")
+    UNKNOWN = "unknown", _("Unknown link")
+
+
 class Invitation(TimeStampedModel):
-    """A one-time link that lets an invited person set their password (valid INVITATION_VALID_DAYS)."""
+    """A one-time link that lets an invited person set their password (valid INVITATION_VALID_DAYS).
+
+    Only the SHA-256 of the token is stored; the link in the e-mail carries the token itself.
+    A user has at most one open (neither used nor revoked) invitation: re-inviting revokes the older.
+    """
+
+    State = InvitationState
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="invitations")
     invited_by = models.ForeignKey(
@@ -135,11 +159,22 @@ class Invitation(TimeStampedModel):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        _("revoked at"), null=True, blank=True, help_text=_("Set when a newer link replaces this one or the user is deactivated.")
+    )
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(used_at__isnull=True, revoked_at__isnull=True), name="invitation_one_open_per_user"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(revoked_at__isnull=True), name="invitation_not_used_and_revoked"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user.email} ({self.created_at:%Y-%m-%d})"
@@ -147,6 +182,19 @@ class Invitation(TimeStampedModel):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+    @property
+    def state(self) -> str:
+        """The link's state, in the order a visitor needs to hear it."""
+        if not self.user.is_active:
+            return InvitationState.INACTIVE
+        if self.used_at is not None or self.user.has_usable_password():
+            return InvitationState.USED
+        if self.revoked_at is not None:
+            return InvitationState.REPLACED
+        if self.is_expired:
+            return InvitationState.EXPIRED
+        return InvitationState.VALID
 
 
 def default_language() -> str:

@@ -37,3 +37,37 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "tenants.add_applicationcomment", "accounts.view_organization",
     ],
 }
+
+
+def _matches(pattern: str, app_label: str, codename: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    return fnmatchcase(f"{app_label}.{codename}", pattern)
+
+
+def sync_role_permissions(*, using: str = "default") -> dict[str, int]:
+    """Create the role groups if missing and give each exactly the permissions its patterns match.
+
+    Returns {group name: number of permissions}. Safe to call any number of times.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    permissions = list(Permission.objects.using(using).select_related("content_type").only("pk", "codename", "content_type__app_label"))
+    result = {}
+    for name, patterns in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=name)
+        wanted = [p.pk for p in permissions if any(_matches(pattern, p.content_type.app_label, p.codename) for pattern in patterns)]
+        group.permissions.set(wanted)
+        result[name] = len(wanted)
+    return result
+
+
+def sync_role_permissions_after_migrate(sender, app_config=None, using="default", **kwargs) -> None:
+    """post_migrate receiver: runs once, after the last app's handlers (when every app's
+    permissions exist, since django.contrib.auth creates them per app in the same signal)."""
+    from django.apps import apps
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if not with_models or app_config is None or app_config.label != with_models[-1].label:
+        return
+    sync_role_permissions(using=using)

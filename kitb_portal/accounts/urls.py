@@ -39,4 +39,5 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invitation/<str:token>/new-link/", views.invitation_resend, name="invitation_resend"),
 ]

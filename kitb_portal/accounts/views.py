@@ -1,17 +1,39 @@
 """Log in, landing, the portal home, invitations and organisation users."""
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from .forms import LoginForm, PasswordResetForm
+from . import permissions, selectors, services
+from .security import client_ip
+from .forms import ColleagueInviteForm, LoginForm, PasswordResetForm
+from .languages import set_language_cookie
+from .models import Invitation
+
+COLLEAGUES_PER_PAGE = 25
+# "Send me a new link": at most this many requests per client address per hour (besides the
+# service's one new link per person per ten minutes).
+RESEND_LIMIT_PER_HOUR = 5
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The user's language from this response on, even if the browser chose another before.
+        return set_language_cookie(response, form.get_user().preferred_language)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -34,20 +56,114 @@ def portal_home(request):
     return render(request, "portal/home.html", {"organization": request.user.organization})
 
 
-@login_required
-def org_user_list(request):  # completed by the foundation issue
-    raise Http404
+# --- colleagues (partner organisation administrators) ------------------------------------------
+def _require_colleague_manager(request) -> None:
+    if not permissions.can_manage_colleagues(request.user):
+        raise PermissionDenied(_("Only your organisation's administrators can manage its users."))
 
 
 @login_required
-def org_user_invite(request):  # completed by the foundation issue
-    raise Http404
+def org_user_list(request):
+    _require_colleague_manager(request)
+    page = Paginator(selectors.colleague_list_for(request.user), COLLEAGUES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/portal_user_list.html", {"page_obj": page, "organization": request.user.organization})
 
 
 @login_required
-def org_user_deactivate(request, pk):  # completed by the foundation issue
-    raise Http404
+def org_user_invite(request):
+    _require_colleague_manager(request)
+    form = ColleagueInviteForm(request.POST or None, initial={"language": request.user.preferred_language})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation = services.user_invite(
+                actor=request.user,
+                email=data["email"],
+                full_name=data["full_name"],
+                organization=request.user.organization,
+                language=data["language"],
+                is_org_admin=data["is_org_admin"],
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.user.email})
+            return redirect("portal:user_list")
+    return render(request, "accounts/portal_user_invite.html", {"form": form, "organization": request.user.organization})
 
 
-def invitation_accept(request, token):  # completed by the foundation issue
-    raise Http404
+@login_required
+@require_POST
+def org_user_deactivate(request, pk):
+    _require_colleague_manager(request)
+    colleague = selectors.colleague_get_for(request.user, pk)
+    try:
+        services.user_deactivate(actor=request.user, user=colleague)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("%(name)s can no longer log in.") % {"name": colleague.full_name or colleague.email})
+    return redirect("portal:user_list")
+
+
+@login_required
+@require_POST
+def org_user_reactivate(request, pk):
+    _require_colleague_manager(request)
+    colleague = selectors.colleague_get_for(request.user, pk)
+    try:
+        services.user_reactivate(actor=request.user, user=colleague)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("%(name)s can log in again.") % {"name": colleague.full_name or colleague.email})
+    return redirect("portal:user_list")
+
+
+# --- invitation links ------------------------------------------------------------------------
+def _invitation_refused(request, token, state, invitation=None):
+    return render(
+        request,
+        "accounts/invitation_invalid.html",
+        {"state": state, "token": token, "States": Invitation.State, "invitation": invitation},
+        status=410,
+    )
+
+
+@never_cache
+def invitation_accept(request, token):
+    """A valid link shows a set-password form; any other says why and offers a way on."""
+    state, invitation = services.invitation_state(token)
+    if state != Invitation.State.VALID:
+        return _invitation_refused(request, token, state, invitation)
+    form = SetPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, password=form.cleaned_data["new_password1"])
+        except services.InvitationError as exc:
+            return _invitation_refused(request, token, exc.state, invitation)
+        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome! Your password is set and you are logged in."))
+        return set_language_cookie(redirect("accounts:landing"), user.preferred_language)
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+def _resend_allowed(request) -> bool:
+    key = f"invitation-resend:{client_ip(request) or 'unknown'}"
+    cache.add(key, 0, 3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 3600)
+        count = 1
+    return count <= RESEND_LIMIT_PER_HOUR
+
+
+@never_cache
+@require_POST
+def invitation_resend(request, token):
+    """"Send me a new link": the same answer whatever happened, so it reveals nothing new."""
+    if not _resend_allowed(request):
+        return render(request, "accounts/invitation_resent.html", {"limited": True}, status=429)
+    services.invitation_resend(token=token)
+    return render(request, "accounts/invitation_resent.html", {"limited": False})

@@ -1,0 +1,187 @@
+"""Admin for users, organisations and invitations. Changes of state go through services."""
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .forms import AdminUserChangeForm, AdminUserCreationForm, InviteForm
+from .models import Invitation, Organization, User
+
+
+def _error_text(exc: Exception) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "local_name", "kind", "country", "is_host", "user_count")
+    list_filter = ("kind", "country", "is_host")
+    search_fields = ("name", "local_name")
+    ordering = ("-is_host", "name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_user_count=Count("users"))
+
+    @admin.display(description=_("users"), ordering="_user_count")
+    def user_count(self, obj):
+        return obj._user_count
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
+    change_list_template = "admin/accounts/user/change_list.html"
+    list_display = ("email", "full_name", "organization", "is_staff", "is_org_admin", "is_active", "preferred_language", "joined", "last_login")
+    list_filter = ("organization", "is_staff", "is_active", "preferred_language", "is_org_admin", "groups")
+    list_select_related = ("organization",)
+    search_fields = ("email", "full_name", "organization__name", "organization__local_name")
+    ordering = ("full_name", "email")
+    autocomplete_fields = ("organization",)
+    filter_horizontal = ("groups", "user_permissions")
+    readonly_fields = ("last_login", "date_joined")
+    actions = ["deactivate_users", "reactivate_users", "send_new_invitation"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "organization", "preferred_language", "time_zone")}),
+        (_("Access"), {"fields": ("is_active", "is_org_admin", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "organization", "preferred_language", "is_staff", "usable_password", "password1", "password2")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Only a superuser hands out superuser status or permissions outside the role groups.
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+    @admin.display(description=_("joined"), boolean=True)
+    def joined(self, obj):
+        return obj.has_usable_password()
+
+    # --- invite ----------------------------------------------------------------------------
+    def get_urls(self):
+        return [
+            path("invite/", self.admin_site.admin_view(self.invite_view), name="accounts_user_invite"),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request):
+        """Invite a partner user: name, e-mail, organisation, language; the e-mail goes at once."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InviteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                invitation = services.user_invite(
+                    actor=request.user,
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    organization=data["organization"],
+                    language=data["language"],
+                    is_org_admin=data["is_org_admin"],
+                )
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            except PermissionDenied as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                self.message_user(
+                    request,
+                    gettext("An invitation was sent to %(email)s (valid %(days)s days).")
+                    % {"email": invitation.user.email, "days": (invitation.expires_at - invitation.created_at).days},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:accounts_user_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Invite a partner user"),
+            "form": form,
+            "adminform_fields": list(form),
+        }
+        return TemplateResponse(request, "admin/accounts/user/invite.html", context)
+
+    # --- actions ---------------------------------------------------------------------------
+    def _run(self, request, queryset, service, done_message):
+        done = 0
+        for user in queryset:
+            try:
+                service(actor=request.user, user=user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{user.email}: {_error_text(exc)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Deactivate selected users (they keep their history)"), permissions=["change"])
+    def deactivate_users(self, request, queryset):
+        self._run(request, queryset, services.user_deactivate, gettext("%(count)d user(s) deactivated."))
+
+    @admin.action(description=_("Reactivate selected users"), permissions=["change"])
+    def reactivate_users(self, request, queryset):
+        self._run(request, queryset, services.user_reactivate, gettext("%(count)d user(s) reactivated."))
+
+    @admin.action(description=_("Send a new invitation link (users who have not joined yet)"), permissions=["add"])
+    def send_new_invitation(self, request, queryset):
+        sent = 0
+        for user in queryset.select_related("organization"):
+            try:
+                services.user_invite(
+                    actor=request.user,
+                    email=user.email,
+                    full_name=user.full_name,
+                    organization=user.organization,
+                    language=user.preferred_language,
+                    is_org_admin=user.is_org_admin,
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{user.email}: {_error_text(exc)}", messages.ERROR)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(request, gettext("%(count)d invitation(s) sent.") % {"count": sent}, messages.SUCCESS)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are written by the invite service and used through their link."""
+
+    list_display = ("user", "organization", "invited_by", "created_at", "expires_at", "used_at", "revoked_at", "state_display")
+    list_filter = ("user__organization", ("used_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user", "user__organization", "invited_by")
+    search_fields = ("user__email", "user__full_name", "invited_by__email")
+    date_hierarchy = "created_at"
+    readonly_fields = ("user", "invited_by", "created_at", "expires_at", "used_at", "revoked_at", "state_display")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("organisation"), ordering="user__organization__name")
+    def organization(self, obj):
+        return obj.user.organization
+
+    @admin.display(description=_("state"))
+    def state_display(self, obj):
+        return Invitation.State(obj.state).label
