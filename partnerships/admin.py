@@ -21,7 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from kitb_portal.accounts.models import Organization
 
 from . import services, workflow
-from .forms import TRANSITION_FORMS, AdminDocumentUploadForm
+from .forms import TRANSITION_FORMS, AdminDocumentUploadForm, bound_args
 from .models import (
     Commitment,
     CommitmentStatus,
@@ -285,7 +285,7 @@ class MoUAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
             self.message_user(request, gettext("“%(action)s” is not allowed for this MoU now.") % {"action": transition.label}, messages.ERROR)
             return HttpResponseRedirect(change_url)
         form_class = TRANSITION_FORMS[name]
-        form = form_class(request.POST or None)
+        form = form_class(*bound_args(request, files=False))
         if request.method == "POST" and form.is_valid():
             service = getattr(services, transition.service)
             try:
@@ -310,7 +310,7 @@ class MoUAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         if not self.has_change_permission(request, mou):
             raise PermissionDenied
         change_url = reverse("admin:partnerships_mou_change", args=[mou.pk])
-        form = AdminDocumentUploadForm(request.POST or None, request.FILES or None)
+        form = AdminDocumentUploadForm(*bound_args(request))
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:

@@ -133,3 +133,10 @@ class AdminDocumentUploadForm(DocumentUploadForm):
         super().__init__(*args, **kwargs)
         self.helper = None
 
+
+
+def bound_args(request, *, files: bool = True) -> tuple:
+    """Positional form arguments: the POST data (and files) on POST — even when empty — else none."""
+    if request.method != "POST":
+        return ()
+    return (request.POST, request.FILES) if files else (request.POST,)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import permissions, selectors, services
-from .forms import ApprovalForm, DocumentUploadForm, NoteForm
+from .forms import ApprovalForm, DocumentUploadForm, NoteForm, bound_args
 from .models import MoUStatus
 
 PAGE_SIZE = 20
@@ -102,7 +102,7 @@ def document_download(request, pk: int, document_id: int):
 def note_add(request, pk: int):
     mou = selectors.mou_get_plain_for(request.user, pk)
     action = reverse("partnerships:note_add", args=[mou.pk])
-    form = NoteForm(request.POST or None, action=action)
+    form = NoteForm(*bound_args(request, files=False), action=action)
     if request.method == "POST" and form.is_valid():
         try:
             services.note_add(
@@ -126,7 +126,7 @@ def note_add(request, pk: int):
 def document_upload(request, pk: int):
     mou = selectors.mou_get_plain_for(request.user, pk)
     action = reverse("partnerships:document_upload", args=[mou.pk])
-    form = DocumentUploadForm(request.POST or None, request.FILES or None, action=action)
+    form = DocumentUploadForm(*bound_args(request), action=action)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -152,7 +152,7 @@ def document_decide(request, pk: int, document_id: int):
     document = selectors.document_get_for(request.user, mou_id=pk, document_id=document_id)
     mou = document.mou
     action = reverse("partnerships:document_decide", args=[mou.pk, document.pk])
-    form = ApprovalForm(request.POST or None, action=action)
+    form = ApprovalForm(*bound_args(request, files=False), action=action)
     if request.method == "POST" and form.is_valid():
         try:
             services.document_decide(
