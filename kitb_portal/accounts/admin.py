@@ -60,6 +60,9 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "organization", "preferred_language", "is_staff", "usable_password", "password1", "password2")}),
     )
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # people are deactivated, never deleted: their records and history stay
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:

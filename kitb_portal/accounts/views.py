@@ -42,6 +42,19 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
 
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever set a new password through the e-mailed link owns the account: lift its lockout.
+        from axes.utils import reset as axes_reset
+
+        axes_reset(username=form.user.email.lower())
+        return response
+
+
 def landing(request):
     """Staff land on the admin, partner users on the portal."""
     if not request.user.is_authenticated:

@@ -198,3 +198,10 @@ def test_user_history_page(staff_client, partner_a, admin_user):
     response = staff_client.get(reverse("admin:accounts_user_history", args=[partner_a.pk]))
     assert response.status_code == 200
     assert "deactivated" in response.content.decode()
+
+
+def test_users_are_deactivated_never_deleted(staff_client, partner_a):
+    assert staff_client.get(reverse("admin:accounts_user_delete", args=[partner_a.pk])).status_code == 403
+    actions = dict(staff_client.get(USERS).context["action_form"].fields["action"].choices)
+    assert "delete_selected" not in actions and "deactivate_users" in actions
+    assert User.objects.filter(pk=partner_a.pk).exists()

@@ -102,3 +102,17 @@ def test_behind_a_proxy_the_client_address_comes_from_the_proxy_header(partner_a
     # Entries a client writes itself (left of what our proxy appended) are not believed.
     forger = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.44, 198.51.100.7")
     assert log_in(forger, partner_a.email).status_code == 429
+
+
+def test_a_password_reset_through_the_emailed_link_ends_the_lockout(client, partner_a, settings, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from .helpers import NEW_PASSWORD, link_in
+
+    fail(client, partner_a.email, settings.AXES_FAILURE_LIMIT)
+    assert log_in(client, partner_a.email).status_code == 429
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": partner_a.email})
+    form_url = client.get(link_in(mail.outbox[-1]))["Location"]
+    client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert log_in(client, partner_a.email, NEW_PASSWORD).status_code == 302
