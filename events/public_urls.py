@@ -1,4 +1,18 @@
+"""Public pages, mounted at /events/ (no login)."""
 from django.urls import path
 
+from . import public_views as views
+
 app_name = "events_public"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.public_event_list, name="event_list"),
+    path("r/<str:token>/", views.registration_manage, name="registration_manage"),
+    path("r/<str:token>/confirm/", views.registration_confirm, name="registration_confirm"),
+    path("r/<str:token>/cancel/", views.registration_cancel, name="registration_cancel"),
+    path("r/<str:token>/qr.svg", views.registration_qr, name="registration_qr"),
+    path("r/<str:token>/event.ics", views.registration_ics, name="registration_ics"),
+    path("r/<str:token>/feedback/", views.feedback, name="feedback"),
+    path("<slug:slug>/", views.public_event_detail, name="event_detail"),
+    path("<slug:slug>/sent/", views.registration_sent, name="registration_sent"),
+    path("<slug:slug>/event.ics", views.public_event_ics, name="event_ics"),
+]

@@ -1,0 +1,82 @@
+"""iCalendar (RFC 5545) for events: one event's .ics and a user's calendar feed."""
+
+from __future__ import annotations
+
+import zoneinfo
+from email.utils import parseaddr
+from urllib.parse import urlparse
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Event, EventStatus
+
+PRODID = "-//KITB Partnership Portal//Events//EN"
+
+
+def _uid(event: Event) -> str:
+    host = urlparse(settings.SITE_URL).hostname or "kitb.example"
+    return f"event-{event.pk}@{host}"
+
+
+def _organizer() -> icalendar.vCalAddress:
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = icalendar.vCalAddress(f"mailto:{address or 'portal@kitb.example'}")
+    organizer.params["cn"] = icalendar.vText(name or "KITB Partnership Portal")
+    return organizer
+
+
+def _location(event: Event) -> str:
+    if not event.venue_id:
+        return ""
+    venue = event.venue
+    parts = [venue.name]
+    if event.room_id:
+        parts.insert(0, event.room.name)
+    parts += [venue.address, venue.city, venue.country]
+    return ", ".join(p for p in parts if p)
+
+
+def vevent(event: Event, *, url: str, include_meeting_link: bool) -> icalendar.Event:
+    tz = zoneinfo.ZoneInfo(event.time_zone)
+    item = icalendar.Event()
+    item.add("uid", _uid(event))
+    item.add("dtstamp", (event.updated_at or timezone.now()).astimezone(zoneinfo.ZoneInfo("UTC")))
+    item.add("sequence", event.sequence)
+    item.add("summary", event.title)
+    item.add("dtstart", event.start.astimezone(tz))
+    item.add("dtend", event.end.astimezone(tz))
+    location = _location(event)
+    if location:
+        item.add("location", location)
+    elif include_meeting_link and event.meeting_link:
+        item.add("location", event.meeting_link)
+    item.add("url", url)
+    description = event.description
+    if include_meeting_link and event.meeting_link:
+        description = f"{description}\n\n{event.meeting_link}".strip()
+    if description:
+        item.add("description", description)
+    item.add("organizer", _organizer())
+    item.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
+    return item
+
+
+def calendar(events_with_urls, *, name: str, include_meeting_link: bool, method: str | None = None) -> bytes:
+    """``events_with_urls``: iterable of (event, url). Returns the VCALENDAR as bytes."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    cal.add("x-wr-calname", name)
+    for event, url in events_with_urls:
+        cal.add_component(vevent(event, url=url, include_meeting_link=include_meeting_link))
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def event_ics(event: Event, *, url: str, include_meeting_link: bool) -> bytes:
+    return calendar([(event, url)], name=event.title, include_meeting_link=include_meeting_link, method="PUBLISH")

@@ -1,0 +1,177 @@
+"""Public pages (no login): public events, the guest registration form, and the guest's own
+registration reached through the secret link in their e-mail (confirm, cancel, QR, feedback)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import ical, links, permissions, ratelimit, selectors, services
+from .forms import FeedbackForm, GuestRegistrationForm
+from .models import EventStatus, RegistrationStatus
+from .views import qr_svg_response
+
+# Attempts allowed per hour (settings may override).
+GUEST_LIMIT_PER_IP = getattr(settings, "EVENTS_GUEST_LIMIT_PER_IP", 10)
+GUEST_LIMIT_PER_EMAIL = getattr(settings, "EVENTS_GUEST_LIMIT_PER_EMAIL", 3)
+GUEST_LIMIT_WINDOW = 60 * 60
+
+
+@require_GET
+def public_event_list(request):
+    page = Paginator(selectors.public_event_list(), 20).get_page(request.GET.get("page"))
+    return render(request, "events/public/event_list.html", {"page": page, "events": page.object_list})
+
+
+@require_http_methods(["GET", "POST"])
+def public_event_detail(request, slug: str):
+    event = selectors.public_event_get(slug)
+    form = GuestRegistrationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_bot:
+            # Say the same as for a person, create nothing.
+            return redirect("events_public:registration_sent", slug=event.slug)
+        if form.is_valid():
+            email = form.cleaned_data["email"].lower()
+            allowed_ip = ratelimit.hit("guest-ip", ratelimit.client_ip(request), limit=GUEST_LIMIT_PER_IP, window_seconds=GUEST_LIMIT_WINDOW)
+            allowed_email = ratelimit.hit("guest-email", email, limit=GUEST_LIMIT_PER_EMAIL, window_seconds=GUEST_LIMIT_WINDOW)
+            if not (allowed_ip and allowed_email):
+                form.add_error(None, _("Too many registration attempts. Please try again in an hour."))
+                status = 429
+            else:
+                try:
+                    services.registration_request_guest(
+                        event_id=event.pk, name=form.cleaned_data["name"], email=email,
+                        organization_name=form.cleaned_data["organization_name"],
+                        country=form.cleaned_data["country"], language=translation.get_language() or "en",
+                    )
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        form.add_error(None, message)
+                else:
+                    return redirect("events_public:registration_sent", slug=event.slug)
+        else:
+            status = 400
+    context = {
+        "event": event,
+        "form": form,
+        "open": event.registration_open_at(),
+        "is_full": event.confirmed_count >= event.capacity,
+    }
+    return render(request, "events/public/event_detail.html", context, status=status)
+
+
+@require_GET
+def registration_sent(request, slug: str):
+    event = selectors.public_event_get(slug)
+    return render(request, "events/public/registration_sent.html", {"event": event})
+
+
+@require_GET
+def public_event_ics(request, slug: str):
+    event = selectors.public_event_get(slug)
+    body = ical.event_ics(event, url=links.event_url(event, for_guest=True), include_meeting_link=False)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def registration_confirm(request, token: str):
+    """GET shows a button (mail scanners follow links); POST confirms the place."""
+    registration = selectors.registration_get_by_token(token)
+    if request.method == "POST":
+        try:
+            registration = services.registration_confirm_guest(token=token)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            if registration.status == RegistrationStatus.CONFIRMED:
+                messages.success(request, _("Your place is confirmed. The confirmation is on its way by e-mail."))
+            elif registration.status == RegistrationStatus.WAITLISTED:
+                messages.warning(request, _("The event is full: you are on the waitlist. We will e-mail you if a place frees up."))
+        return redirect("events_public:registration_manage", token=token)
+    if registration.status != RegistrationStatus.PENDING:
+        return redirect("events_public:registration_manage", token=token)
+    return render(request, "events/public/registration_confirm.html", {"registration": registration, "event": registration.event})
+
+
+@require_GET
+def registration_manage(request, token: str):
+    registration = selectors.registration_get_by_token(token)
+    event = registration.event
+    context = {
+        "registration": registration,
+        "event": event,
+        "show_code": permissions.can_see_check_in_code(registration),
+        "show_meeting_link": permissions.can_see_meeting_link(registration) and event.has_online_part,
+        "can_cancel": registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING)
+        and not event.is_past and event.status != EventStatus.CANCELLED,
+        "can_give_feedback": permissions.can_give_feedback(registration),
+        "waitlist_place": selectors.waitlist_place(registration),
+    }
+    return render(request, "events/public/registration_manage.html", context)
+
+
+@require_POST
+def registration_cancel(request, token: str):
+    registration = selectors.registration_get_by_token(token)
+    try:
+        services.registration_cancel(registration_id=registration.pk, actor=None)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Your registration is cancelled."))
+    return redirect("events_public:registration_manage", token=token)
+
+
+@require_GET
+def registration_qr(request, token: str):
+    registration = selectors.registration_get_by_token(token)
+    if not permissions.can_see_check_in_code(registration):
+        raise Http404
+    return qr_svg_response(registration)
+
+
+@require_GET
+def registration_ics(request, token: str):
+    registration = selectors.registration_get_by_token(token)
+    event = registration.event
+    body = ical.event_ics(
+        event, url=links.event_url(event, for_guest=True), include_meeting_link=permissions.can_see_meeting_link(registration)
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request, token: str):
+    registration = selectors.registration_get_by_token(token)
+    if not permissions.can_give_feedback(registration):
+        raise Http404
+    existing = selectors.feedback_for(registration)
+    initial = {"rating": existing.rating, "comment": existing.comment} if existing else None
+    form = FeedbackForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_submit(
+                registration_id=registration.pk, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+            return redirect("events_public:registration_manage", token=token)
+    return render(request, "events/public/feedback.html", {"event": registration.event, "form": form, "registration": registration})

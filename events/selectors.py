@@ -1,0 +1,361 @@
+"""Every non-trivial read of events and registrations, scoped by who asks.
+
+Partners see published (and completed or cancelled) events and only their own registrations;
+anything else is a 404, the same answer as for something that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from .models import (
+    ACTIVE_REGISTRATION_STATUSES,
+    HOLDS_PLACE_STATUSES,
+    CalendarFeed,
+    Event,
+    EventStatus,
+    Feedback,
+    Registration,
+    RegistrationStatus,
+    Session,
+)
+
+PARTNER_VISIBLE_STATUSES = [EventStatus.PUBLISHED, EventStatus.COMPLETED, EventStatus.CANCELLED]
+
+
+def _with_counts(qs):
+    return qs.annotate(
+        confirmed_count=Count("registrations", filter=Q(registrations__status__in=HOLDS_PLACE_STATUSES), distinct=True),
+        waitlisted_count=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED), distinct=True),
+    )
+
+
+def _with_my_registration(qs, user):
+    mine = Registration.objects.filter(event=OuterRef("pk"), user=user, status__in=ACTIVE_REGISTRATION_STATUSES)
+    return qs.annotate(my_registration_status=Subquery(mine.values("status")[:1]))
+
+
+def _visible_to(user):
+    qs = Event.objects.all()
+    if not user.is_staff:
+        qs = qs.filter(status__in=PARTNER_VISIBLE_STATUSES)
+    return qs
+
+
+# --- events -------------------------------------------------------------------------------------
+def event_list_for(user, *, kind: str = "", topic: str = "", mode: str = "", q: str = "", include_past: bool = False):
+    """Published events a user may register for (upcoming unless ``include_past``), newest last."""
+    qs = Event.objects.filter(status=EventStatus.PUBLISHED)
+    if include_past:
+        qs = Event.objects.filter(status__in=[EventStatus.PUBLISHED, EventStatus.COMPLETED])
+    else:
+        qs = qs.filter(end__gte=timezone.now())
+    if kind:
+        qs = qs.filter(kind=kind)
+    if topic:
+        qs = qs.filter(topics__contains=[topic])
+    if mode:
+        qs = qs.filter(mode=mode)
+    if q:
+        qs = qs.filter(Q(title_en__icontains=q) | Q(title_id__icontains=q) | Q(title_ko__icontains=q))
+    qs = _with_counts(qs.select_related("venue"))
+    return _with_my_registration(qs, user).order_by("start", "pk")
+
+
+def event_get_for(user, pk: int) -> Event:
+    """An event with its agenda, or Http404 when the user may not see it."""
+    sessions = Session.objects.select_related("room").prefetch_related("speakers").order_by("start", "pk")
+    qs = _with_counts(_visible_to(user).select_related("venue", "room", "mou")).prefetch_related(
+        Prefetch("sessions", queryset=sessions), "organizers"
+    )
+    try:
+        return qs.get(pk=pk)
+    except (Event.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def public_event_list():
+    """Upcoming public events (the page at /events/)."""
+    qs = Event.objects.filter(status=EventStatus.PUBLISHED, is_public=True, end__gte=timezone.now())
+    return _with_counts(qs.select_related("venue")).order_by("start", "pk")
+
+
+def public_event_get(slug: str) -> Event:
+    sessions = Session.objects.select_related("room").prefetch_related("speakers").order_by("start", "pk")
+    qs = Event.objects.filter(is_public=True, status__in=PARTNER_VISIBLE_STATUSES).select_related("venue", "room")
+    try:
+        return _with_counts(qs).prefetch_related(Prefetch("sessions", queryset=sessions)).get(slug=slug)
+    except Event.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+# --- registrations ------------------------------------------------------------------------------
+def registration_list_for(user):
+    """The user's own registrations (never a colleague's), soonest event first."""
+    return (
+        Registration.objects.filter(user=user)
+        .exclude(status=RegistrationStatus.EXPIRED)
+        .select_related("event", "event__venue")
+        .order_by("-event__start", "-pk")
+    )
+
+
+def registration_get_for(user, pk: int) -> Registration:
+    try:
+        return Registration.objects.select_related("event", "event__venue").get(pk=pk, user=user)
+    except (Registration.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def registration_current_for(user, event: Event) -> Registration | None:
+    """The user's active registration for ``event`` (or, failing that, the latest one)."""
+    registrations = list(Registration.objects.filter(user=user, event=event).order_by("-created_at", "-pk")[:5])
+    for registration in registrations:
+        if registration.status in ACTIVE_REGISTRATION_STATUSES:
+            return registration
+    return registrations[0] if registrations else None
+
+
+def registration_get_by_token(token: str) -> Registration:
+    """A guest's registration by the secret token of their links; Http404 for anything else."""
+    if not token or len(token) > 64:
+        raise Http404
+    try:
+        return Registration.objects.select_related("event", "event__venue", "event__room").get(token=token)
+    except Registration.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def waitlist_place(registration: Registration) -> int | None:
+    """1 for the first on the waitlist."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=RegistrationStatus.WAITLISTED, waitlist_position__lt=registration.waitlist_position
+    ).count()
+    return ahead + 1
+
+
+# --- calendar feed ------------------------------------------------------------------------------
+def feed_get_by_token(token: str) -> CalendarFeed:
+    if not token or len(token) > 64:
+        raise Http404
+    try:
+        return CalendarFeed.objects.select_related("user").get(token=token, user__is_active=True)
+    except CalendarFeed.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def feed_events_for(user):
+    """Events the user holds or awaits a place at, from 60 days back (cancelled ones too, so
+    calendar clients remove them)."""
+    since = timezone.now() - dt.timedelta(days=60)
+    registered = Registration.objects.filter(
+        event=OuterRef("pk"), user=user,
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED, RegistrationStatus.ATTENDED],
+    )
+    return (
+        Event.objects.filter(Exists(registered), end__gte=since)
+        .exclude(status=EventStatus.DRAFT)
+        .select_related("venue", "room")
+        .annotate(my_registration_status=Subquery(registered.values("status")[:1]))
+        .order_by("start", "pk")
+    )
+
+
+# --- staff --------------------------------------------------------------------------------------
+def event_admin_queryset(qs):
+    """The admin changelist: counts annotated, venue joined (a fixed number of queries)."""
+    return _with_counts(qs.select_related("venue", "mou"))
+
+
+def event_calendar(start: dt.datetime, end: dt.datetime):
+    """Events overlapping [start, end) for the admin calendar views."""
+    return (
+        _with_counts(Event.objects.filter(start__lt=end, end__gt=start).select_related("venue"))
+        .order_by("start", "pk")
+    )
+
+
+def event_publish_warnings(event: Event) -> list[str]:
+    """Problems staff should see before publishing; none of them blocks publishing."""
+    warnings: list[str] = []
+    # Speakers in two sessions at once (in this event or any other non-cancelled one).
+    sessions = list(event.sessions.prefetch_related("speakers"))
+    speaker_ids = {s.pk for session in sessions for s in session.speakers.all()}
+    if speaker_ids:
+        others = list(
+            Session.objects.filter(speakers__in=speaker_ids)
+            .exclude(event__status=EventStatus.CANCELLED)
+            .select_related("event")
+            .prefetch_related("speakers")
+            .distinct()
+        )
+        seen = set()
+        for session in sessions:
+            for other in others:
+                if other.pk == session.pk or not (other.start < session.end and other.end > session.start):
+                    continue
+                for speaker in session.speakers.all():
+                    if speaker in other.speakers.all():
+                        pair = tuple(sorted((session.pk, other.pk))) + (speaker.pk,)
+                        if pair in seen:
+                            continue
+                        seen.add(pair)
+                        warnings.append(
+                            _("%(speaker)s speaks in “%(a)s” and in “%(b)s” (%(event)s) at the same time.")
+                            % {"speaker": speaker.name, "a": session.title, "b": other.title, "event": other.event.title}
+                        )
+    # Rooms smaller than the event's capacity.
+    if event.room_id and event.room.capacity < event.capacity:
+        warnings.append(
+            _("Room “%(room)s” holds %(room_capacity)s people; the event takes %(capacity)s.")
+            % {"room": event.room.name, "room_capacity": event.room.capacity, "capacity": event.capacity}
+        )
+    elif not event.room_id and event.venue_id and event.venue.capacity < event.capacity:
+        warnings.append(
+            _("Venue “%(venue)s” holds %(venue_capacity)s people; the event takes %(capacity)s.")
+            % {"venue": event.venue.name, "venue_capacity": event.venue.capacity, "capacity": event.capacity}
+        )
+    for session in sessions:
+        if session.room_id and session.room.capacity < event.capacity:
+            warnings.append(
+                _("Session “%(session)s” is in room “%(room)s”, which holds %(room_capacity)s of the %(capacity)s places.")
+                % {"session": session.title, "room": session.room.name, "room_capacity": session.room.capacity,
+                   "capacity": event.capacity}
+            )
+    # Outside the MoU's term.
+    if event.mou_id:
+        mou = event.mou
+        start_day = timezone.localtime(event.start).date()
+        end_day = timezone.localtime(event.end).date()
+        if mou.effective_date and start_day < mou.effective_date:
+            warnings.append(
+                _("The event starts before MoU %(ref)s takes effect (%(date)s).") % {"ref": mou.reference, "date": mou.effective_date}
+            )
+        if mou.expiry_date and end_day > mou.expiry_date:
+            warnings.append(
+                _("The event ends after MoU %(ref)s expires (%(date)s).") % {"ref": mou.reference, "date": mou.expiry_date}
+            )
+        if mou.status in ("terminated", "expired"):
+            warnings.append(_("MoU %(ref)s is %(status)s.") % {"ref": mou.reference, "status": mou.get_status_display()})
+    if event.has_online_part and not event.meeting_link:
+        warnings.append(_("The event is online or hybrid but has no meeting link yet."))
+    return warnings
+
+
+def event_summary(event: Event) -> dict:
+    """Registered, waitlisted, attended; by organisation and by country; feedback results."""
+    by_status = dict(
+        Registration.objects.filter(event=event).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    active = Registration.objects.filter(event=event, status__in=[*HOLDS_PLACE_STATUSES, RegistrationStatus.WAITLISTED])
+    by_org = list(
+        active.values("organization_name")
+        .annotate(
+            registered=Count("pk", filter=Q(status__in=HOLDS_PLACE_STATUSES)),
+            waitlisted=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
+            attended=Count("pk", filter=Q(status=RegistrationStatus.ATTENDED)),
+        )
+        .order_by("-registered", "organization_name")
+    )
+    by_country = list(
+        active.values("country")
+        .annotate(
+            registered=Count("pk", filter=Q(status__in=HOLDS_PLACE_STATUSES)),
+            waitlisted=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
+            attended=Count("pk", filter=Q(status=RegistrationStatus.ATTENDED)),
+        )
+        .order_by("-registered", "country")
+    )
+    feedback = Feedback.objects.filter(registration__event=event)
+    stats = feedback.aggregate(count=Count("pk"), average=Avg("rating"))
+    ratings = Counter(dict(feedback.values_list("rating").annotate(n=Count("pk")).values_list("rating", "n")))
+    comments = list(
+        feedback.exclude(comment="").select_related("registration").order_by("-created_at").values(
+            "rating", "comment", "registration__name", "registration__organization_name"
+        )[:200]
+    )
+    confirmed = by_status.get(RegistrationStatus.CONFIRMED, 0)
+    attended = by_status.get(RegistrationStatus.ATTENDED, 0)
+    return {
+        "registered": confirmed + attended,
+        "confirmed": confirmed,
+        "waitlisted": by_status.get(RegistrationStatus.WAITLISTED, 0),
+        "attended": attended,
+        "pending": by_status.get(RegistrationStatus.PENDING, 0),
+        "cancelled": by_status.get(RegistrationStatus.CANCELLED, 0),
+        "expired": by_status.get(RegistrationStatus.EXPIRED, 0),
+        "capacity": event.capacity,
+        "by_organization": by_org,
+        "by_country": by_country,
+        "feedback_count": stats["count"],
+        "feedback_average": stats["average"],
+        "ratings": [(r, ratings.get(r, 0)) for r in range(5, 0, -1)],
+        "comments": comments,
+    }
+
+
+def checkin_counts(event: Event) -> dict:
+    counts = Registration.objects.filter(event=event).aggregate(
+        attended=Count("pk", filter=Q(status=RegistrationStatus.ATTENDED)),
+        expected=Count("pk", filter=Q(status__in=HOLDS_PLACE_STATUSES)),
+    )
+    return counts
+
+
+def checkin_search(event: Event, q: str, limit: int = 20):
+    """By check-in code (exact) or by name, e-mail or organisation; places first."""
+    q = (q or "").strip()
+    if not q:
+        return Registration.objects.none()
+    qs = Registration.objects.filter(event=event).exclude(status__in=[RegistrationStatus.EXPIRED])
+    code = q.upper().replace(" ", "")
+    matches = qs.filter(
+        Q(check_in_code=code) | Q(name__icontains=q) | Q(email__icontains=q) | Q(organization_name__icontains=q)
+    )
+    return matches.order_by("name", "pk")[:limit]
+
+
+def checkin_registration_get(event: Event, pk: int) -> Registration:
+    try:
+        return Registration.objects.get(event=event, pk=pk)
+    except Registration.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def feedback_for(registration: Registration) -> Feedback | None:
+    return Feedback.objects.filter(registration=registration).first()
+
+
+def registrations_for_export(event_ids=None):
+    qs = Registration.objects.select_related("event", "organization", "user").order_by("event__start", "event_id", "name")
+    if event_ids is not None:
+        qs = qs.filter(event_id__in=event_ids)
+    return qs
+
+
+def staff_event_get(pk) -> Event:
+    try:
+        return Event.objects.select_related("venue", "room", "mou").get(pk=pk)
+    except (Event.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def suggest_event_slug(event: Event) -> str:
+    """A free slug from the English title and the start date (``innovation-seminar-2025-03-04``)."""
+    base = slugify(event.title_en or "")[:60].strip("-") or "event"
+    if event.start:
+        base = f"{base}-{event.start.astimezone(dt.timezone.utc):%Y-%m-%d}"
+    slug, n = base, 2
+    while Event.objects.filter(slug=slug).exclude(pk=event.pk).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug

@@ -1,0 +1,691 @@
+"""Every change of state of events and registrations.
+
+Lock order, everywhere: the event row first (``select_for_update``), then its registrations. The
+event lock is what keeps confirmed registrations within capacity when many people register at once.
+Notifications go through ``notify()``, which writes outbox rows now and delivers after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
+
+from kitb_portal.notifications.services import Attachment, notify
+
+from . import ical, links
+from .models import (
+    ACTIVE_REGISTRATION_STATUSES,
+    HOLDS_PLACE_STATUSES,
+    CalendarFeed,
+    Event,
+    EventStatus,
+    Feedback,
+    Registration,
+    RegistrationStatus,
+    Room,
+    Session,
+    Speaker,
+    Venue,
+    new_check_in_code,
+    new_token,
+    overlap_error,
+)
+from .selectors import suggest_event_slug
+
+logger = logging.getLogger(__name__)
+
+GUEST_CONFIRMATION_HOURS = 24
+REMINDER_DAYS = (7, 1)
+THANKS_WITHIN_DAYS = 14
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def _history(instance, actor, reason: str) -> None:
+    instance._history_user = actor if getattr(actor, "is_authenticated", False) else None
+    instance._change_reason = reason
+
+
+def _constraint_name(exc: IntegrityError) -> str:
+    cause = getattr(exc, "__cause__", None)
+    diag = getattr(cause, "diag", None)
+    return getattr(diag, "constraint_name", "") or ""
+
+
+def _lock_event(event_id: int) -> Event:
+    return Event.objects.select_for_update(of=("self",)).select_related("venue", "room").get(pk=event_id)
+
+
+def _recipient_kwargs(registration: Registration) -> dict:
+    if registration.user_id:
+        return {"recipient": registration.user}
+    return {"email": registration.email, "language": registration.language}
+
+
+def _viewer_tz(registration: Registration) -> str | None:
+    return registration.user.time_zone if registration.user_id else None
+
+
+def _email_context(registration: Registration, **extra) -> dict:
+    event = registration.event
+    return {
+        "event": event,
+        "registration": registration,
+        "viewer_tz": _viewer_tz(registration),
+        "event_url": links.event_url(event, for_guest=registration.is_guest),
+        "registration_url": links.registration_url(registration),
+        "show_meeting_link": registration.holds_place and event.has_online_part and bool(event.meeting_link),
+        **extra,
+    }
+
+
+def _qr_png(registration: Registration) -> bytes:
+    import io
+
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(links.check_in_url(registration), error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
+def _notify_confirmed(registration: Registration, *, promoted: bool = False) -> None:
+    event = registration.event
+    ics = ical.event_ics(event, url=links.event_url(event, for_guest=registration.is_guest), include_meeting_link=True)
+    notify(
+        **_recipient_kwargs(registration),
+        template="events/email/registration_confirmed",
+        context=_email_context(registration, promoted=promoted, qr_url=links.qr_url(registration)),
+        key=f"registration-confirmed:{registration.pk}",
+        kind="event_registration",
+        attachments=[
+            Attachment(filename="event.ics", content=ics, mimetype="text/calendar"),
+            Attachment(filename=f"check-in-{registration.check_in_code}.png", content=_qr_png(registration), mimetype="image/png"),
+        ],
+    )
+
+
+def _notify_waitlisted(registration: Registration) -> None:
+    notify(
+        **_recipient_kwargs(registration),
+        template="events/email/registration_waitlisted",
+        context=_email_context(registration),
+        key=f"registration-waitlisted:{registration.pk}",
+        kind="event_registration",
+    )
+
+
+def _count_holding_places(event: Event) -> int:
+    return Registration.objects.filter(event=event, status__in=HOLDS_PLACE_STATUSES).count()
+
+
+def _assign_place(event: Event, registration: Registration, now) -> None:
+    """Confirm, or waitlist at the end of the queue. The caller holds the event's row lock."""
+    if _count_holding_places(event) < event.capacity:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        registration.waitlist_position = None
+    else:
+        last = Registration.objects.filter(event=event, waitlist_position__isnull=False).aggregate(m=Max("waitlist_position"))["m"]
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlist_position = (last or 0) + 1
+
+
+def _save_new_registration(registration: Registration) -> None:
+    """Insert, drawing a new check-in code on the (rare) clash; duplicates become a ValidationError."""
+    for _attempt in range(8):
+        try:
+            with transaction.atomic():
+                registration.save(force_insert=True)
+            return
+        except IntegrityError as exc:
+            name = _constraint_name(exc)
+            if name == "registration_unique_code":
+                registration.check_in_code = new_check_in_code()
+                registration.pk = None
+                continue
+            if name in ("registration_one_per_user", "registration_one_per_email"):
+                raise ValidationError(_("You are already registered for this event."), code="duplicate") from exc
+            raise
+    raise RuntimeError("Could not draw a free check-in code.")  # pragma: no cover - 31^6 codes per event
+
+
+def _check_open(event: Event, now) -> None:
+    if event.status == EventStatus.CANCELLED:
+        raise ValidationError(_("This event has been cancelled; it takes no registrations."), code="cancelled")
+    if event.status != EventStatus.PUBLISHED:
+        raise ValidationError(_("This event is not open for registration."), code="not_published")
+    if event.registration_opens and now < event.registration_opens:
+        raise ValidationError(_("Registration has not opened yet."), code="not_open_yet")
+    if now >= event.effective_registration_closes:
+        raise ValidationError(_("Registration for this event has closed."), code="closed")
+
+
+def _fill_from_waitlist(event: Event, actor, now) -> list[Registration]:
+    """Promote the first waitlisted people while places are free. The caller holds the event lock."""
+    if event.status != EventStatus.PUBLISHED or event.start <= now:
+        return []
+    free = event.capacity - _count_holding_places(event)
+    if free <= 0:
+        return []
+    promoted = list(
+        Registration.objects.select_for_update(of=("self",))
+        .filter(event=event, status=RegistrationStatus.WAITLISTED)
+        .select_related("user")
+        .order_by("waitlist_position")[:free]
+    )
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.waitlist_position = None
+        registration.confirmed_at = now
+        registration.event = event
+        _history(registration, actor, "promoted from the waitlist")
+        registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
+        _notify_confirmed(registration, promoted=True)
+    return promoted
+
+
+# --- venues, speakers, agenda -------------------------------------------------------------------
+@transaction.atomic
+def venue_get_or_create(*, actor, name: str, city: str, rooms=(), **fields) -> Venue:
+    """A venue by (name, city), created with ``fields`` and ``rooms`` [(name, capacity)] if new."""
+    venue = Venue.objects.filter(name=name, city=city).first()
+    if venue is None:
+        venue = Venue(name=name, city=city, **fields)
+        venue.full_clean()
+        _history(venue, actor, "created")
+        venue.save()
+    for room_name, capacity in rooms:
+        Room.objects.get_or_create(venue=venue, name=room_name, defaults={"capacity": capacity})
+    return venue
+
+
+def speaker_get_or_create(*, name: str, organization_name: str = "", bio: str = "") -> Speaker:
+    speaker, _created = Speaker.objects.get_or_create(
+        name=name, organization_name=organization_name, defaults={"bio": bio}
+    )
+    return speaker
+
+
+@transaction.atomic
+def session_create(*, event_id: int, actor, title: str, start, end, room=None, speakers=(), description: str = "") -> Session:
+    """Add an agenda session; it must lie inside the event's time."""
+    event = _lock_event(event_id)
+    session = Session(event=event, title=title, start=start, end=end, room=room, description=description)
+    session.full_clean()
+    session.save()
+    if speakers:
+        session.speakers.set(speakers)
+    return session
+
+
+# --- events -------------------------------------------------------------------------------------
+@transaction.atomic
+def event_save(*, event: Event, actor) -> Event:
+    """Create or update an event (the admin form and ``event_create`` both come here).
+
+    A published event whose time changes gets a new calendar revision and everyone registered is
+    told; a larger capacity promotes people from the waitlist.
+    """
+    now = timezone.now()
+    previous = None
+    if event.pk:
+        previous = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
+    else:
+        event.created_by = actor if getattr(actor, "is_authenticated", False) else None
+    if not event.slug:
+        event.slug = suggest_event_slug(event)
+    time_changed = previous is not None and (previous.start != event.start or previous.end != event.end)
+    if time_changed:
+        event.sequence = previous.sequence + 1
+    event.full_clean()
+    _history(event, actor, "time changed" if time_changed else ("created" if previous is None else "edited"))
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError as exc:
+        if _constraint_name(exc) == "event_no_venue_overlap":
+            raise ValidationError({"start": overlap_error(event).messages}) from exc
+        raise
+    if time_changed and event.status == EventStatus.PUBLISHED:
+        Registration.objects.filter(event=event).update(reminded_7d_at=None, reminded_1d_at=None)
+        _notify_rescheduled(event, previous)
+    if previous is not None and event.capacity > previous.capacity:
+        _fill_from_waitlist(event, actor, now)
+    return event
+
+
+def event_create(*, actor, organizers=(), **fields) -> Event:
+    """Create an event from keyword fields (demo data, tests, scripts)."""
+    with transaction.atomic():
+        event = event_save(event=Event(**fields), actor=actor)
+        if organizers:
+            event.organizers.set(organizers)
+    return event
+
+
+def event_reschedule(*, event_id: int, actor, start, end) -> Event:
+    event = Event.objects.get(pk=event_id)
+    event.start, event.end = start, end
+    if event.registration_closes and event.registration_closes > end:
+        event.registration_closes = start
+    return event_save(event=event, actor=actor)
+
+
+def _notify_rescheduled(event: Event, previous: Event) -> None:
+    registrations = (
+        Registration.objects.filter(event=event, status__in=ACTIVE_REGISTRATION_STATUSES)
+        .exclude(status=RegistrationStatus.PENDING)
+        .select_related("user")
+    )
+    for registration in registrations:
+        registration.event = event
+        notify(
+            **_recipient_kwargs(registration),
+            template="events/email/event_rescheduled",
+            context=_email_context(registration, previous_start=previous.start, previous_end=previous.end),
+            key=f"event-rescheduled:{event.pk}:{event.sequence}:{registration.pk}",
+            kind="event_change",
+            attachments=[
+                Attachment(
+                    filename="event.ics",
+                    content=ical.event_ics(
+                        event, url=links.event_url(event, for_guest=registration.is_guest),
+                        include_meeting_link=registration.holds_place,
+                    ),
+                    mimetype="text/calendar",
+                )
+            ],
+        )
+
+
+@transaction.atomic
+def event_publish(*, event_id: int, actor) -> list[str]:
+    """Publish a draft. Returns the (non-blocking) warnings staff were shown."""
+    from .selectors import event_publish_warnings
+
+    event = _lock_event(event_id)
+    if event.status == EventStatus.PUBLISHED:
+        return []
+    if event.status != EventStatus.DRAFT:
+        raise ValidationError(_("Only a draft can be published (this event is %(status)s).") % {"status": event.get_status_display()})
+    if event.end <= timezone.now():
+        raise ValidationError(_("This event is already over; it cannot be published."))
+    event.status = EventStatus.PUBLISHED
+    event.published_at = timezone.now()
+    event.full_clean()
+    _history(event, actor, "published")
+    event.save(update_fields=["status", "published_at", "updated_at"])
+    return event_publish_warnings(event)
+
+
+@transaction.atomic
+def event_cancel(*, event_id: int, actor, reason: str = "") -> Event:
+    """Cancel an event; everyone registered (confirmed, waitlisted or awaiting confirmation) is told."""
+    event = _lock_event(event_id)
+    if event.status == EventStatus.CANCELLED:
+        return event
+    if event.status == EventStatus.COMPLETED:
+        raise ValidationError(_("A completed event cannot be cancelled."))
+    event.status = EventStatus.CANCELLED
+    event.cancelled_at = timezone.now()
+    event.cancellation_reason = reason
+    event.sequence += 1
+    _history(event, actor, "cancelled")
+    event.save(update_fields=["status", "cancelled_at", "cancellation_reason", "sequence", "updated_at"])
+    registrations = Registration.objects.filter(event=event, status__in=ACTIVE_REGISTRATION_STATUSES).select_related("user")
+    for registration in registrations:
+        registration.event = event
+        notify(
+            **_recipient_kwargs(registration),
+            template="events/email/event_cancelled",
+            context=_email_context(registration, reason=reason),
+            key=f"event-cancelled:{event.pk}:{registration.pk}",
+            kind="event_change",
+        )
+    return event
+
+
+@transaction.atomic
+def event_complete(*, event_id: int, actor=None) -> Event:
+    """Mark a published event that has ended as completed; a linked commitment is recorded as fulfilled."""
+    event = _lock_event(event_id)
+    if event.status == EventStatus.COMPLETED:
+        return event
+    if event.status != EventStatus.PUBLISHED or event.end > timezone.now():
+        raise ValidationError(_("Only a published event that has ended can be completed."))
+    event.status = EventStatus.COMPLETED
+    _history(event, actor, "completed")
+    event.save(update_fields=["status", "updated_at"])
+    if event.commitment_id:
+        _record_commitment_fulfilled(event, actor)
+    return event
+
+
+def _record_commitment_fulfilled(event: Event, actor) -> None:
+    """Tell partnerships that the commitment was fulfilled, through its service when it has one."""
+    try:
+        from partnerships import services as partnership_services
+    except ImportError:  # pragma: no cover - the partnerships app always has services
+        return
+    fulfil = getattr(partnership_services, "commitment_fulfil", None)
+    if fulfil is None:
+        logger.info("partnerships.services has no commitment_fulfil; event %s stays linked only", event.pk)
+        return
+    note = f"Event “{event.title_en}” held {event.start:%Y-%m-%d} (event #{event.pk})."
+    try:
+        with transaction.atomic():
+            fulfil(commitment_id=event.commitment_id, actor=actor, note=note)
+    except (ValidationError, PermissionDenied) as exc:  # already closed, or not allowed: the link stays
+        logger.info("commitment %s not marked fulfilled by event %s: %s", event.commitment_id, event.pk, exc)
+
+
+# --- registrations ------------------------------------------------------------------------------
+@transaction.atomic
+def registration_create(*, event_id: int, user, actor=None) -> Registration:
+    """Register a portal user: confirmed while places remain, then waitlisted in order."""
+    now = timezone.now()
+    event = _lock_event(event_id)
+    _check_open(event, now)
+    if Registration.objects.filter(event=event, user=user, status__in=ACTIVE_REGISTRATION_STATUSES).exists():
+        raise ValidationError(_("You are already registered for this event."), code="duplicate")
+    organization = user.organization
+    registration = Registration(
+        event=event, user=user, name=user.full_name or user.email, email=user.email.lower(),
+        organization=organization, organization_name=organization.name if organization else "",
+        country=organization.country if organization else "", language=user.preferred_language,
+    )
+    _assign_place(event, registration, now)
+    _history(registration, actor or user, "registered")
+    _save_new_registration(registration)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        _notify_confirmed(registration)
+    else:
+        _notify_waitlisted(registration)
+    return registration
+
+
+@transaction.atomic
+def registration_request_guest(
+    *, event_id: int, name: str, email: str, organization_name: str, country: str = "", language: str = "en"
+) -> Registration:
+    """A guest asks for a place at a public event: the place counts only once they confirm by e-mail.
+
+    If the address already has an active registration, it is e-mailed its link again (at most once
+    a day) instead; the caller shows the same "check your e-mail" page either way.
+    """
+    now = timezone.now()
+    event = Event.objects.select_related("venue").get(pk=event_id)
+    if not event.is_public:
+        raise ValidationError(_("This event is not open to the public."))
+    _check_open(event, now)
+    email = email.strip().lower()
+    language = language if language in ("id", "ko", "en") else "en"
+    existing = (
+        Registration.objects.filter(event=event, email__iexact=email, status__in=ACTIVE_REGISTRATION_STATUSES)
+        .select_related("user", "event")
+        .first()
+    )
+    if existing is not None:
+        _notify_guest_link(existing, now)
+        return existing
+    registration = Registration(
+        event=event, name=name.strip(), email=email, organization_name=organization_name.strip(), country=country,
+        language=language, status=RegistrationStatus.PENDING, token=new_token(),
+        expires_at=now + dt.timedelta(hours=GUEST_CONFIRMATION_HOURS),
+    )
+    _history(registration, None, "guest asked for a place")
+    try:
+        _save_new_registration(registration)
+    except ValidationError:
+        existing = Registration.objects.filter(event=event, email__iexact=email, status__in=ACTIVE_REGISTRATION_STATUSES).first()
+        if existing is None:
+            raise
+        return existing
+    notify(
+        email=registration.email,
+        language=registration.language,
+        template="events/email/guest_confirm_request",
+        context=_email_context(
+            registration, confirm_url=links.guest_confirm_url(registration), hours=GUEST_CONFIRMATION_HOURS
+        ),
+        key=f"registration-guest-confirm:{registration.pk}",
+        kind="event_registration",
+    )
+    return registration
+
+
+def _notify_guest_link(registration: Registration, now) -> None:
+    if registration.is_guest:
+        url = (
+            links.guest_confirm_url(registration)
+            if registration.status == RegistrationStatus.PENDING
+            else links.registration_url(registration)
+        )
+    else:
+        url = links.registration_url(registration)
+    notify(
+        **_recipient_kwargs(registration),
+        template="events/email/registration_link",
+        context=_email_context(registration, link_url=url),
+        key=f"registration-link:{registration.pk}:{now:%Y-%m-%d}",
+        kind="event_registration",
+    )
+
+
+@transaction.atomic
+def registration_confirm_guest(*, token: str) -> Registration:
+    """The guest followed the e-mailed link: now the place counts (confirmed, or waitlisted)."""
+    now = timezone.now()
+    try:
+        event_id = Registration.objects.values_list("event_id", flat=True).get(token=token)
+    except Registration.DoesNotExist as exc:
+        raise ValidationError(_("This link is not valid."), code="invalid") from exc
+    event = _lock_event(event_id)
+    registration = Registration.objects.select_for_update().get(token=token)
+    registration.event = event
+    if registration.status != RegistrationStatus.PENDING:
+        if registration.status == RegistrationStatus.EXPIRED:
+            raise ValidationError(_("This registration lapsed because it was not confirmed within 24 hours."), code="expired")
+        if registration.status == RegistrationStatus.CANCELLED:
+            raise ValidationError(_("This registration was cancelled."), code="cancelled")
+        return registration  # already confirmed or waitlisted: following the link twice changes nothing
+    if registration.expires_at <= now:
+        registration.status = RegistrationStatus.EXPIRED
+        _history(registration, None, "lapsed")
+        registration.save(update_fields=["status", "updated_at"])
+        raise ValidationError(_("This registration lapsed because it was not confirmed within 24 hours."), code="expired")
+    _check_open(event, now)
+    _assign_place(event, registration, now)
+    _history(registration, None, "guest confirmed by e-mail")
+    registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
+    if registration.status == RegistrationStatus.CONFIRMED:
+        _notify_confirmed(registration)
+    else:
+        _notify_waitlisted(registration)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration_id: int, actor=None) -> Registration:
+    """Give up a place; the first person on the waitlist is promoted and told."""
+    now = timezone.now()
+    event_id = Registration.objects.values_list("event_id", flat=True).get(pk=registration_id)
+    event = _lock_event(event_id)
+    registration = Registration.objects.select_for_update().get(pk=registration_id)
+    registration.event = event
+    if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.EXPIRED):
+        return registration
+    if registration.status == RegistrationStatus.ATTENDED or event.start <= now:
+        raise ValidationError(_("The event has started; the registration can no longer be cancelled."), code="started")
+    held_place = registration.holds_place
+    registration.status = RegistrationStatus.CANCELLED
+    registration.waitlist_position = None
+    registration.cancelled_at = now
+    _history(registration, actor, "cancelled")
+    registration.save(update_fields=["status", "waitlist_position", "cancelled_at", "updated_at"])
+    if held_place:
+        _fill_from_waitlist(event, actor, now)
+    return registration
+
+
+@transaction.atomic
+def registration_check_in(*, registration_id: int, actor) -> Registration:
+    """Mark a confirmed person as arrived (attended). Checking in twice changes nothing."""
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=registration_id)
+    if registration.status == RegistrationStatus.ATTENDED:
+        return registration
+    if registration.event.status == EventStatus.CANCELLED:
+        raise ValidationError(_("This event has been cancelled."), code="cancelled")
+    if registration.status == RegistrationStatus.WAITLISTED:
+        raise ValidationError(_("%(name)s is on the waitlist, without a confirmed place.") % {"name": registration.name})
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise ValidationError(
+            _("%(name)s has no confirmed place (%(status)s).")
+            % {"name": registration.name, "status": registration.get_status_display()}
+        )
+    registration.status = RegistrationStatus.ATTENDED
+    registration.checked_in_at = timezone.now()
+    registration.checked_in_by = actor
+    _history(registration, actor, "checked in")
+    registration.save(update_fields=["status", "checked_in_at", "checked_in_by", "updated_at"])
+    return registration
+
+
+def registration_mark_attended(*, registration_ids, actor) -> tuple[int, list[str]]:
+    """Mark several registrations as attended (admin action). Returns (done, problems)."""
+    done, problems = 0, []
+    for registration_id in registration_ids:
+        try:
+            before = Registration.objects.values_list("status", flat=True).get(pk=registration_id)
+            registration_check_in(registration_id=registration_id, actor=actor)
+            done += before != RegistrationStatus.ATTENDED
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    return done, problems
+
+
+@transaction.atomic
+def feedback_submit(*, registration_id: int, rating: int, comment: str = "", actor=None) -> Feedback:
+    """An attendee's rating (1–5) and comment, after the event; sending again replaces it."""
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=registration_id)
+    if registration.status != RegistrationStatus.ATTENDED:
+        raise ValidationError(_("Only people who attended can give feedback."), code="not_attended")
+    if registration.event.end > timezone.now():
+        raise ValidationError(_("Feedback opens when the event is over."), code="too_early")
+    if not 1 <= int(rating) <= 5:
+        raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
+    feedback, _created = Feedback.objects.update_or_create(
+        registration=registration, defaults={"rating": int(rating), "comment": comment.strip()}
+    )
+    return feedback
+
+
+# --- calendar feed ------------------------------------------------------------------------------
+def calendar_feed_get_or_create(*, user) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user) -> CalendarFeed:
+    """A new secret token: the old feed URL stops working at once."""
+    feed, created = CalendarFeed.objects.select_for_update().get_or_create(user=user)
+    if not created:
+        feed.token = new_token()
+        feed.save(update_fields=["token", "updated_at"])
+    return feed
+
+
+# --- sweeps (run by celery beat through tasks.py) -----------------------------------------------
+def registration_expire_lapsed(*, now=None) -> int:
+    """Unconfirmed guest places lapse after 24 hours."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        lapsed = list(
+            Registration.objects.select_for_update(skip_locked=True).filter(
+                status=RegistrationStatus.PENDING, expires_at__lte=now
+            )
+        )
+        for registration in lapsed:
+            registration.status = RegistrationStatus.EXPIRED
+            registration.updated_at = now
+        if lapsed:
+            bulk_update_with_history(
+                lapsed, Registration, ["status", "updated_at"], default_change_reason="lapsed (not confirmed in 24 h)"
+            )
+    return len(lapsed)
+
+
+def event_reminders_send(*, now=None) -> int:
+    """Reminders 7 days and 1 day before the start, once each per registration (and per time change)."""
+    now = now or timezone.now()
+    sent = 0
+    for days in REMINDER_DAYS:
+        field = f"reminded_{days}d_at"
+        with transaction.atomic():
+            due = list(
+                Registration.objects.select_for_update(of=("self",), skip_locked=True)
+                .filter(
+                    status=RegistrationStatus.CONFIRMED,
+                    event__status=EventStatus.PUBLISHED,
+                    event__start__gt=now + dt.timedelta(days=days - 1),
+                    event__start__lte=now + dt.timedelta(days=days),
+                    **{f"{field}__isnull": True},
+                )
+                .select_related("event", "event__venue", "event__room", "user")
+            )
+            for registration in due:
+                message = notify(
+                    **_recipient_kwargs(registration),
+                    template="events/email/event_reminder",
+                    context=_email_context(registration, days=days),
+                    key=f"event-reminder:{registration.event_id}:{days}:{registration.pk}:{registration.event.sequence}",
+                    kind="event_reminder",
+                )
+                sent += message is not None
+                setattr(registration, field, now)
+            if due:
+                Registration.objects.bulk_update(due, [field])
+    return sent
+
+
+def event_followup_send(*, now=None) -> int:
+    """Complete the events that have ended, then thank attendees (with the feedback link)."""
+    now = now or timezone.now()
+    for event_id in Event.objects.filter(status=EventStatus.PUBLISHED, end__lte=now).values_list("pk", flat=True):
+        try:
+            event_complete(event_id=event_id, actor=None)
+        except ValidationError:  # pragma: no cover - raced with an edit
+            logger.warning("event %s could not be completed", event_id)
+    sent = 0
+    with transaction.atomic():
+        due = list(
+            Registration.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(
+                status=RegistrationStatus.ATTENDED,
+                thanked_at__isnull=True,
+                event__status=EventStatus.COMPLETED,
+                event__end__gte=now - dt.timedelta(days=THANKS_WITHIN_DAYS),
+            )
+            .select_related("event", "event__venue", "user")
+        )
+        for registration in due:
+            message = notify(
+                **_recipient_kwargs(registration),
+                template="events/email/event_thanks",
+                context=_email_context(registration, feedback_url=links.feedback_url(registration)),
+                key=f"event-thanks:{registration.event_id}:{registration.pk}",
+                kind="event_followup",
+            )
+            sent += message is not None
+            registration.thanked_at = now
+        if due:
+            Registration.objects.bulk_update(due, ["thanked_at"])
+    return sent

@@ -1,0 +1,36 @@
+"""Fixtures of the events tests."""
+import pytest
+
+from .factories import EventFactory, VenueFactory
+
+
+@pytest.fixture
+def venue(db):
+    return VenueFactory(name="KITB Convention Hall", city="Batang")
+
+
+@pytest.fixture
+def event(db, venue, staff_user):
+    """A published on-site seminar ten-odd days ahead with 10 places."""
+    return EventFactory(published=True, venue=venue, actor=staff_user, capacity=10)
+
+
+@pytest.fixture
+def mail_on_commit(django_capture_on_commit_callbacks):
+    """Run on-commit callbacks (outbox delivery) so mail.outbox fills."""
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Run tasks (outbox delivery) in-process: the settings were imported before tests/conftest.py
+    set CELERY_TASK_ALWAYS_EAGER, so the app is not eager without this."""
+    from kitb_portal.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
