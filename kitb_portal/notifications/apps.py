@@ -6,3 +6,11 @@ class NotificationsConfig(AppConfig):
     name = "kitb_portal.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .schedules import ensure_schedules_after_migrate
+
+        # The outbox's beat schedules exist after every migrate and test-database flush.
+        post_migrate.connect(ensure_schedules_after_migrate, sender=self, dispatch_uid="notifications_ensure_schedules")

@@ -218,21 +218,26 @@ def test_purge_deletes_only_sent_rows_older_than_the_retention(partner_a):
 
 
 @pytest.mark.django_db
-def test_beat_schedules_are_created_idempotently_and_removed_on_reverse():
-    from importlib import import_module
-
+def test_beat_schedules_exist_and_are_created_idempotently():
     from django.apps import apps
 
-    migration = import_module("kitb_portal.notifications.migrations.0003_outbox_periodic_tasks")
-    # (a transactional test elsewhere may have flushed what `migrate` created: create them here)
-    migration.create_schedules(apps, None)
-    migration.create_schedules(apps, None)
-    assert PeriodicTask.objects.filter(task__startswith="kitb_portal.notifications.tasks.").count() == 2
+    from kitb_portal.notifications import schedules
+
+    # created by migration 0003, and again after a flush by the post_migrate receiver
     sweep = PeriodicTask.objects.get(task="kitb_portal.notifications.tasks.outbox_sweep")
     assert sweep.enabled and sweep.interval.every == 1 and sweep.interval.period == "minutes"
     purge = PeriodicTask.objects.get(task="kitb_portal.notifications.tasks.outbox_purge_sent")
     assert purge.enabled and purge.crontab.hour == "2" and str(purge.crontab.timezone) == "Asia/Jakarta"
-    migration.delete_schedules(apps, None)
+
+    # an edit in the admin survives the next migrate; a missing schedule comes back
+    PeriodicTask.objects.filter(pk=sweep.pk).update(enabled=False)
+    purge.delete()
+    assert schedules.create_schedules(apps) == 1
+    assert schedules.create_schedules(apps) == 0
+    assert PeriodicTask.objects.get(pk=sweep.pk).enabled is False
+    assert PeriodicTask.objects.filter(task=schedules.PURGE_TASK).count() == 1
+
+    schedules.delete_schedules(apps)
     assert not PeriodicTask.objects.filter(task__startswith="kitb_portal.notifications.tasks.").exists()
 
 
