@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,7 +122,11 @@ def user_invite(
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         _record(user, actor, "invited")
-        user.save()
+        try:
+            with transaction.atomic():  # savepoint: a simultaneous invitation of the same address
+                user.save()
+        except IntegrityError:
+            raise ValidationError({"email": _("This address was invited a moment ago. Reload the list before trying again.")}) from None
     else:
         if user.organization_id != organization.pk or user.is_staff:
             # Said the same way whether or not the address exists elsewhere.

@@ -342,3 +342,30 @@ def technopark_tx(transactional_db):
 @pytest.fixture
 def admin_tx(transactional_db):
     return UserFactory(staff=True, is_superuser=True, organization=OrganizationFactory(host=True), email="admin-tx@kitb.example")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_invitations_of_one_address_make_one_user(technopark_tx, admin_tx):
+    barrier = threading.Barrier(2)
+    results = []
+
+    def invite_once(name):
+        try:
+            barrier.wait()
+            services.user_invite(actor=admin_tx, email="twice@technopark.example", full_name=name, organization=technopark_tx, language="en")
+            results.append("ok")
+        except ValidationError as exc:
+            results.append(exc.message_dict["email"][0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=invite_once, args=(n,)) for n in ("One", "Two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert User.objects.filter(email="twice@technopark.example").count() == 1
+    assert Invitation.objects.filter(user__email="twice@technopark.example", revoked_at__isnull=True).count() == 1
+    # Either the second waited for the first and re-invited, or it met the unique e-mail and was told so.
+    assert results.count("ok") >= 1 and all(r == "ok" or "invited a moment ago" in r for r in results)
