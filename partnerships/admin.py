@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.accounts.models import Organization
 
-from . import services, workflow
+from . import selectors, services, workflow
 from .forms import TRANSITION_FORMS, AdminDocumentUploadForm, bound_args
 from .models import (
     Commitment,
@@ -271,6 +271,11 @@ class MoUAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         if mou is not None:
             extra_context["transitions"] = workflow.available(mou, request.user)
             extra_context["sign_blockers"] = services.sign_blockers(mou) if mou.status == MoUStatus.NEGOTIATION else []
+            full = MoU.objects.prefetch_related(
+                Prefetch("parties", queryset=MoUParty.objects.select_related("organization")), "documents__approvals"
+            ).get(pk=mou.pk)
+            extra_context["current_draft"] = selectors.current_draft(full)
+            extra_context["draft_approvals"] = selectors.draft_approvals(full)
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
 
     def transition_view(self, request, object_id, name):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _, gettext_lazy
 from import_export import fields, resources, widgets
 
 from kitb_portal.accounts.models import Organization
@@ -42,9 +43,9 @@ class LookupWidget(widgets.ForeignKeyWidget):
         try:
             return self.get_queryset(value, row).get(**{f"{self.field}__iexact": value})
         except self.model.DoesNotExist:
-            raise ValueError(f"No {self.label} “{value}”.") from None
+            raise ValueError(_("No %(what)s “%(value)s”.") % {"what": self.label, "value": value}) from None
         except self.model.MultipleObjectsReturned:
-            raise ValueError(f"More than one {self.label} “{value}”.") from None
+            raise ValueError(_("More than one %(what)s “%(value)s”.") % {"what": self.label, "value": value}) from None
 
 
 class ScopeWidget(widgets.Widget):
@@ -55,7 +56,7 @@ class ScopeWidget(widgets.Widget):
         valid = set(ScopeArea.values)
         unknown = [c for c in codes if c not in valid]
         if unknown:
-            raise ValueError(f"Unknown scope {', '.join(unknown)}; use: {', '.join(ScopeArea.values)}.")
+            raise ValueError(_("Unknown scope %(unknown)s; use: %(valid)s.") % {"unknown": ", ".join(unknown), "valid": ", ".join(ScopeArea.values)})
         return list(dict.fromkeys(codes))
 
     def render(self, value, obj=None, **kwargs):
@@ -74,7 +75,7 @@ class ChoiceWidget(widgets.CharWidget):
         for code, label in self.choices.choices:
             if value.lower() in (code, str(label).lower()):
                 return code
-        raise ValueError(f"“{value}” is not one of: {', '.join(self.choices.values)}.")
+        raise ValueError(_("“%(value)s” is not one of: %(valid)s.") % {"value": value, "valid": ", ".join(self.choices.values)})
 
 
 def parse_parties(value) -> list[tuple[Organization, str]]:
@@ -87,7 +88,7 @@ def parse_parties(value) -> list[tuple[Organization, str]]:
         name, _sep, role = item.partition("|")
         name, role = name.strip(), (role.strip() or PartyRole.SECOND_PARTY)
         if role not in PartyRole.values:
-            problems.append(f"role “{role}” of {name} (use {', '.join(PartyRole.values)})")
+            problems.append(_("role “%(role)s” of %(name)s (use %(valid)s)") % {"role": role, "name": name, "valid": ", ".join(PartyRole.values)})
             continue
         names[name.lower()] = (name, role)
     orgs = {o.name.lower(): o for o in Organization.objects.filter(name__in=[n for n, _r in names.values()])}
@@ -99,7 +100,7 @@ def parse_parties(value) -> list[tuple[Organization, str]]:
                 orgs[org.name.lower()] = org
     for key, (name, role) in names.items():
         if key not in orgs:
-            problems.append(f"no organisation “{name}”")
+            problems.append(_("no organisation “%(name)s”") % {"name": name})
         else:
             result.append((orgs[key], role))
     if problems:
@@ -113,7 +114,7 @@ class MoUResource(resources.ModelResource):
     status = fields.Field(attribute="status", column_name="status", readonly=True)
     owner = fields.Field(
         attribute="owner", column_name="owner",
-        widget=LookupWidget(User, "email", label="staff member with e-mail", queryset=lambda: User.objects.filter(is_staff=True)),
+        widget=LookupWidget(User, "email", label=gettext_lazy("staff member with e-mail"), queryset=lambda: User.objects.filter(is_staff=True)),
     )
     parties = fields.Field(column_name="parties", readonly=True)
 
@@ -161,14 +162,14 @@ class MoUResource(resources.ModelResource):
 
 
 class CommitmentResource(resources.ModelResource):
-    mou = fields.Field(attribute="mou", column_name="mou", widget=LookupWidget(MoU, "reference", label="MoU with reference"))
+    mou = fields.Field(attribute="mou", column_name="mou", widget=LookupWidget(MoU, "reference", label=gettext_lazy("MoU with reference")))
     responsible_organization = fields.Field(
         attribute="responsible_organization", column_name="responsible_organization",
-        widget=LookupWidget(Organization, "name", label="organisation"),
+        widget=LookupWidget(Organization, "name", label=gettext_lazy("organisation")),
     )
     responsible_user = fields.Field(
         attribute="responsible_user", column_name="responsible_user",
-        widget=LookupWidget(User, "email", label="user with e-mail"),
+        widget=LookupWidget(User, "email", label=gettext_lazy("user with e-mail")),
     )
     status = fields.Field(attribute="status", column_name="status", widget=ChoiceWidget(CommitmentStatus))
 
@@ -207,7 +208,8 @@ class CommitmentResource(resources.ModelResource):
         if "mou" not in errors and "responsible_organization" not in errors and instance.mou_id and instance.responsible_organization_id:
             if not MoUParty.objects.filter(mou_id=instance.mou_id, organization_id=instance.responsible_organization_id).exists():
                 errors["responsible_organization"] = [ValidationError(
-                    f"{instance.responsible_organization.name} is not a party to MoU {instance.mou.reference}."
+                    _("%(org)s is not a party to MoU %(ref)s.") % {
+                        "org": instance.responsible_organization.name, "ref": instance.mou.reference}
                 )]
         if errors:
             raise ValidationError(errors)

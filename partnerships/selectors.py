@@ -71,7 +71,13 @@ def mou_list_for(user, *, status: str | None = None, search: str | None = None) 
             commitments_done=Count("commitments", filter=Q(commitments__status=CommitmentStatus.DONE)),
             commitments_waived=Count("commitments", filter=Q(commitments__status=CommitmentStatus.WAIVED)),
         )
-        .prefetch_related(Prefetch("parties", queryset=MoUParty.objects.select_related("organization")))
+        .prefetch_related(
+            Prefetch("parties", queryset=MoUParty.objects.select_related("organization")),
+            Prefetch(
+                "documents", queryset=MoUDocument.objects.filter(kind=DocumentKind.SIGNED_COPY).order_by("-version"),
+                to_attr="signed_copies",
+            ),
+        )
         .order_by("-created_at", "-id")
     )
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from partnerships import services
-from partnerships.models import Commitment, MoU, MoUParty, MoUStatus
+from partnerships.models import Commitment, MoU, MoUDocument, MoUParty, MoUStatus
 from tests.factories import OrganizationFactory
 from tests.utils import assert_flat_queries, count_queries
 
@@ -22,6 +22,8 @@ def make_mous(n, kitb, technopark, owner):
     for _ in range(n):
         mou = mou_with_parties(kitb, technopark, owner=owner, active=True)
         CommitmentFactory(mou=mou, responsible_organization=technopark)
+        MoUDocument.objects.create(mou=mou, version=1, kind="signed_copy", file=f"partnerships/mou_{mou.pk}/x.pdf",
+                                   original_name="signed.pdf", size=100, sha256="0" * 64)
 
 
 @pytest.mark.django_db
@@ -42,6 +44,7 @@ def test_portal_list_queries_do_not_grow_with_mous(client_a, kitb, technopark, o
     make_mous(195, kitb, technopark, officer)
     large = count_queries(client_a.get, reverse("partnerships:mou_list"))
     assert large[2].context["page"].paginator.count == 200
+    assert "signed.pdf" not in large[2].content.decode() and "/download/" in large[2].content.decode()
     assert_flat_queries(small, large)
 
 
