@@ -1,3 +1,4 @@
+"""Portal URLs under /portal/applications/ (namespace "tenants")."""
 from django.urls import path
 
 from . import views
@@ -5,4 +6,12 @@ from . import views
 app_name = "tenants"
 urlpatterns = [
     path("", views.application_list, name="application_list"),
+    path("new/", views.application_create, name="application_create"),
+    path("<int:pk>/", views.application_detail, name="application_detail"),
+    path("<int:pk>/step/<int:step>/", views.application_step, name="application_step"),
+    path("<int:pk>/submit/", views.application_submit, name="application_submit"),
+    path("<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("<int:pk>/comment/", views.comment_add, name="comment_add"),
+    path("<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
+    path("<int:pk>/documents/<int:document_pk>/download/", views.document_download, name="document_download"),
 ]

@@ -1,0 +1,423 @@
+"""The application pipeline: list with filters and score, export, one action per workflow step,
+reviewer assignment, comments, and documents served to staff only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _, ngettext
+from import_export import fields, resources
+from import_export.admin import ExportMixin
+from import_export.formats import base_formats
+from simple_history.admin import SimpleHistoryAdmin
+
+from .. import selectors, services, workflow
+from ..forms import AssignReviewersForm, ReasonForm, StaffCommentForm
+from ..models import Application, ApplicationDocument, CommentVisibility, ReviewAssignment, StatusChange
+from ..permissions import (
+    can_allocate_land, can_assign_reviewers, can_comment_application, can_share_comment, is_kitb_administrator,
+)
+from .common import run_service
+
+STEP_SERVICES = {
+    "submit": services.application_submit,
+    "start_screening": services.application_start_screening,
+    "start_due_diligence": services.application_start_due_diligence,
+    "to_committee": services.application_to_committee,
+    "approve": services.application_approve,
+    "withdraw": services.application_withdraw,
+}
+
+
+class ScoreRangeFilter(admin.SimpleListFilter):
+    """Filter on the weighted score annotated by ``selectors.with_pipeline_annotations``."""
+
+    title = _("weighted score")
+    parameter_name = "score"
+    RANGES = {
+        "lt2": (None, Decimal(2)),
+        "2to3": (Decimal(2), Decimal(3)),
+        "3to4": (Decimal(3), Decimal(4)),
+        "gte4": (Decimal(4), None),
+    }
+
+    def lookups(self, request, model_admin):
+        return [
+            ("none", _("not scored yet")),
+            ("lt2", _("below 2")),
+            ("2to3", _("2 to below 3")),
+            ("3to4", _("3 to below 4")),
+            ("gte4", _("4 or more")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(score__isnull=True)
+        if value in self.RANGES:
+            low, high = self.RANGES[value]
+            if low is not None:
+                queryset = queryset.filter(score__gte=low)
+            if high is not None:
+                queryset = queryset.filter(score__lt=high)
+        return queryset
+
+
+class ApplicationResource(resources.ModelResource):
+    """The pipeline as CSV/XLSX: one row per application, with score and amounts in USD and IDR."""
+
+    referrer = fields.Field(attribute="referrer__name", column_name=_("referring organisation"))
+    sector = fields.Field(attribute="sector__name_en", column_name=_("sector"))
+    status = fields.Field(attribute="get_status_display", column_name=_("status"))
+    owning_officer = fields.Field(attribute="owning_officer__full_name", column_name=_("owning officer"))
+    score = fields.Field(attribute="score", column_name=_("weighted score"))
+    counted_reviews = fields.Field(attribute="counted_reviews", column_name=_("reviews counted"))
+    investment_usd = fields.Field(attribute="investment_usd", column_name=_("investment (USD)"))
+    investment_idr = fields.Field(attribute="investment_idr", column_name=_("investment (IDR)"))
+
+    class Meta:
+        model = Application
+        fields = (
+            "id", "company_name", "company_country", "company_registration_number", "referrer", "sector", "status",
+            "status_changed_at", "score", "counted_reviews", "investment_amount", "investment_currency", "investment_usd",
+            "investment_idr", "jobs_planned", "land_ha", "power_mva", "water_m3_per_day", "export_share_pct",
+            "claims_pioneer", "owning_officer", "submitted_at", "decided_at",
+        )
+        export_order = fields
+
+    def dehydrate_status(self, application):
+        return str(application.get_status_display())
+
+
+class DocumentInline(admin.TabularInline):
+    model = ApplicationDocument
+    extra = 0
+    can_delete = False
+    fields = ("kind", "title", "download", "size", "uploaded_by", "created_at")
+    readonly_fields = fields
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        url = reverse("admin:tenants_application_document", args=[obj.application_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+    verbose_name_plural = _("workflow history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class AssignmentInline(admin.TabularInline):
+    model = ReviewAssignment
+    extra = 0
+    can_delete = False
+    fields = ("reviewer", "assigned_by", "created_at", "review_state")
+    readonly_fields = fields
+    verbose_name_plural = _("reviewers")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reviewer", "assigned_by", "review")
+
+    @admin.display(description=_("review"))
+    def review_state(self, obj):
+        review = getattr(obj, "review", None)
+        if review is None:
+            return "—"
+        if review.conflict_of_interest:
+            return _("conflict of interest declared (not counted)")
+        return _("submitted") if review.submitted_at else _("pending")
+
+
+@admin.register(Application)
+class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ApplicationResource]
+    export_formats = [base_formats.CSV, base_formats.XLSX]
+    change_form_template = "tenants/admin/application_change_form.html"
+    list_display = (
+        "company_name", "company_country", "referrer", "sector", "status", "score_display", "reviews_display",
+        "investment_usd_display", "days_in_step", "owning_officer",
+    )
+    list_filter = ("status", "sector", "company_country", "referrer", ScoreRangeFilter)
+    list_select_related = ("sector", "referrer", "owning_officer")
+    search_fields = ("company_name", "company_registration_number", "contact_name", "contact_email")
+    list_per_page = 50
+    date_hierarchy = None
+    autocomplete_fields = ()
+    inlines = [AssignmentInline, DocumentInline, StatusChangeInline]
+    actions = ["assign_reviewers", "start_screening", "start_due_diligence", "to_committee", "approve", "reject", "withdraw"]
+    fieldsets = (
+        (_("Company"), {"fields": ("company_name", "company_country", "company_registration_number", "company_website", "referrer",
+                                   "contact_name", "contact_email", "contact_phone", "contact_language")}),
+        (_("Project and investment"), {"fields": ("sector", "products", "amounts", "jobs_planned", "export_share_pct", "timeline",
+                                                  "claims_pioneer", "pioneer_reason")}),
+        (_("Land and utilities"), {"fields": ("land_ha", "power_mva", "water_m3_per_day", "allocations_html")}),
+        (_("Screening"), {"fields": ("status", "status_changed_at", "owning_officer", "submitted_at", "decided_at",
+                                     "decision_reason", "review_summary_html")}),
+        (_("Comments"), {"fields": ("comments_html",)}),
+    )
+
+    # Everything but the owning officer is the referrer's data or the workflow's: read-only here.
+    def get_readonly_fields(self, request, obj=None):
+        editable = {"owning_officer"}
+        names = [f for _title, opts in self.fieldsets for f in opts["fields"] if f not in editable]
+        return names
+
+    def has_add_permission(self, request):
+        return False  # referrers create applications in the portal
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # withdraw or reject instead; the history stays
+
+    def has_decide_permission(self, request):
+        return is_kitb_administrator(request.user)
+
+    def has_assign_permission(self, request):
+        return can_assign_reviewers(request.user)
+
+    def get_queryset(self, request):
+        return selectors.with_pipeline_annotations(super().get_queryset(request))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owning_officer":
+            from django.contrib.auth import get_user_model
+
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("full_name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- list columns ---------------------------------------------------------------------
+    @admin.display(description=_("score"), ordering="score")
+    def score_display(self, obj):
+        return "—" if obj.score is None else f"{obj.score:.2f}"
+
+    @admin.display(description=_("reviews"))
+    def reviews_display(self, obj):
+        return f"{obj.counted_reviews}/{obj.assigned_reviews}"
+
+    @admin.display(description=_("investment (USD)"), ordering="investment_usd")
+    def investment_usd_display(self, obj):
+        return "—" if obj.investment_usd is None else f"{obj.investment_usd:,.0f}"
+
+    @admin.display(description=_("days in step"), ordering="status_changed_at")
+    def days_in_step(self, obj):
+        from django.utils import timezone
+
+        return (timezone.now() - obj.status_changed_at).days
+
+    # --- change page blocks ---------------------------------------------------------------
+    @admin.display(description=_("planned investment"))
+    def amounts(self, obj):
+        if obj.investment_amount is None:
+            return "—"
+        usd = "—" if obj.investment_usd is None else f"{obj.investment_usd:,.2f}"
+        idr = "—" if obj.investment_idr is None else f"{obj.investment_idr:,.0f}"
+        return format_html("{} {} · USD {} · IDR {}", f"{obj.investment_amount:,.2f}", obj.investment_currency, usd, idr)
+
+    @admin.display(description=_("land held"))
+    def allocations_html(self, obj):
+        rows = list(obj.allocations.filter(is_live=True).select_related("plot").order_by("plot__code"))
+        if not rows:
+            return "—"
+        return format_html_join(", ", "{} ({} ha, {})", ((a.plot.code, a.plot.area_ha, a.get_kind_display()) for a in rows))
+
+    @admin.display(description=_("reviews and weighted score"))
+    def review_summary_html(self, obj):
+        from django.template.loader import render_to_string
+
+        return render_to_string("tenants/admin/_review_summary.html", {"summary": selectors.review_summary(obj)})
+
+    @admin.display(description=_("comments"))
+    def comments_html(self, obj):
+        from django.template.loader import render_to_string
+
+        comments = obj.comments.select_related("author").order_by("created_at", "pk")
+        return render_to_string("tenants/admin/_comments.html", {"comments": comments, "application": obj})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context["transitions"] = [t for t in workflow.available_transitions(request.user, obj) if t.name != "submit"]
+            extra_context["can_assign"] = can_assign_reviewers(request.user) and obj.status in ("submitted", "screening", "due_diligence", "committee")
+            extra_context["can_comment"] = can_comment_application(request.user, obj)
+            extra_context["can_allocate"] = obj.status == Application.Status.APPROVED and can_allocate_land(request.user)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- extra staff URLs -----------------------------------------------------------------
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/documents/<int:document_pk>/download/", wrap(self.document_view), name="tenants_application_document"),
+            path("<int:pk>/step/<str:name>/", wrap(self.transition_view), name="tenants_application_transition"),
+            path("<int:pk>/assign-reviewers/", wrap(self.assign_view), name="tenants_application_assign"),
+            path("<int:pk>/comment/", wrap(self.comment_view), name="tenants_application_comment"),
+        ] + super().get_urls()
+
+    def _get(self, request, pk) -> Application:
+        obj = self.get_object(request, str(pk))
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        return obj
+
+    def document_view(self, request, pk, document_pk):
+        application = self._get(request, pk)
+        document = get_object_or_404(ApplicationDocument, pk=document_pk, application=application)
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            raise Http404
+        return FileResponse(handle, as_attachment=True, filename=document.original_name, content_type="application/pdf")
+
+    def transition_view(self, request, pk, name):
+        application = self._get(request, pk)
+        if name not in workflow.TRANSITIONS:
+            raise Http404
+        change_url = reverse("admin:tenants_application_change", args=[application.pk])
+        transition = workflow.TRANSITIONS[name]
+        if name == "reject":
+            form = ReasonForm(request.POST or None)
+            if request.method == "POST" and form.is_valid():
+                if run_service(self, request, application.company_name, services.application_reject,
+                               application_id=application.pk, reason=form.cleaned_data["reason"]):
+                    self.message_user(request, _("%(company)s: rejected.") % {"company": application.company_name}, messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+            return TemplateResponse(request, "tenants/admin/reject.html", {
+                **self.admin_site.each_context(request), "opts": self.opts, "form": form, "applications": [application],
+                "title": _("Reject %(company)s") % {"company": application.company_name}, "single": True,
+            })
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        note = request.POST.get("note", "")[:2000]
+        if run_service(self, request, application.company_name, STEP_SERVICES[name], application_id=application.pk, note=note):
+            self.message_user(request, _("%(company)s: %(action)s done.") % {"company": application.company_name, "action": transition.label}, messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    def assign_view(self, request, pk):
+        application = self._get(request, pk)
+        if not can_assign_reviewers(request.user):
+            raise PermissionDenied
+        return self._assign(request, [application], reverse("admin:tenants_application_change", args=[application.pk]))
+
+    def comment_view(self, request, pk):
+        application = self._get(request, pk)
+        if not can_comment_application(request.user, application):
+            raise PermissionDenied
+        form = StaffCommentForm(request.POST or None)
+        if not can_share_comment(request.user, application):
+            form.fields["visibility"].choices = [(CommentVisibility.INTERNAL, CommentVisibility.INTERNAL.label)]
+        change_url = reverse("admin:tenants_application_change", args=[application.pk])
+        if request.method == "POST" and form.is_valid():
+            if run_service(self, request, application.company_name, services.comment_add, application_id=application.pk,
+                           body=form.cleaned_data["body"], visibility=form.cleaned_data["visibility"]):
+                self.message_user(request, _("Comment added."), messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        return TemplateResponse(request, "tenants/admin/comment.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "application": application,
+            "title": _("Comment on %(company)s") % {"company": application.company_name},
+        })
+
+    # --- actions (one per workflow step) --------------------------------------------------
+    def _bulk(self, request, queryset, name, **kwargs):
+        done = 0
+        for application in queryset.order_by("pk"):
+            if run_service(self, request, application.company_name, STEP_SERVICES[name], application_id=application.pk, **kwargs):
+                done += 1
+        if done:
+            self.message_user(request, ngettext("%(n)d application: %(action)s done.", "%(n)d applications: %(action)s done.", done)
+                              % {"n": done, "action": workflow.TRANSITIONS[name].label}, messages.SUCCESS)
+
+    @admin.action(description=_("Start screening"), permissions=["change"])
+    def start_screening(self, request, queryset):
+        self._bulk(request, queryset, "start_screening")
+
+    @admin.action(description=_("Start due diligence"), permissions=["change"])
+    def start_due_diligence(self, request, queryset):
+        self._bulk(request, queryset, "start_due_diligence")
+
+    @admin.action(description=_("Send to the committee"), permissions=["change"])
+    def to_committee(self, request, queryset):
+        self._bulk(request, queryset, "to_committee")
+
+    @admin.action(description=_("Approve (committee decision)"), permissions=["decide"])
+    def approve(self, request, queryset):
+        self._bulk(request, queryset, "approve")
+
+    @admin.action(description=_("Withdraw"), permissions=["change"])
+    def withdraw(self, request, queryset):
+        self._bulk(request, queryset, "withdraw")
+
+    @admin.action(description=_("Reject (committee decision, with a reason)"), permissions=["decide"])
+    def reject(self, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            done = 0
+            for application in queryset.order_by("pk"):
+                if run_service(self, request, application.company_name, services.application_reject,
+                               application_id=application.pk, reason=form.cleaned_data["reason"]):
+                    done += 1
+            if done:
+                self.message_user(request, ngettext("%(n)d application rejected.", "%(n)d applications rejected.", done) % {"n": done}, messages.SUCCESS)
+            return None
+        return TemplateResponse(request, "tenants/admin/reject.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "applications": list(queryset),
+            "title": _("Reject applications"), "action": "reject", "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        })
+
+    @admin.action(description=_("Assign reviewers"), permissions=["assign"])
+    def assign_reviewers(self, request, queryset):
+        return self._assign(request, list(queryset), None)
+
+    def _assign(self, request, applications, back_url):
+        form = AssignReviewersForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            done = 0
+            for application in applications:
+                for reviewer in form.cleaned_data["reviewers"]:
+                    if run_service(self, request, f"{application.company_name} / {reviewer.full_name or reviewer.email}",
+                                   services.review_assign, application_id=application.pk, reviewer=reviewer):
+                        done += 1
+            if done:
+                self.message_user(request, ngettext("%(n)d reviewer assigned and told by e-mail.", "%(n)d reviewers assigned and told by e-mail.", done) % {"n": done}, messages.SUCCESS)
+            return HttpResponseRedirect(back_url) if back_url else None
+        return TemplateResponse(request, "tenants/admin/assign_reviewers.html", {
+            **self.admin_site.each_context(request), "opts": self.opts, "form": form, "applications": applications,
+            "title": _("Assign reviewers"), "action": "assign_reviewers" if back_url is None else "",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        })
+

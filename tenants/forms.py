@@ -1,0 +1,239 @@
+"""Forms of the portal's multi-step application form and of the staff pages."""
+
+from __future__ import annotations
+
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kitb_portal.accounts.roles import KITB_ADMINISTRATOR, SCREENING_COMMITTEE
+
+from .documents import read_and_check_pdf
+from .models import Allocation, Application, CommentVisibility, DocumentKind, Plot
+from .services.applications import DRAFT_FIELDS
+
+STEP_TITLES = {
+    1: _("Company"),
+    2: _("Project and investment"),
+    3: _("Land and utilities"),
+    4: _("Documents and submission"),
+}
+
+
+def _step_helper(step: int) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = True
+    helper.form_method = "post"
+    helper.add_input(Submit("next", _("Save and continue") if step < 3 else _("Save and go to documents"), css_class="btn-primary"))
+    helper.add_input(Submit("save", _("Save draft"), css_class="btn-outline-secondary"))
+    return helper
+
+
+def _formfield(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class ApplicationStepForm(forms.ModelForm):
+    step: int = 1
+    formfield_callback = _formfield
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _step_helper(self.step)
+
+
+class CompanyStepForm(ApplicationStepForm):
+    step = 1
+
+    class Meta:
+        model = Application
+        fields = DRAFT_FIELDS[1]
+        help_texts = {"contact_language": _("E-mail to the contact person is written in this language.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company_country"].widget.attrs.update({"maxlength": 2, "autocomplete": "country"})
+        self.helper.layout = Layout(
+            Fieldset(_("Company"), "company_name", "company_country", "company_registration_number", "company_website"),
+            Fieldset(_("Contact person at the company"), "contact_name", "contact_email", "contact_phone", "contact_language"),
+        )
+
+    def clean_company_country(self):
+        value = (self.cleaned_data.get("company_country") or "").strip().upper()
+        if not re.fullmatch(r"[A-Z]{2}", value):
+            raise forms.ValidationError(_("Enter the two-letter country code, e.g. KR for Korea or ID for Indonesia."))
+        return value
+
+
+class ProjectStepForm(ApplicationStepForm):
+    step = 2
+
+    class Meta:
+        model = Application
+        fields = DRAFT_FIELDS[2]
+        widgets = {"products": forms.Textarea(attrs={"rows": 3}), "timeline": forms.Textarea(attrs={"rows": 3}),
+                   "pioneer_reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = self.fields["sector"].queryset.order_by("-is_priority", "name_en")
+        self.helper.layout = Layout(
+            Fieldset(_("Project"), "sector", "products", "timeline"),
+            Fieldset(_("Investment"), Div(Div("investment_amount", css_class="col-md-8"), Div("investment_currency", css_class="col-md-4"), css_class="row"),
+                     "jobs_planned", "export_share_pct"),
+            Fieldset(_("Pioneer or high-tech status"), "claims_pioneer", "pioneer_reason"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("claims_pioneer") and not (data.get("pioneer_reason") or "").strip():
+            self.add_error("pioneer_reason", _("Explain why the company is pioneer or high-tech, or untick the claim."))
+        return data
+
+
+class LandStepForm(ApplicationStepForm):
+    step = 3
+
+    class Meta:
+        model = Application
+        fields = DRAFT_FIELDS[3]
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(label=_("PDF file"), help_text=_("A PDF document."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = "application/pdf,.pdf"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        read_and_check_pdf(uploaded)  # raises ValidationError with what to fix
+        uploaded.seek(0)
+        return uploaded
+
+
+class PartnerCommentForm(forms.Form):
+    body = forms.CharField(label=_("Your message to KITB"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError(_("Write a message first."))
+        return body
+
+
+# --- staff (admin) forms --------------------------------------------------------------------
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the rejection"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}), max_length=5000,
+        help_text=_("The referrer reads this reason in the portal and the e-mail."),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for the rejection."))
+        return reason
+
+
+def committee_members():
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | Q(groups__name__in=[SCREENING_COMMITTEE, KITB_ADMINISTRATOR]))
+        .distinct().order_by("full_name", "email")
+    )
+
+
+class AssignReviewersForm(forms.Form):
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("Reviewers"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Members of the screening committee; each is told by e-mail."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = committee_members()
+
+
+class AllocationForm(forms.Form):
+    application = forms.ModelChoiceField(label=_("Approved application"), queryset=Application.objects.none())
+    plot = forms.ModelChoiceField(label=_("Plot"), queryset=Plot.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=Allocation.Kind.choices, initial=Allocation.Kind.ALLOCATED)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def __init__(self, *args, applications=None, plots=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if applications is not None:
+            self.fields["application"].queryset = applications
+        if plots is not None:
+            self.fields["plot"].queryset = plots
+        self.fields["plot"].label_from_instance = lambda p: f"{p.code} — {p.area_ha} ha ({p.get_status_display()})"
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's own review: one score (1–5) and comment per criterion, conflict, overall comment."""
+
+    SCORE_CHOICES = [("", "—")] + [(str(i), str(i)) for i in range(1, 6)]
+
+    conflict_of_interest = forms.BooleanField(label=_("I have a conflict of interest"), required=False)
+    conflict_note = forms.CharField(label=_("Conflict of interest: details"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}))
+    comment = forms.CharField(label=_("Overall comment"), required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
+
+    def __init__(self, *args, criteria, scores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            current = scores.get(c.pk)
+            self.fields[f"score_{c.pk}"] = forms.TypedChoiceField(
+                label=c.name, choices=self.SCORE_CHOICES, coerce=int, empty_value=None, required=False,
+                initial=str(current.score) if current else "", help_text=c.description,
+            )
+            self.fields[f"comment_{c.pk}"] = forms.CharField(
+                label=_("Comment on %(name)s") % {"name": c.name}, required=False,
+                initial=current.comment if current else "", widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            )
+
+    def criterion_rows(self):
+        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("conflict_of_interest") and not (data.get("conflict_note") or "").strip():
+            self.add_error("conflict_note", _("Describe the conflict of interest."))
+        return data
+
+    def scores(self) -> dict[int, tuple[int | None, str]]:
+        return {c.pk: (self.cleaned_data.get(f"score_{c.pk}"), self.cleaned_data.get(f"comment_{c.pk}", "")) for c in self.criteria}
+
+
+class StaffCommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=5000)
+    visibility = forms.ChoiceField(label=_("Visibility"), choices=CommentVisibility.choices, initial=CommentVisibility.INTERNAL)
+
+
+STEP_FORMS = {1: CompanyStepForm, 2: ProjectStepForm, 3: LandStepForm}
+
+__all__ = [
+    "STEP_TITLES", "CompanyStepForm", "ProjectStepForm", "LandStepForm", "DocumentForm", "PartnerCommentForm",
+    "ReasonForm", "AssignReviewersForm", "AllocationForm", "ReviewForm", "StaffCommentForm",
+]
