@@ -229,3 +229,33 @@ def test_import_commitment_for_an_organisation_that_is_not_a_party(staff_client,
     response = staff_client.post(reverse("admin:partnerships_commitment_import"), {"format": "0", "resource": "0", "import_file": _csv(text)})
     invalid = {row.number: row.error_dict for row in response.context["result"].invalid_rows}
     assert "is not a party to MoU KITB/A/1" in str(invalid[1]["responsible_organization"])
+
+
+@pytest.mark.django_db
+def test_every_partnerships_admin_page_loads(staff_client, mou_a, officer, technopark):
+    doc = services.document_upload(actor=officer, mou_id=mou_a.pk, uploaded_file=pdf_upload("d.pdf"))
+    services.mou_start_negotiation(mou_id=mou_a.pk, actor=officer)
+    party = mou_a.parties.get(organization=technopark)
+    services.document_decide(actor=officer, document_id=doc.pk, party_id=party.pk, decision="changes_requested", comment="Art. 3")
+    CommitmentFactory(mou=mou_a, responsible_organization=technopark)
+    services.note_add(actor=officer, mou_id=mou_a.pk, text="Kick-off call")
+    for model in ["mou", "commitment", "mouparty", "moudocument", "documentapproval", "mounote", "mouterm"]:
+        assert staff_client.get(reverse(f"admin:partnerships_{model}_changelist")).status_code == 200, model
+    body = staff_client.get(reverse("admin:partnerships_mou_change", args=[mou_a.pk])).content.decode()
+    assert "Changes requested" in body and "Art. 3" in body  # the answers to the current draft
+    assert staff_client.get(reverse("admin:partnerships_mou_add")).status_code == 200
+    for name in ["sign", "terminate"]:
+        assert staff_client.get(reverse("admin:partnerships_mou_transition", args=[mou_a.pk, name])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_add_form_saves_scope_checkboxes(staff_client, officer):
+    prefixes = ["parties", "documents", "commitments", "notes", "terms"]
+    data = {"reference": "ADM/1", "title_en": "Added in the admin", "scope": ["events", "msme"], "owner": officer.pk,
+            "renewal_notice_days": 90}
+    for prefix in prefixes:
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = staff_client.post(reverse("admin:partnerships_mou_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    mou = MoU.objects.get(reference="ADM/1")
+    assert mou.scope == ["events", "msme"] and mou.status == MoUStatus.DRAFT
