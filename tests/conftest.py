@@ -1,7 +1,8 @@
 """Shared fixtures. Tests run on the real PostgreSQL and Redis (embedded unless the URLs are set)."""
 import os
 
-# Unit tests run Celery tasks in-process; tests marked `worker` start a real worker instead.
+# Unit tests run Celery tasks in-process (settings default CELERY_TASK_ALWAYS_EAGER to on under
+# pytest); tests marked `worker` start a real worker instead.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
 import pytest  # noqa: E402
