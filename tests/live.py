@@ -352,6 +352,7 @@ class LiveWorker:
             "--pool=prefork", f"--concurrency={self.concurrency}", "-Q", self.queue, "-n", node,
             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]
+        self._mark_broker()
         with open(self.logfile, "wb") as log:
             self.process = subprocess.Popen(
                 cmd, cwd=BASE_DIR, env=self.environment(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -437,6 +438,31 @@ class LiveWorker:
             self.extra_env.update(extra_env)
         return self.start(timeout=timeout)
 
+    # the broker's Redis database
+    def _redis(self):
+        import redis
+        from django.conf import settings
+
+        return redis.Redis.from_url(settings.CELERY_BROKER_URL.replace("redis+socket://", "unix://", 1), socket_timeout=2)
+
+    def _mark_broker(self) -> None:
+        """Leave a key next to the queue, to tell later whether someone emptied the database."""
+        try:
+            self._redis().set(f"kitb-live-worker:{self.queue}", "1", ex=3600)
+        except Exception:  # noqa: BLE001 - diagnostics only
+            pass
+
+    def broker_was_flushed(self) -> bool:
+        """True if the broker's Redis database was emptied since the worker started.
+
+        ``cache.clear()`` is FLUSHDB: where the cache shares the broker's database, a test run in
+        another process that clears the cache wipes this run's queue (messages and bindings).
+        """
+        try:
+            return not self._redis().exists(f"kitb-live-worker:{self.queue}")
+        except Exception:  # noqa: BLE001
+            return False
+
     # logs
     def log(self) -> str:
         try:
@@ -446,7 +472,12 @@ class LiveWorker:
 
     def log_tail(self, lines: int = 60) -> str:
         text = "\n".join(self.log().splitlines()[-lines:])
-        return f"--- celery worker log ({self.logfile}) ---\n{text}"
+        warning = (
+            "\n!!! the broker's Redis database was flushed during this test (FLUSHDB, e.g. cache.clear() of a "
+            "parallel test run sharing the database): queued messages were lost, the failure may not be the code's."
+            if self.broker_was_flushed() else ""
+        )
+        return f"--- celery worker log ({self.logfile}) ---\n{text}{warning}"
 
 
 class publishing_to:
