@@ -160,6 +160,11 @@ class EventAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return selectors.event_admin_queryset(super().get_queryset(request))
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "meeting_link":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     # --- columns ---------------------------------------------------------------------------------
     @admin.display(description=_("when (WIB · KST)"), ordering="start")
     def when(self, obj):

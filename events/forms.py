@@ -66,6 +66,12 @@ class EventAdminForm(forms.ModelForm):
         model = Event
         fields = "__all__"
 
+        @staticmethod
+        def formfield_callback(db_field, **kwargs):
+            if db_field.name == "meeting_link":
+                kwargs["assume_scheme"] = "https"
+            return db_field.formfield(**kwargs)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].required = False

@@ -369,20 +369,19 @@ def event_complete(*, event_id: int, actor=None) -> Event:
 
 
 def _record_commitment_fulfilled(event: Event, actor) -> None:
-    """Tell partnerships that the commitment was fulfilled, through its service when it has one."""
-    try:
-        from partnerships import services as partnership_services
-    except ImportError:  # pragma: no cover - the partnerships app always has services
-        return
-    fulfil = getattr(partnership_services, "commitment_fulfil", None)
-    if fulfil is None:
-        logger.info("partnerships.services has no commitment_fulfil; event %s stays linked only", event.pk)
-        return
-    note = f"Event “{event.title_en}” held {event.start:%Y-%m-%d} (event #{event.pk})."
+    """Record in partnerships that the event fulfilled its commitment (``commitment_complete``).
+
+    An already closed commitment, or an actor without the partnerships right, leaves the link only.
+    """
+    from partnerships import services as partnership_services
+
+    note = f"Event “{event.title_en}” held {timezone.localtime(event.start):%Y-%m-%d} (event #{event.pk})."
     try:
         with transaction.atomic():
-            fulfil(commitment_id=event.commitment_id, actor=actor, note=note)
-    except (ValidationError, PermissionDenied) as exc:  # already closed, or not allowed: the link stays
+            partnership_services.commitment_complete(
+                actor=actor, commitment_id=event.commitment_id, note=note, closed_on=timezone.localtime(event.end).date()
+            )
+    except (ValidationError, PermissionDenied) as exc:
         logger.info("commitment %s not marked fulfilled by event %s: %s", event.commitment_id, event.pk, exc)
 
 
@@ -479,29 +478,45 @@ def _notify_guest_link(registration: Registration, now) -> None:
     )
 
 
-@transaction.atomic
 def registration_confirm_guest(*, token: str) -> Registration:
-    """The guest followed the e-mailed link: now the place counts (confirmed, or waitlisted)."""
+    """The guest followed the e-mailed link: now the place counts (confirmed, or waitlisted).
+
+    A place not confirmed within 24 hours lapses here too (the lapse is kept, then refused).
+    """
+    registration, error = _registration_confirm_guest(token)
+    if error is not None:
+        raise error
+    return registration
+
+
+LAPSED = _("This registration lapsed because it was not confirmed within 24 hours.")
+
+
+@transaction.atomic
+def _registration_confirm_guest(token: str) -> tuple[Registration | None, ValidationError | None]:
     now = timezone.now()
     try:
         event_id = Registration.objects.values_list("event_id", flat=True).get(token=token)
-    except Registration.DoesNotExist as exc:
-        raise ValidationError(_("This link is not valid."), code="invalid") from exc
+    except Registration.DoesNotExist:
+        return None, ValidationError(_("This link is not valid."), code="invalid")
     event = _lock_event(event_id)
     registration = Registration.objects.select_for_update().get(token=token)
     registration.event = event
     if registration.status != RegistrationStatus.PENDING:
         if registration.status == RegistrationStatus.EXPIRED:
-            raise ValidationError(_("This registration lapsed because it was not confirmed within 24 hours."), code="expired")
+            return registration, ValidationError(LAPSED, code="expired")
         if registration.status == RegistrationStatus.CANCELLED:
-            raise ValidationError(_("This registration was cancelled."), code="cancelled")
-        return registration  # already confirmed or waitlisted: following the link twice changes nothing
+            return registration, ValidationError(_("This registration was cancelled."), code="cancelled")
+        return registration, None  # already confirmed or waitlisted: following the link twice changes nothing
     if registration.expires_at <= now:
         registration.status = RegistrationStatus.EXPIRED
-        _history(registration, None, "lapsed")
+        _history(registration, None, "lapsed (not confirmed in 24 h)")
         registration.save(update_fields=["status", "updated_at"])
-        raise ValidationError(_("This registration lapsed because it was not confirmed within 24 hours."), code="expired")
-    _check_open(event, now)
+        return registration, ValidationError(LAPSED, code="expired")
+    try:
+        _check_open(event, now)
+    except ValidationError as exc:
+        return registration, exc
     _assign_place(event, registration, now)
     _history(registration, None, "guest confirmed by e-mail")
     registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
@@ -509,7 +524,7 @@ def registration_confirm_guest(*, token: str) -> Registration:
         _notify_confirmed(registration)
     else:
         _notify_waitlisted(registration)
-    return registration
+    return registration, None
 
 
 @transaction.atomic

@@ -34,3 +34,16 @@ def _celery_eager():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = saved
+
+
+@pytest.fixture
+def own_redis_cache(settings):
+    """The real Redis cache, but a database index of its own, so that other test runs' cache.clear()
+    (FLUSHDB on theirs) cannot reset the rate-limit counters in the middle of a test."""
+    from django.core.cache import cache
+
+    location = settings.CACHES["default"]["LOCATION"].split("?")[0]
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"{location}?db=11", "KEY_PREFIX": "kitb-events-test"}}
+    cache.clear()
+    yield cache
+    cache.clear()
