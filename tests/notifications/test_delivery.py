@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from kitb_portal.notifications import delivery
-from kitb_portal.notifications.models import DeliveryAttempt, OutboxMessage
+from kitb_portal.notifications.models import OutboxMessage
 from kitb_portal.notifications.services import Attachment, notify
 from tests.factories import UserFactory
 
