@@ -68,8 +68,9 @@ def _recipient_kwargs(registration: Registration) -> dict:
     return {"email": registration.email, "language": registration.language}
 
 
-def _viewer_tz(registration: Registration) -> str | None:
-    return registration.user.time_zone if registration.user_id else None
+def _viewer_tz(registration: Registration) -> str:
+    """The recipient's own zone (a guest has none: WIB and KST only, whoever triggered the e-mail)."""
+    return (registration.user.time_zone if registration.user_id else "") or "Asia/Jakarta"
 
 
 def _email_context(registration: Registration, **extra) -> dict:
