@@ -42,6 +42,8 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION) and not PRODUCTION
 ALLOWED_HOSTS = [h.strip() for h in _required_in_production("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h.strip()]
 # Public base URL used in e-mail links.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Serve /bench/ok/, the bare "ok" view that `make bench` uses as this stack's ceiling.
+BENCH_VIEW = env.bool("BENCH_VIEW", default=False)
 # Trusted origins for CSRF (defaults to SITE_URL).
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
@@ -277,6 +279,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KITB Partnership Por
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Attempts before an outbox row is marked failed.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# Seconds before the first retry of an e-mail after a temporary SMTP failure; doubles per attempt, with jitter.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+# Longest wait between two tries of one e-mail (keep it below the broker's visibility timeout).
+OUTBOX_RETRY_CAP_SECONDS = env.int("OUTBOX_RETRY_CAP_SECONDS", default=1800)
+# A message claimed longer ago than this is taken for a lost worker and sent again by the sweep.
+OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=600)
+# A pending message whose due time passed this long ago has lost its task; the sweep queues it again.
+OUTBOX_REQUEUE_AFTER_SECONDS = env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=300)
+# Days a sent message is kept before the daily clean-up deletes it.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=180)
 
 # --- Security -------------------------------------------------------------------------------
 # Session cookie unreadable from JavaScript.

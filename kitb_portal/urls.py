@@ -1,5 +1,7 @@
 """URL wiring: the admin, the portal, the apps, health and i18n."""
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
 
 from kitb_portal.accounts import views as account_views
@@ -17,3 +19,6 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("", account_views.landing, name="home"),
 ]
+
+if settings.BENCH_VIEW:  # the ceiling of this stack for `make bench`: no session, no template, no SQL
+    urlpatterns.append(path("bench/ok/", lambda request: HttpResponse("ok", content_type="text/plain"), name="bench_ok"))

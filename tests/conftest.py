@@ -7,6 +7,9 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
 import pytest  # noqa: E402
 
+# Real SMTP server and real Celery worker fixtures (smtp_server, celery_worker, ...).
+pytest_plugins = ["tests.live"]
+
 from tests.factories import OrganizationFactory, UserFactory  # noqa: E402
 
 
