@@ -15,11 +15,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_update_with_history
 
-from kitb_portal.notifications.services import Attachment, notify
+from kitb_portal.notifications.services import notify
 
-from . import ical, links
+from . import emails, links
 from .models import (
     ACTIVE_REGISTRATION_STATUSES,
     HOLDS_PLACE_STATUSES,
@@ -42,8 +41,6 @@ from .selectors import suggest_event_slug
 logger = logging.getLogger(__name__)
 
 GUEST_CONFIRMATION_HOURS = 24
-REMINDER_DAYS = (7, 1)
-THANKS_WITHIN_DAYS = 14
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -60,66 +57,6 @@ def _constraint_name(exc: IntegrityError) -> str:
 
 def _lock_event(event_id: int) -> Event:
     return Event.objects.select_for_update(of=("self",)).select_related("venue", "room").get(pk=event_id)
-
-
-def _recipient_kwargs(registration: Registration) -> dict:
-    if registration.user_id:
-        return {"recipient": registration.user}
-    return {"email": registration.email, "language": registration.language}
-
-
-def _viewer_tz(registration: Registration) -> str:
-    """The recipient's own zone (a guest has none: WIB and KST only, whoever triggered the e-mail)."""
-    return (registration.user.time_zone if registration.user_id else "") or "Asia/Jakarta"
-
-
-def _email_context(registration: Registration, **extra) -> dict:
-    event = registration.event
-    return {
-        "event": event,
-        "registration": registration,
-        "viewer_tz": _viewer_tz(registration),
-        "event_url": links.event_url(event, for_guest=registration.is_guest),
-        "registration_url": links.registration_url(registration),
-        "show_meeting_link": registration.holds_place and event.has_online_part and bool(event.meeting_link),
-        **extra,
-    }
-
-
-def _qr_png(registration: Registration) -> bytes:
-    import io
-
-    import segno
-
-    buffer = io.BytesIO()
-    segno.make(links.check_in_url(registration), error="m").save(buffer, kind="png", scale=6, border=2)
-    return buffer.getvalue()
-
-
-def _notify_confirmed(registration: Registration, *, promoted: bool = False) -> None:
-    event = registration.event
-    ics = ical.event_ics(event, url=links.event_url(event, for_guest=registration.is_guest), include_meeting_link=True)
-    notify(
-        **_recipient_kwargs(registration),
-        template="events/email/registration_confirmed",
-        context=_email_context(registration, promoted=promoted, qr_url=links.qr_url(registration)),
-        key=f"registration-confirmed:{registration.pk}",
-        kind="event_registration",
-        attachments=[
-            Attachment(filename="event.ics", content=ics, mimetype="text/calendar"),
-            Attachment(filename=f"check-in-{registration.check_in_code}.png", content=_qr_png(registration), mimetype="image/png"),
-        ],
-    )
-
-
-def _notify_waitlisted(registration: Registration) -> None:
-    notify(
-        **_recipient_kwargs(registration),
-        template="events/email/registration_waitlisted",
-        context=_email_context(registration),
-        key=f"registration-waitlisted:{registration.pk}",
-        kind="event_registration",
-    )
 
 
 def _count_holding_places(event: Event) -> int:
@@ -188,7 +125,7 @@ def _fill_from_waitlist(event: Event, actor, now) -> list[Registration]:
         registration.event = event
         _history(registration, actor, "promoted from the waitlist")
         registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
-        _notify_confirmed(registration, promoted=True)
+        emails.notify_confirmed(registration, promoted=True)
     return promoted
 
 
@@ -256,7 +193,7 @@ def event_save(*, event: Event, actor) -> Event:
         raise
     if time_changed and event.status == EventStatus.PUBLISHED:
         Registration.objects.filter(event=event).update(reminded_7d_at=None, reminded_1d_at=None)
-        _notify_rescheduled(event, previous)
+        emails.notify_rescheduled(event, previous)
     if previous is not None and event.capacity > previous.capacity:
         _fill_from_waitlist(event, actor, now)
     return event
@@ -277,33 +214,6 @@ def event_reschedule(*, event_id: int, actor, start, end) -> Event:
     if event.registration_closes and event.registration_closes > end:
         event.registration_closes = start
     return event_save(event=event, actor=actor)
-
-
-def _notify_rescheduled(event: Event, previous: Event) -> None:
-    registrations = (
-        Registration.objects.filter(event=event, status__in=ACTIVE_REGISTRATION_STATUSES)
-        .exclude(status=RegistrationStatus.PENDING)
-        .select_related("user")
-    )
-    for registration in registrations:
-        registration.event = event
-        notify(
-            **_recipient_kwargs(registration),
-            template="events/email/event_rescheduled",
-            context=_email_context(registration, previous_start=previous.start, previous_end=previous.end),
-            key=f"event-rescheduled:{event.pk}:{event.sequence}:{registration.pk}",
-            kind="event_change",
-            attachments=[
-                Attachment(
-                    filename="event.ics",
-                    content=ical.event_ics(
-                        event, url=links.event_url(event, for_guest=registration.is_guest),
-                        include_meeting_link=registration.holds_place,
-                    ),
-                    mimetype="text/calendar",
-                )
-            ],
-        )
 
 
 @transaction.atomic
@@ -344,9 +254,9 @@ def event_cancel(*, event_id: int, actor, reason: str = "") -> Event:
     for registration in registrations:
         registration.event = event
         notify(
-            **_recipient_kwargs(registration),
+            **emails.recipient_kwargs(registration),
             template="events/email/event_cancelled",
-            context=_email_context(registration, reason=reason),
+            context=emails.email_context(registration, reason=reason),
             key=f"event-cancelled:{event.pk}:{registration.pk}",
             kind="event_change",
         )
@@ -405,9 +315,9 @@ def registration_create(*, event_id: int, user, actor=None) -> Registration:
     _history(registration, actor or user, "registered")
     _save_new_registration(registration)
     if registration.status == RegistrationStatus.CONFIRMED:
-        _notify_confirmed(registration)
+        emails.notify_confirmed(registration)
     else:
-        _notify_waitlisted(registration)
+        emails.notify_waitlisted(registration)
     return registration
 
 
@@ -433,7 +343,7 @@ def registration_request_guest(
         .first()
     )
     if existing is not None:
-        _notify_guest_link(existing, now)
+        emails.notify_guest_link(existing, now)
         return existing
     registration = Registration(
         event=event, name=name.strip(), email=email, organization_name=organization_name.strip(), country=country,
@@ -452,31 +362,13 @@ def registration_request_guest(
         email=registration.email,
         language=registration.language,
         template="events/email/guest_confirm_request",
-        context=_email_context(
+        context=emails.email_context(
             registration, confirm_url=links.guest_confirm_url(registration), hours=GUEST_CONFIRMATION_HOURS
         ),
         key=f"registration-guest-confirm:{registration.pk}",
         kind="event_registration",
     )
     return registration
-
-
-def _notify_guest_link(registration: Registration, now) -> None:
-    if registration.is_guest:
-        url = (
-            links.guest_confirm_url(registration)
-            if registration.status == RegistrationStatus.PENDING
-            else links.registration_url(registration)
-        )
-    else:
-        url = links.registration_url(registration)
-    notify(
-        **_recipient_kwargs(registration),
-        template="events/email/registration_link",
-        context=_email_context(registration, link_url=url),
-        key=f"registration-link:{registration.pk}:{now:%Y-%m-%d}",
-        kind="event_registration",
-    )
 
 
 def registration_confirm_guest(*, token: str) -> Registration:
@@ -522,9 +414,9 @@ def _registration_confirm_guest(token: str) -> tuple[Registration | None, Valida
     _history(registration, None, "guest confirmed by e-mail")
     registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
     if registration.status == RegistrationStatus.CONFIRMED:
-        _notify_confirmed(registration)
+        emails.notify_confirmed(registration)
     else:
-        _notify_waitlisted(registration)
+        emails.notify_waitlisted(registration)
     return registration, None
 
 
@@ -619,89 +511,5 @@ def calendar_feed_reset(*, user) -> CalendarFeed:
     return feed
 
 
-# --- sweeps (run by celery beat through tasks.py) -----------------------------------------------
-def registration_expire_lapsed(*, now=None) -> int:
-    """Unconfirmed guest places lapse after 24 hours."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        lapsed = list(
-            Registration.objects.select_for_update(skip_locked=True).filter(
-                status=RegistrationStatus.PENDING, expires_at__lte=now
-            )
-        )
-        for registration in lapsed:
-            registration.status = RegistrationStatus.EXPIRED
-            registration.updated_at = now
-        if lapsed:
-            bulk_update_with_history(
-                lapsed, Registration, ["status", "updated_at"], default_change_reason="lapsed (not confirmed in 24 h)"
-            )
-    return len(lapsed)
-
-
-def event_reminders_send(*, now=None) -> int:
-    """Reminders 7 days and 1 day before the start, once each per registration (and per time change)."""
-    now = now or timezone.now()
-    sent = 0
-    for days in REMINDER_DAYS:
-        field = f"reminded_{days}d_at"
-        with transaction.atomic():
-            due = list(
-                Registration.objects.select_for_update(of=("self",), skip_locked=True)
-                .filter(
-                    status=RegistrationStatus.CONFIRMED,
-                    event__status=EventStatus.PUBLISHED,
-                    event__start__gt=now + dt.timedelta(days=days - 1),
-                    event__start__lte=now + dt.timedelta(days=days),
-                    **{f"{field}__isnull": True},
-                )
-                .select_related("event", "event__venue", "event__room", "user")
-            )
-            for registration in due:
-                message = notify(
-                    **_recipient_kwargs(registration),
-                    template="events/email/event_reminder",
-                    context=_email_context(registration, days=days),
-                    key=f"event-reminder:{registration.event_id}:{days}:{registration.pk}:{registration.event.sequence}",
-                    kind="event_reminder",
-                )
-                sent += message is not None
-                setattr(registration, field, now)
-            if due:
-                Registration.objects.bulk_update(due, [field])
-    return sent
-
-
-def event_followup_send(*, now=None) -> int:
-    """Complete the events that have ended, then thank attendees (with the feedback link)."""
-    now = now or timezone.now()
-    for event_id in Event.objects.filter(status=EventStatus.PUBLISHED, end__lte=now).values_list("pk", flat=True):
-        try:
-            event_complete(event_id=event_id, actor=None)
-        except ValidationError:  # pragma: no cover - raced with an edit
-            logger.warning("event %s could not be completed", event_id)
-    sent = 0
-    with transaction.atomic():
-        due = list(
-            Registration.objects.select_for_update(of=("self",), skip_locked=True)
-            .filter(
-                status=RegistrationStatus.ATTENDED,
-                thanked_at__isnull=True,
-                event__status=EventStatus.COMPLETED,
-                event__end__gte=now - dt.timedelta(days=THANKS_WITHIN_DAYS),
-            )
-            .select_related("event", "event__venue", "user")
-        )
-        for registration in due:
-            message = notify(
-                **_recipient_kwargs(registration),
-                template="events/email/event_thanks",
-                context=_email_context(registration, feedback_url=links.feedback_url(registration)),
-                key=f"event-thanks:{registration.event_id}:{registration.pk}",
-                kind="event_followup",
-            )
-            sent += message is not None
-            registration.thanked_at = now
-        if due:
-            Registration.objects.bulk_update(due, ["thanked_at"])
-    return sent
+# The sweeps are services too; they live in sweeps.py.
+from .sweeps import event_followup_send, event_reminders_send, registration_expire_lapsed  # noqa: E402,F401
