@@ -41,9 +41,13 @@ def _formfield(field, **kwargs):
     return field.formfield(**kwargs)
 
 
+class _StepMeta:
+    model = Application
+    formfield_callback = staticmethod(_formfield)
+
+
 class ApplicationStepForm(forms.ModelForm):
     step: int = 1
-    formfield_callback = _formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,15 +56,17 @@ class ApplicationStepForm(forms.ModelForm):
 
 class CompanyStepForm(ApplicationStepForm):
     step = 1
+    company_country = forms.CharField(
+        label=_("company country"), max_length=40, help_text=_("ISO 3166 two-letter code, e.g. KR for Korea or ID for Indonesia."),
+    )
 
-    class Meta:
-        model = Application
+    class Meta(_StepMeta):
         fields = DRAFT_FIELDS[1]
         help_texts = {"contact_language": _("E-mail to the contact person is written in this language.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["company_country"].widget.attrs.update({"maxlength": 2, "autocomplete": "country"})
+        self.fields["company_country"].widget.attrs.update({"autocomplete": "country", "size": 4})
         self.helper.layout = Layout(
             Fieldset(_("Company"), "company_name", "company_country", "company_registration_number", "company_website"),
             Fieldset(_("Contact person at the company"), "contact_name", "contact_email", "contact_phone", "contact_language"),
@@ -76,8 +82,7 @@ class CompanyStepForm(ApplicationStepForm):
 class ProjectStepForm(ApplicationStepForm):
     step = 2
 
-    class Meta:
-        model = Application
+    class Meta(_StepMeta):
         fields = DRAFT_FIELDS[2]
         widgets = {"products": forms.Textarea(attrs={"rows": 3}), "timeline": forms.Textarea(attrs={"rows": 3}),
                    "pioneer_reason": forms.Textarea(attrs={"rows": 3})}
@@ -102,8 +107,7 @@ class ProjectStepForm(ApplicationStepForm):
 class LandStepForm(ApplicationStepForm):
     step = 3
 
-    class Meta:
-        model = Application
+    class Meta(_StepMeta):
         fields = DRAFT_FIELDS[3]
 
 
@@ -126,7 +130,10 @@ class DocumentForm(forms.Form):
 
 
 class PartnerCommentForm(forms.Form):
-    body = forms.CharField(label=_("Your message to KITB"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    body = forms.CharField(
+        label=_("Your message to KITB"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+        error_messages={"required": _("Write a message first.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,6 +153,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the rejection"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}), max_length=5000,
         help_text=_("The referrer reads this reason in the portal and the e-mail."),
+        error_messages={"required": _("Give the reason for the rejection.")},
     )
 
     def clean_reason(self):

@@ -303,8 +303,8 @@ plots AS (
     FROM closure c JOIN tenants_plot p ON p.zone_id = c.zone_id GROUP BY c.ancestor_id
 )
 SELECT z.id, z.code, z.name, z.parent_id, t.depth, z.area_ha,
-       COALESCE(u.allocated, 0), COALESCE(u.reserved, 0),
-       z.area_ha - COALESCE(u.allocated, 0) - COALESCE(u.reserved, 0),
+       COALESCE(u.allocated, 0)::numeric(12, 2), COALESCE(u.reserved, 0)::numeric(12, 2),
+       (z.area_ha - COALESCE(u.allocated, 0) - COALESCE(u.reserved, 0))::numeric(12, 2),
        ROUND(100 * COALESCE(u.allocated, 0) / z.area_ha, 1),
        ROUND(100 * COALESCE(u.reserved, 0) / z.area_ha, 1),
        ROUND(100 * (z.area_ha - COALESCE(u.allocated, 0) - COALESCE(u.reserved, 0)) / z.area_ha, 1),
@@ -365,11 +365,26 @@ def site_plan_zone(code: str = "phase-1") -> Zone | None:
     return Zone.objects.filter(code=code).first()
 
 
+def zone_subtree_ids(zone_id: int) -> list[int]:
+    """The zone and all its descendants."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """WITH RECURSIVE sub(id) AS (
+                   SELECT id FROM tenants_zone WHERE id = %s
+                   UNION
+                   SELECT z.id FROM tenants_zone z JOIN sub ON z.parent_id = sub.id
+               ) SELECT id FROM sub""",
+            [zone_id],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def site_plan_plots(zone: Zone) -> list[Plot]:
-    """The plots of a zone for the site plan, with the application holding each (one query)."""
+    """The plots of a zone and its sub-zones for the site plan, with the application holding each."""
     live = Application.objects.filter(allocations__plot=OuterRef("pk"), allocations__is_live=True).values("company_name")[:1]
     return list(
-        Plot.objects.filter(zone=zone).annotate(holder=Subquery(live)).order_by("grid_row", "grid_col", "code")
+        Plot.objects.filter(zone_id__in=zone_subtree_ids(zone.pk)).annotate(holder=Subquery(live))
+        .order_by("grid_row", "grid_col", "code")
     )
 
 
