@@ -132,6 +132,7 @@ def _render_detail(request, application, comment_form, status=200):
         "comments": selectors.comment_list_for(request.user, application),
         "documents": selectors.document_list_for(request.user, application),
         "allocations": selectors.allocation_list_for(request.user, application),
+        "amounts": selectors.application_amounts(application),
         "comment_form": comment_form,
         "can_edit": can_edit_application(request.user, application),
         "can_upload": can_upload_document(request.user, application),

@@ -67,3 +67,19 @@ def test_seed_is_idempotent_and_complete(demo_people):
     assert phase.allocated_ha == Decimal("10.00") and phase.reserved_ha == Decimal("10.00")
 
 
+
+
+@pytest.mark.django_db
+def test_seed_after_the_real_accounts_seed(monkeypatch):
+    """With the organisations and users the accounts step really creates (and its role groups)."""
+    from kitb_portal.accounts import demo as accounts_seed
+
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    out = io.StringIO()
+    accounts_seed.seed(out)
+    demo.seed(out)
+    assert Application.objects.count() == 6 and Application.objects.filter(status="approved").count() == 1
+    first = counts()
+    accounts_seed.seed(out)
+    demo.seed(out)
+    assert counts() == first
