@@ -264,6 +264,9 @@ STORAGES = {
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 MEDIA_URL = "/private-media-not-served/"
+# Public event registration: guest attempts allowed per client address and per e-mail, per hour.
+EVENTS_GUEST_LIMIT_PER_IP = env.int("EVENTS_GUEST_LIMIT_PER_IP", default=10)
+EVENTS_GUEST_LIMIT_PER_EMAIL = env.int("EVENTS_GUEST_LIMIT_PER_EMAIL", default=3)
 # Largest accepted upload, in MB (PDF documents).
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
