@@ -40,6 +40,12 @@ REQUIRED_FIELDS = [
 ]
 
 
+_TEXT_FIELDS = {
+    "company_registration_number", "company_website", "contact_name", "contact_email", "contact_phone", "products",
+    "timeline", "pioneer_reason",
+}
+
+
 def _locked(application_id: int) -> Application:
     try:
         return Application.objects.select_for_update(of=("self",)).select_related("referrer").get(pk=application_id)
@@ -55,12 +61,6 @@ def _apply(application: Application, data: dict, actor) -> None:
         setattr(application, field, "" if value is None and field in _TEXT_FIELDS else value)
     application.full_clean(exclude=["referrer", "created_by", "owning_officer", "status"])
     application._history_user = actor
-
-
-_TEXT_FIELDS = {
-    "company_registration_number", "company_website", "contact_name", "contact_email", "contact_phone", "products",
-    "timeline", "pioneer_reason",
-}
 
 
 @transaction.atomic

@@ -80,3 +80,31 @@ def test_admin_review_and_allocation_changelists_queries_do_not_grow(staff_clien
     _make(90, technopark, sector, kitb_admin, [reviewer1, reviewer2], criteria)
     large = count_queries(staff_client.get, "/admin/tenants/review/")
     assert_flat_queries(small, large, limit=20)
+
+
+@pytest.mark.django_db
+def test_admin_land_changelists_queries_do_not_grow(staff_client, kitb_admin, technopark, sector):
+    from decimal import Decimal
+
+    from tenants import services
+
+    from .factories import PlotFactory, ZoneFactory
+
+    zone = ZoneFactory(code="big", area_ha=Decimal("4000"))
+
+    def allocate(n, start):
+        for i in range(start, start + n):
+            plot = PlotFactory(code=f"Q-{i:03d}", zone=zone, area_ha=Decimal("5"))
+            app = ApplicationFactory(referrer=technopark, sector=sector, status="approved")
+            services.plot_allocate(plot_id=plot.pk, application_id=app.pk, actor=kitb_admin)
+
+    allocate(3, 0)
+    pages = ["/admin/tenants/allocation/", "/admin/tenants/plot/", "/admin/tenants/zone/land-summary/", "/admin/tenants/zone/site-plan/big/"]
+    for page in pages:
+        staff_client.get(page)
+    small = {page: count_queries(staff_client.get, page) for page in pages}
+    allocate(60, 3)
+    for page in pages:
+        large = count_queries(staff_client.get, page)
+        assert large[2].status_code == 200, page
+        assert_flat_queries(small[page], large, limit=20)
