@@ -20,7 +20,12 @@ PY = sys.executable
 
 
 def _manage(*args: str, capture: bool = False) -> str:
-    result = subprocess.run([PY, "manage.py", *args], check=True, text=True, capture_output=capture)
+    # stdout may be captured (the demo logins are printed once the site answers); stderr always shows.
+    result = subprocess.run([PY, "manage.py", *args], text=True, stdout=subprocess.PIPE if capture else None)
+    if result.returncode != 0:
+        if capture and result.stdout:
+            print(result.stdout, end="")
+        raise SystemExit(f"manage.py {' '.join(args)} failed (exit {result.returncode}); see the messages above.")
     return result.stdout if capture else ""
 
 
