@@ -40,7 +40,12 @@ def _wait_for(url: str, timeout: float = 60) -> bool:
     return False
 
 
+def _terminate(signum, frame):  # SIGTERM (e.g. from a process manager) stops everything like Ctrl-C
+    raise KeyboardInterrupt
+
+
 def run() -> int:
+    signal.signal(signal.SIGTERM, _terminate)
     started_db = "DATABASE_URL" not in os.environ
     started_redis = "REDIS_URL" not in os.environ
     port = os.environ.get("PORT", "8000")
