@@ -358,7 +358,15 @@ SEED_DEMO_STEPS = [
     "tenants.demo.seed",
 ]
 # Digest sections (functions in each app's digest.py), composed by kitb_portal.notifications.
-DIGEST_SECTIONS: list[str] = []
+DIGEST_SECTIONS: list[str] = [
+    "partnerships.digest.section",
+    "events.digest.section",
+    "tenants.digest.section",
+]
+# Local hour (in each recipient's time zone) from which the day's digest is due.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+# Day of the weekly digest (0 = Monday).
+DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=0)
 
 LOGGING = {
     "version": 1,

@@ -1,13 +1,19 @@
-"""The outbox in the admin: every e-mail the portal sent or tried to send, read-only, retryable."""
+"""The outbox in the admin (every e-mail the portal sent or tried to send, read-only, retryable),
+notification preferences (everyone's, and each staff user's own page) and digest runs."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import DeliveryAttempt, OutboxMessage
+from . import kinds, services
+from .models import DeliveryAttempt, DigestRun, NotificationPreference, OutboxMessage
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -88,3 +94,73 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             self.message_user(request, reason, messages.WARNING)
         if len(refused) > 10:
             self.message_user(request, _("%(count)d more messages were not retried.") % {"count": len(refused) - 10}, messages.WARNING)
+
+
+# --- preferences and digests -------------------------------------------------------------------
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(SimpleHistoryAdmin):
+    """Everyone's preferences (administrators), and "My e-mail preferences" for every staff user."""
+
+    list_display = ("user", "email_language", "digest_frequency", "muted_kinds_display", "updated_at")
+    list_filter = ("digest_frequency", "email_language")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__full_name")
+    autocomplete_fields = ("user",)
+    fields = ("user", "email_language", "digest_frequency", "muted_kinds")
+
+    @admin.display(description=_("switched off"))
+    def muted_kinds_display(self, obj):
+        return ", ".join(str(kinds.get(code).label) for code in obj.muted_kinds) or "—"
+
+    def get_urls(self):
+        return [
+            path("mine/", self.admin_site.admin_view(self.my_preferences_view), name="notifications_notificationpreference_mine"),
+            *super().get_urls(),
+        ]
+
+    def my_preferences_view(self, request):
+        """The logged-in staff user's own preferences (no model permission needed: they are one's own)."""
+        from .views import save_preferences_form
+
+        form, saved = save_preferences_form(request, request.user)
+        if saved:
+            self.message_user(request, gettext("Your e-mail preferences are saved."), messages.SUCCESS)
+            return redirect("admin:notifications_notificationpreference_mine")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("My e-mail preferences"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/notifications/my_preferences.html", context)
+
+
+@admin.register(DigestRun)
+class DigestRunAdmin(admin.ModelAdmin):
+    """Read-only: which digest went to whom for which period (or was skipped, nothing being new)."""
+
+    list_display = ("user", "frequency", "period", "status", "new_items", "since", "until", "outbox_key")
+    list_filter = ("frequency", "status")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__full_name", "period", "outbox_key")
+    date_hierarchy = "until"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class NotificationPreferenceInline(admin.StackedInline):
+    """On a user's admin page: that person's e-mail preferences (history kept by the middleware)."""
+
+    model = NotificationPreference
+    fields = ("email_language", "digest_frequency", "muted_kinds")
+    can_delete = False
+    max_num = 1
+    extra = 0
+    verbose_name_plural = _("e-mail preferences")

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
 
@@ -96,3 +99,94 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- preferences and digests -------------------------------------------------------------------
+
+
+class DigestFrequency(models.TextChoices):
+    OFF = "off", _("Off")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+
+
+EMAIL_LANGUAGE_CHOICES = [("", _("Same as my portal language")), ("id", _("Indonesian")), ("ko", _("Korean")), ("en", _("English"))]
+
+
+class NotificationPreference(TimeStampedModel):
+    """What one person wants to receive by e-mail. No row means the defaults (weekly digest, every kind).
+
+    ``muted_kinds`` holds the kinds the person switched off (so a kind added later is on by default);
+    mandatory messages are sent whatever it says (see ``kinds.py``).
+    """
+
+    Frequency = DigestFrequency
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    email_language = models.CharField(
+        _("e-mail language"), max_length=5, blank=True, choices=EMAIL_LANGUAGE_CHOICES,
+        help_text=_("Empty: the same language as the portal (the user's preferred language)."),
+    )
+    digest_frequency = models.CharField(
+        _("digest"), max_length=8, choices=DigestFrequency.choices, default=DigestFrequency.WEEKLY,
+        help_text=_("Weekly: Monday 07:00, daily: every day 07:00, in the user's time zone."),
+    )
+    muted_kinds = ArrayField(
+        models.CharField(max_length=64), verbose_name=_("switched-off reminder kinds"), default=list, blank=True,
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("notification preferences")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.CheckConstraint(condition=choices_check("digest_frequency", DigestFrequency), name="notifpref_frequency_valid"),
+            models.CheckConstraint(condition=models.Q(email_language__in=["", "id", "ko", "en"]), name="notifpref_language_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.digest_frequency}"
+
+
+class DigestRunStatus(models.TextChoices):
+    SENT = "sent", _("Written to the outbox")
+    EMPTY = "empty", _("Nothing new: not sent")
+
+
+class DigestRun(models.Model):
+    """One digest built for one person and one period (sent, or skipped because nothing was new).
+
+    The next digest covers what changed since the latest run's ``until``. Unique per person,
+    frequency and period, so a digest sweep that runs twice builds each digest once.
+    """
+
+    Status = DigestRunStatus
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="digest_runs")
+    frequency = models.CharField(_("frequency"), max_length=8, choices=DigestFrequency.choices)
+    period = models.CharField(_("period"), max_length=16, help_text=_("The local date (daily) or ISO week (weekly)."))
+    since = models.DateTimeField(_("covers changes since"))
+    until = models.DateTimeField(_("until"))
+    status = models.CharField(_("status"), max_length=8, choices=DigestRunStatus.choices)
+    new_items = models.PositiveIntegerField(_("new items"), default=0)
+    outbox_key = models.CharField(_("outbox key"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("digest run")
+        verbose_name_plural = _("digest runs")
+        ordering = ["-until", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "frequency", "period"], name="digestrun_unique_period"),
+            models.CheckConstraint(condition=models.Q(frequency__in=["daily", "weekly"]), name="digestrun_frequency_valid"),
+            models.CheckConstraint(condition=choices_check("status", DigestRunStatus), name="digestrun_status_valid"),
+            models.CheckConstraint(condition=models.Q(until__gte=models.F("since")), name="digestrun_until_after_since"),
+            models.CheckConstraint(condition=~models.Q(status="sent") | ~models.Q(outbox_key=""), name="digestrun_sent_has_key"),
+        ]
+        indexes = [models.Index(fields=["user", "until"], name="digestrun_user_until_idx")]
+
+    def __str__(self) -> str:
+        return f"digest {self.frequency} {self.period} → {self.user_id} ({self.status})"

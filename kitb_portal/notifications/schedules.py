@@ -14,6 +14,8 @@ SWEEP_NAME = "Outbox: re-queue due messages and re-open stale claims"
 SWEEP_TASK = "kitb_portal.notifications.tasks.outbox_sweep"
 PURGE_NAME = "Outbox: delete sent messages older than the retention period"
 PURGE_TASK = "kitb_portal.notifications.tasks.outbox_purge_sent"
+DIGEST_NAME = "Digests: build the daily and weekly digests due this hour"
+DIGEST_TASK = "kitb_portal.notifications.tasks.digests_send_due"
 
 
 def _touch(apps, using: str) -> None:
@@ -57,6 +59,35 @@ def create_schedules(apps, using: str = "default") -> int:
     return created
 
 
+def create_digest_schedule(apps, using: str = "default") -> bool:
+    """Hourly, at minute 0 (UTC): each run builds the digests of those whose 07:00 local time has come."""
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    tasks = PeriodicTask.objects.using(using)
+    if tasks.filter(name=DIGEST_NAME).exists():
+        return False
+    hourly, _ = CrontabSchedule.objects.using(using).get_or_create(
+        minute="0", hour="*", day_of_week="*", day_of_month="*", month_of_year="*", timezone="UTC"
+    )
+    tasks.create(
+        name=DIGEST_NAME,
+        task=DIGEST_TASK,
+        crontab=hourly,
+        expire_seconds=3000,  # a run that waited most of an hour in the queue is dropped; the next one catches up
+        description="Daily and weekly digests: for every person whose digest time (07:00 in their time zone; "
+        "Mondays for weekly) has come today and who has none for this period yet. A digest with nothing new "
+        "is not sent.",
+    )
+    _touch(apps, using)
+    return True
+
+
+def delete_digest_schedule(apps, using: str = "default") -> None:
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    PeriodicTask.objects.using(using).filter(name=DIGEST_NAME).delete()
+    _touch(apps, using)
+
+
 def delete_schedules(apps, using: str = "default") -> None:
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     PeriodicTask.objects.using(using).filter(name__in=[SWEEP_NAME, PURGE_NAME]).delete()
@@ -76,3 +107,8 @@ def ensure_schedules_after_migrate(sender, apps=None, using="default", plan=None
     except LookupError:  # migrated to a state without these tables
         return
     create_schedules(apps, using)
+    try:
+        apps.get_model("notifications", "DigestRun")
+    except LookupError:  # before migration 0004
+        return
+    create_digest_schedule(apps, using)

@@ -26,12 +26,15 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 from django.db.models.functions import Coalesce
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from . import kinds, tokens
 from .delivery import max_attempts, outbox_setting
 from .models import DeliveryAttempt, OutboxMessage
 from .permissions import can_retry_outbox_message
@@ -70,6 +73,82 @@ def render_message(template: str, context: dict, language: str) -> tuple[str, st
     return subject[:255], text, html
 
 
+@dataclass(frozen=True)
+class RecipientPreferences:
+    """The parts of a person's preferences that notify() needs (defaults when they saved none)."""
+
+    email_language: str = ""
+    digest_frequency: str = "weekly"
+    muted_kinds: tuple[str, ...] = ()
+
+    @classmethod
+    def from_values(cls, language, frequency, muted) -> RecipientPreferences:
+        if frequency is None:  # no preference row
+            return cls()
+        return cls(email_language=language or "", digest_frequency=frequency, muted_kinds=tuple(muted or ()))
+
+    def receives(self, kind: str) -> bool:
+        """Whether an optional message of ``kind`` may be sent (mandatory ones always are)."""
+        if kind == kinds.DIGEST:
+            return self.digest_frequency != "off" and kind not in self.muted_kinds
+        return kind not in self.muted_kinds
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """How one message to one person goes out: language, footer context and headers."""
+
+    language: str
+    context: dict
+    headers: dict
+
+
+def envelope_for(*, recipient, kind: str, mandatory: bool, preferences: RecipientPreferences | None,
+                 language: str | None = None, mandatory_reason: str | None = None) -> Envelope:
+    """Language, footer (unsubscribe link or "cannot be switched off") and headers of a message.
+
+    Shared by :func:`notify` and the digest builder, which looks the preferences up in bulk.
+    ``mandatory`` here is already the final answer (the caller's flag, or a kind that is not optional).
+    """
+    lang = (
+        language
+        or (preferences.email_language if preferences else "")
+        or getattr(recipient, "preferred_language", None)
+        or settings.LANGUAGE_CODE
+    )
+    context: dict = {}
+    headers: dict = {}
+    if mandatory:
+        context["mandatory_notice"] = mandatory_reason or kinds.mandatory_reason(kind)
+    elif recipient is not None and recipient.pk:
+        context["unsubscribe_url"], headers = tokens.unsubscribe_headers(recipient.pk, kind)
+        context["preferences_url"] = preferences_url(recipient)
+    return Envelope(language=lang, context=context, headers=headers)
+
+
+def preferences_url(user) -> str:
+    """Where a person changes what they receive: the admin page for staff, the portal page for partners."""
+    from django.urls import reverse
+
+    name = "admin:notifications_notificationpreference_mine" if user.is_staff else "portal:notification_preferences"
+    return settings.SITE_URL + reverse(name)
+
+
+def render_with_footer(template: str, context: dict, envelope: Envelope) -> tuple[str, str, str]:
+    """Render the message; a mandatory notice the base templates did not show is added at the end."""
+    subject, text, html = render_message(template, {**context, **envelope.context}, envelope.language)
+    notice = envelope.context.get("mandatory_notice")
+    if notice:
+        with translation.override(envelope.language):
+            notice = str(notice)
+        if notice not in text:
+            text = f"{text.rstrip()}\n\n{notice}\n"
+        if html and escape(notice) not in html:
+            paragraph = f'<p style="font-size: 12px; color: #52606d;">{escape(notice)}</p>'
+            html = html.replace("</body>", paragraph + "</body>", 1) if "</body>" in html else html + paragraph
+    return subject, text, html
+
+
 def notify(
     *,
     recipient=None,
@@ -81,19 +160,51 @@ def notify(
     language: str | None = None,
     attachments: list[Attachment] | None = None,
     headers: dict | None = None,
+    mandatory: bool = False,
+    mandatory_reason: str | None = None,
 ) -> OutboxMessage | None:
     """Write one outbox row for ``key`` and queue its delivery on commit.
 
     ``recipient`` is a user; for a guest who has no account, pass ``email`` and ``language``.
-    Returns the new row, or ``None`` when a row with this key already exists.
+    Returns the new row, or ``None`` when a row with this key already exists, or when the
+    recipient switched this ``kind`` off (see ``kinds.py``) and the message is not ``mandatory``.
+
+    ``mandatory=True``: a message the person must receive by their role (the expiry of an MoU they
+    own); it is sent whatever their preferences say, and its footer says why it cannot be switched
+    off (``mandatory_reason``, else the kind's reason). Every other message to a user carries a
+    one-click unsubscribe link for its kind and the ``List-Unsubscribe`` headers (RFC 8058). The
+    e-mail language is the one the person chose for e-mail, else their preferred language.
     """
     if recipient is None and not email:
         raise ValueError("notify() needs a recipient or an e-mail address.")
-    if OutboxMessage.objects.filter(key=key).exists():
+    mandatory = mandatory or not kinds.is_optional(kind)
+    preferences = None
+    if recipient is not None and recipient.pk:
+        # One query for both questions: is the key taken, and what did the person choose?
+        row = (
+            type(recipient)._default_manager.filter(pk=recipient.pk)
+            .annotate(key_taken=Exists(OutboxMessage.objects.filter(key=key)))
+            .values_list(
+                "key_taken", "notification_preference__email_language",
+                "notification_preference__digest_frequency", "notification_preference__muted_kinds",
+            )
+            .first()
+        )
+        if row is not None:
+            if row[0]:
+                return None
+            preferences = RecipientPreferences.from_values(*row[1:])
+        if preferences is not None and not mandatory and not preferences.receives(kind):
+            logger.info("outbox: %s not written, %s switched %s off", key, recipient.pk, kind)
+            return None
+    elif OutboxMessage.objects.filter(key=key).exists():
         return None
     to_email = email or recipient.email
-    lang = language or getattr(recipient, "preferred_language", None) or settings.LANGUAGE_CODE
-    subject, text, html = render_message(template, {"recipient": recipient, **context}, lang)
+    envelope = envelope_for(
+        recipient=recipient, kind=kind, mandatory=mandatory, preferences=preferences, language=language,
+        mandatory_reason=mandatory_reason,
+    )
+    subject, text, html = render_with_footer(template, {"recipient": recipient, **context}, envelope)
     try:
         with transaction.atomic():  # savepoint: a duplicate key must not break the caller's transaction
             message = OutboxMessage.objects.create(
@@ -101,12 +212,12 @@ def notify(
                 kind=kind,
                 recipient=recipient,
                 to_email=to_email or "",
-                language=lang,
+                language=envelope.language,
                 template=template,
                 subject=subject,
                 body_text=text,
                 body_html=html,
-                headers=headers or {},
+                headers={**envelope.headers, **(headers or {})},
                 attachments=[a.as_json() for a in attachments or []],
             )
     except IntegrityError:
@@ -274,3 +385,69 @@ def outbox_purge_sent(*, older_than_days: int | None = None, now=None, batch_siz
     if deleted:
         logger.info("outbox purge: %s sent messages older than %s days deleted", deleted, days)
     return deleted
+
+
+# --- preferences ----------------------------------------------------------------------------
+
+
+def _save_preference(preference, *, actor, reason: str) -> None:
+    preference._history_user = actor
+    preference._change_reason = reason
+    preference.full_clean(exclude=["user"])
+    preference.save()
+
+
+@transaction.atomic
+def preference_update(*, actor, user, email_language: str, digest_frequency: str, received_kinds) -> "NotificationPreference":
+    """Save what ``user`` wants to receive: e-mail language, digest frequency, and the optional kinds
+    (of those their page offers) they still receive; the others offered are switched off.
+
+    Kinds the page does not offer (another audience's, unknown ones already muted) keep their state.
+    ``actor`` is the person themselves, or staff who may change notification preferences.
+    """
+    from .models import NotificationPreference
+    from .permissions import can_change_preferences
+
+    if not can_change_preferences(actor, user):
+        raise PermissionDenied(_("You may not change this person's notification preferences."))
+    offered = {k.code for k in kinds.choosable(staff=user.is_staff)}
+    received = set(received_kinds)
+    unknown = received - offered
+    if unknown:
+        raise ValidationError({"received_kinds": _("Unknown message kinds: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))}})
+    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    kept = [code for code in preference.muted_kinds if code not in offered]
+    preference.email_language = email_language
+    preference.digest_frequency = digest_frequency
+    preference.muted_kinds = sorted(set(kept) | (offered - received))
+    _save_preference(preference, actor=actor, reason="preferences changed")
+    return preference
+
+
+@transaction.atomic
+def preference_unsubscribe(*, user_id: int, kind: str) -> tuple[object, bool]:
+    """Switch ``kind`` off for a person (the unsubscribe link; the signed token is the authority).
+
+    ``digest`` turns the digest off. Returns ``(user, changed)``; a kind that cannot be switched off
+    raises ``ValidationError``, an unknown or inactive person ``PermissionDenied``.
+    """
+    from django.contrib.auth import get_user_model
+
+    from .models import DigestFrequency, NotificationPreference
+
+    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise PermissionDenied(_("This link no longer belongs to an active account."))
+    if not kinds.is_optional(kind):
+        raise ValidationError(_("These messages cannot be switched off."))
+    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    if kind == kinds.DIGEST:
+        changed = preference.digest_frequency != DigestFrequency.OFF
+        preference.digest_frequency = DigestFrequency.OFF
+    else:
+        changed = kind not in preference.muted_kinds
+        if changed:
+            preference.muted_kinds = sorted({*preference.muted_kinds, kind})
+    if changed:
+        _save_preference(preference, actor=user, reason=f"unsubscribed from {kind} by e-mail link")
+    return user, changed

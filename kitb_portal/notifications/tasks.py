@@ -35,3 +35,12 @@ def outbox_sweep() -> dict:
 def outbox_purge_sent() -> int:
     """Daily (celery beat): delete sent messages older than the retention period."""
     return services.outbox_purge_sent()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def digests_send_due() -> dict:
+    """Every hour (celery beat): build the digests whose 07:00 local time has come (see ``digest.py``)."""
+    from .digest import digests_send_due as build
+
+    result = build()
+    return {"due": result.due, "written": result.written, "empty": result.empty}
