@@ -5,6 +5,8 @@ Who gets what (the recipients rule):
 * MoU expiry — 90, 30 and 7 days before the expiry date of a signed or active MoU: the MoU's owner
   and the *partner contacts* of every party organisation. Partner contacts of an organisation are
   its active users who are not KITB staff (the host's staff are reached through the owner).
+  The owner's expiry reminders are mandatory (``notify(mandatory=True)``: sent whatever their
+  preferences, and the footer says why); the partner contacts may switch the kind off.
 * Commitment — 14 days before its due date, on the due date, then every 7 days while it stays
   open and overdue: the MoU's owner, the commitment's responsible user (when the responsible
   person has an account) and the partner contacts of the responsible organisation.
@@ -121,6 +123,8 @@ def reminders_sweep(*, today: dt.date) -> dict[str, int]:
                 "recipient": person,
                 "template": "partnerships/email/mou_expiry",
                 "kind": "mou_expiry",
+                # The owner must hear of their MoU's expiry (the footer says so); partner contacts may opt out.
+                "mandatory": person.pk == mou.owner_id,
                 "context": {"mou": mou, "days_left": days_left, "stage": stage, "link": mou_link_for(person, mou)},
             })
     for commitment in selectors.commitments_for_reminders(today, COMMITMENT_DAYS_BEFORE):
@@ -135,6 +139,7 @@ def reminders_sweep(*, today: dt.date) -> dict[str, int]:
                 "recipient": person,
                 "template": "partnerships/email/commitment_reminder",
                 "kind": "commitment_due",
+                "mandatory": person.pk == commitment.mou.owner_id,
                 "context": {
                     "commitment": commitment, "mou": commitment.mou, "stage": stage, "days_left": days,
                     "days_overdue": -days, "overdue": days < 0, "link": mou_link_for(person, commitment.mou),
@@ -147,7 +152,8 @@ def reminders_sweep(*, today: dt.date) -> dict[str, int]:
         for c in candidates:
             if c["key"] in existing:
                 continue
-            message = notify(recipient=c["recipient"], template=c["template"], context=c["context"], key=c["key"], kind=c["kind"])
+            message = notify(recipient=c["recipient"], template=c["template"], context=c["context"], key=c["key"], kind=c["kind"],
+                             mandatory=c["mandatory"])
             if message is not None:
                 summary[c["counter"]] += 1
     return summary

@@ -390,22 +390,39 @@ def outbox_purge_sent(*, older_than_days: int | None = None, now=None, batch_siz
 # --- preferences ----------------------------------------------------------------------------
 
 
+def _locked_preference(user):
+    """The person's preference row, locked; an unsaved one with the defaults if they have none."""
+    from .models import NotificationPreference
+
+    return NotificationPreference.objects.select_for_update().filter(user=user).first() or NotificationPreference(user=user)
+
+
 def _save_preference(preference, *, actor, reason: str) -> None:
+    """Save with history (who and why); a first save that meets a simultaneous one updates that row."""
+    from .models import NotificationPreference
+
     preference._history_user = actor
     preference._change_reason = reason
     preference.full_clean(exclude=["user"])
+    if preference.pk is None:
+        try:
+            with transaction.atomic():
+                preference.save()
+            return
+        except IntegrityError:  # the person saved twice at the same moment: the later choice wins
+            preference.pk = NotificationPreference.objects.select_for_update().get(user=preference.user).pk
+            preference._state.adding = False
     preference.save()
 
 
 @transaction.atomic
-def preference_update(*, actor, user, email_language: str, digest_frequency: str, received_kinds) -> "NotificationPreference":
+def preference_update(*, actor, user, email_language: str, digest_frequency: str, received_kinds):
     """Save what ``user`` wants to receive: e-mail language, digest frequency, and the optional kinds
     (of those their page offers) they still receive; the others offered are switched off.
 
     Kinds the page does not offer (another audience's, unknown ones already muted) keep their state.
     ``actor`` is the person themselves, or staff who may change notification preferences.
     """
-    from .models import NotificationPreference
     from .permissions import can_change_preferences
 
     if not can_change_preferences(actor, user):
@@ -415,7 +432,7 @@ def preference_update(*, actor, user, email_language: str, digest_frequency: str
     unknown = received - offered
     if unknown:
         raise ValidationError({"received_kinds": _("Unknown message kinds: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))}})
-    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    preference = _locked_preference(user)
     kept = [code for code in preference.muted_kinds if code not in offered]
     preference.email_language = email_language
     preference.digest_frequency = digest_frequency
@@ -433,14 +450,14 @@ def preference_unsubscribe(*, user_id: int, kind: str) -> tuple[object, bool]:
     """
     from django.contrib.auth import get_user_model
 
-    from .models import DigestFrequency, NotificationPreference
+    from .models import DigestFrequency
 
     user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise PermissionDenied(_("This link no longer belongs to an active account."))
     if not kinds.is_optional(kind):
         raise ValidationError(_("These messages cannot be switched off."))
-    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    preference = _locked_preference(user)
     if kind == kinds.DIGEST:
         changed = preference.digest_frequency != DigestFrequency.OFF
         preference.digest_frequency = DigestFrequency.OFF
