@@ -29,6 +29,13 @@ compile-messages: $(STAMP)
 test: $(STAMP) compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Every page under real HTTP load (wrk, 8 connections, gunicorn with 2 workers, DEBUG off) at scale 1
+# and scale 100 (data generated once per bench database), plus the digest build; prints the table
+# and writes a CSV under bench-results/. BENCH_DURATION=5 sets the seconds per page.
+bench: $(STAMP) compile-messages
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk, the HTTP load generator: apt-get install wrk (Debian package 'wrk')." >&2; exit 2; }
+	$(PY) -m kitb_portal.devstack.bench $(BENCH_ARGS)
+
 stop:
 	$(PY) -m kitb_portal.devstack stop
 

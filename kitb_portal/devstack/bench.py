@@ -102,10 +102,12 @@ def prepare(scale: int) -> dict:
     env = _bench_env(db_name)
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "collectstatic", "--noinput", "-v", "0")
-    _manage(env, "seed_demo", capture=True)
+    # Demo and generated data refuse production settings: the same database, development mode.
+    seed_env = dict(env, DJANGO_ENV="development", DEBUG="false")
+    _manage(seed_env, "seed_demo", capture=True)
     started = time.monotonic()
-    out = _manage(env, "seed_bulk", "--scale", str(scale), "--if-empty", capture=True)
-    print(out.strip(), f"({time.monotonic() - started:.0f} s)", flush=True)
+    out = _manage(seed_env, "seed_bulk", "--scale", str(scale), "--if-empty", capture=True)
+    print(out.strip().splitlines()[-1], f"({time.monotonic() - started:.0f} s)", flush=True)
     return env
 
 
