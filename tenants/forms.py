@@ -31,7 +31,9 @@ def _step_helper(step: int) -> FormHelper:
     helper.form_tag = True
     helper.form_method = "post"
     helper.add_input(Submit("next", _("Save and continue") if step < 3 else _("Save and go to documents"), css_class="btn-primary"))
-    helper.add_input(Submit("save", _("Save draft"), css_class="btn-outline-secondary"))
+    save = Submit("save", _("Save draft"))
+    save.field_classes = "btn btn-outline-secondary"  # Submit's own btn-primary left grey text on blue (1:1 contrast)
+    helper.add_input(save)
     return helper
 
 
