@@ -21,6 +21,8 @@ from import_export import fields, resources
 from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
+
 from . import selectors, services
 from .forms import EventAdminForm
 from .models import Event, EventStatus, Feedback, Registration, RegistrationStatus, Room, Session, Speaker, Topic, Venue
@@ -385,8 +387,9 @@ class EventAdmin(SimpleHistoryAdmin):
 
 # --- registrations ----------------------------------------------------------------------------------
 @admin.register(Registration)
-class RegistrationAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(BackgroundImportExportMixin, ExportActionMixin, SimpleHistoryAdmin):
     resource_classes = [RegistrationResource]
+    background_export_queryset = "events.selectors.registrations_for_export"  # with the event (no query per row)
     list_display = ("name", "email", "event", "status", "waitlist_position", "organization_name", "country", "check_in_code", "checked_in_at")
     list_filter = ("status", ("event", admin.RelatedOnlyFieldListFilter), "country")
     search_fields = ("name", "email", "organization_name", "check_in_code", "event__title_en")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "csp",
     "kitb_portal.accounts",
     "kitb_portal.notifications",
+    "kitb_portal.jobs",
     "partnerships",
     "events",
     "tenants",
@@ -349,6 +350,32 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# --- Background jobs (kitb_portal.jobs: large imports and exports run by Celery) --------------
+# An import of more rows than this goes to a background job on its own (smaller: the admin's page).
+JOBS_INLINE_IMPORT_MAX_ROWS = env.int("JOBS_INLINE_IMPORT_MAX_ROWS", default=1000)
+# An export of more rows than this goes to a background job on its own.
+JOBS_INLINE_EXPORT_MAX_ROWS = env.int("JOBS_INLINE_EXPORT_MAX_ROWS", default=5000)
+# The starter is e-mailed when a job took more than this many seconds from the request to its end...
+JOBS_NOTIFY_AFTER_SECONDS = env.int("JOBS_NOTIFY_AFTER_SECONDS", default=30)
+# ...or had more than this many rows.
+JOBS_NOTIFY_MIN_ROWS = env.int("JOBS_NOTIFY_MIN_ROWS", default=1000)
+# Largest file accepted for a background import, in MB.
+JOBS_MAX_IMPORT_MB = env.int("JOBS_MAX_IMPORT_MB", default=50)
+# The progress bar's row count is written every this many rows (and at least every 2 seconds).
+JOBS_PROGRESS_EVERY_ROWS = env.int("JOBS_PROGRESS_EVERY_ROWS", default=100)
+# Rows read per query by an export.
+JOBS_EXPORT_CHUNK = env.int("JOBS_EXPORT_CHUNK", default=500)
+# Row errors kept on a failed import (the count of all of them is kept too).
+JOBS_MAX_STORED_ERRORS = env.int("JOBS_MAX_STORED_ERRORS", default=1000)
+# A job still queued this long after its last change lost its task: the sweep queues it again.
+JOBS_REQUEUE_AFTER_SECONDS = env.int("JOBS_REQUEUE_AFTER_SECONDS", default=300)
+# A running job without progress this long lost its worker: the sweep queues it again...
+JOBS_STALE_AFTER_SECONDS = env.int("JOBS_STALE_AFTER_SECONDS", default=900)
+# ...until it was tried this many times; then it fails.
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
+# Finished jobs (and their files) are deleted after this many days.
+JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=30)
 
 # Demo-data steps run by `manage.py seed_demo`, in order; each is idempotent.
 SEED_DEMO_STEPS = [

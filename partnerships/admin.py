@@ -19,6 +19,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.accounts.models import Organization
+from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from . import selectors, services, workflow
 from .forms import TRANSITION_FORMS, AdminDocumentUploadForm, bound_args
@@ -183,7 +184,7 @@ ACTION_TRANSITIONS = ["start_negotiation", "sign", "activate", "expire"]
 
 
 @admin.register(MoU)
-class MoUAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class MoUAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [MoUResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
@@ -339,7 +340,7 @@ class MoUAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [CommitmentResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]

@@ -19,6 +19,8 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
+
 from .. import selectors, services, workflow
 from ..forms import AssignReviewersForm, ReasonForm, StaffCommentForm
 from ..models import Application, ApplicationDocument, CommentVisibility, ReviewAssignment, StatusChange
@@ -97,6 +99,11 @@ class ApplicationResource(resources.ModelResource):
         return str(application.get_status_display())
 
 
+def application_export_queryset():
+    """Base queryset of a background export of applications: the score and amounts the resource reads."""
+    return selectors.with_pipeline_annotations(Application.objects.select_related("referrer", "sector", "owning_officer"))
+
+
 class DocumentInline(admin.TabularInline):
     model = ApplicationDocument
     extra = 0
@@ -166,8 +173,9 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(BackgroundImportExportMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [ApplicationResource]
+    background_export_queryset = "tenants.admin.applications.application_export_queryset"
     export_formats = [base_formats.CSV, base_formats.XLSX]
     change_form_template = "tenants/admin/application_change_form.html"
     list_display = (
