@@ -4,7 +4,6 @@ from django.contrib.auth.models import Group
 
 from kitb_portal.accounts import roles
 from tests.factories import UserFactory
-from tests.live import celery_worker, celery_worker_env, smtp_server  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)

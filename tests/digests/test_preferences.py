@@ -214,3 +214,11 @@ def test_admin_changelist_of_preferences_has_bounded_queries(staff_client, techn
     large = count_queries(staff_client.get, url)
     assert small[2].status_code == large[2].status_code == 200
     assert_flat_queries(small, large)
+
+
+@pytest.mark.django_db
+def test_a_users_admin_page_shows_and_saves_their_preferences_inline(staff_client, partner_a):
+    NotificationPreference.objects.create(user=partner_a, digest_frequency="daily", muted_kinds=["mou_note"])
+    page = staff_client.get(reverse("admin:accounts_user_change", args=[partner_a.pk]))
+    assert page.status_code == 200 and b"notification_preference-0-digest_frequency" in page.content
+    assert b'value="daily" selected' in page.content or b'<option value="daily" selected>' in page.content
