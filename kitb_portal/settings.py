@@ -398,6 +398,13 @@ DIGEST_SECTIONS: list[str] = [
     "events.digest.section",
     "tenants.digest.section",
 ]
+# Dashboard sections (functions in each app's dashboard.py), in page order; kitb_portal.dashboard
+# composes them for the admin index (staff) and the portal home (partners).
+DASHBOARD_SECTIONS = [
+    "partnerships.dashboard.section",
+    "events.dashboard.section",
+    "tenants.dashboard.section",
+]
 # Local hour (in each recipient's time zone) from which the day's digest is due.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 # Day of the weekly digest (0 = Monday).

@@ -5,9 +5,12 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from kitb_portal.accounts import views as account_views
+from kitb_portal.dashboard.views import admin_index
 from kitb_portal.health import healthz
 
 urlpatterns = [
+    # The admin index with the staff dashboard (same login and staff check as the admin's own views).
+    path("admin/", admin.site.admin_view(admin_index), name="admin_dashboard"),
     path("admin/", admin.site.urls),
     path("accounts/", include("kitb_portal.accounts.urls")),
     path("portal/", include("kitb_portal.accounts.portal_urls")),

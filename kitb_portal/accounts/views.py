@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from kitb_portal.dashboard import compose
+
 from . import permissions, selectors, services
 from .security import client_ip
 from .forms import ColleagueInviteForm, LoginForm, PasswordResetForm
@@ -66,7 +68,9 @@ def landing(request):
 def portal_home(request):
     if request.user.is_staff:
         return redirect("admin:index")
-    return render(request, "portal/home.html", {"organization": request.user.organization})
+    return render(request, "portal/home.html", {
+        "organization": request.user.organization, "dashboard": compose(request.user),
+    })
 
 
 # --- colleagues (partner organisation administrators) ------------------------------------------
