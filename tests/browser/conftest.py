@@ -1,6 +1,6 @@
 """Fixtures of the browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
 
-* ``browser`` (session): one Chromium for the whole run, launched from /usr/bin/chromium with the
+* ``browser`` (package): one Chromium for these tests, launched from /usr/bin/chromium with the
   flags that keep it off the network (no Playwright download, no Google services).
 * ``page``: a fresh browser context (cookies, storage) per test at 1280×900, English, downloads on;
   its last screen is saved as ``test-results/<test name>/zz-final.png`` when the test ends.
@@ -10,8 +10,9 @@
 * ``axe_violations(page)``: axe-core's serious and critical violations of the page.
 
 Playwright's sync API runs an event loop in the test thread, so the ORM calls made there need
-DJANGO_ALLOW_ASYNC_UNSAFE (set below, before Django checks it). The live server answers from its
-own thread; tests use ``@pytest.mark.django_db(transaction=True)`` so it sees their data.
+DJANGO_ALLOW_ASYNC_UNSAFE (set for this package only, see ``_browser_environment``). The live
+server answers from its own thread; tests use ``@pytest.mark.django_db(transaction=True)`` so it
+sees their data.
 """
 
 from __future__ import annotations
@@ -22,11 +23,9 @@ from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-DEMO_PASSWORD = "browser-demo-Passw0rd!"
-os.environ["DEMO_PASSWORD"] = DEMO_PASSWORD
+import pytest
 
-import pytest  # noqa: E402
+DEMO_PASSWORD = "browser-demo-Passw0rd!"
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 RESULTS_DIR = BASE_DIR / "test-results"
@@ -42,8 +41,24 @@ TIMEOUT_MS = 10_000
 
 
 # --- the browser ------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package", autouse=True)
+def _browser_environment():
+    """For this package only (restored afterwards, so the rest of a full run keeps Django's checks):
+    the ORM may be called while Playwright's event loop runs, and the demo seed uses a known password."""
+    saved = {name: os.environ.get(name) for name in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DEMO_PASSWORD")}
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    os.environ["DEMO_PASSWORD"] = DEMO_PASSWORD
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+@pytest.fixture(scope="package")
+def browser(_browser_environment):
+    """One Chromium for the package; stopped (with Playwright's loop) when its last test ends."""
     from playwright.sync_api import sync_playwright
 
     if not os.access(CHROMIUM, os.X_OK):
