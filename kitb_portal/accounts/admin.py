@@ -12,8 +12,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.notifications.admin import NotificationPreferenceInline
-
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm, InviteForm
 from .models import Invitation, Organization, User
@@ -52,7 +50,6 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     filter_horizontal = ("groups", "user_permissions")
     readonly_fields = ("last_login", "date_joined")
     actions = ["deactivate_users", "reactivate_users", "send_new_invitation"]
-    inlines = [NotificationPreferenceInline]  # the person's e-mail preferences (staff edit their own under "My e-mail preferences")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("full_name", "organization", "preferred_language", "time_zone")}),

@@ -154,13 +154,3 @@ class DigestRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-
-class NotificationPreferenceInline(admin.StackedInline):
-    """On a user's admin page: that person's e-mail preferences (history kept by the middleware)."""
-
-    model = NotificationPreference
-    fields = ("email_language", "digest_frequency", "muted_kinds")
-    can_delete = False
-    max_num = 1
-    extra = 0
-    verbose_name_plural = _("e-mail preferences")

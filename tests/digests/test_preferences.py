@@ -217,8 +217,13 @@ def test_admin_changelist_of_preferences_has_bounded_queries(staff_client, techn
 
 
 @pytest.mark.django_db
-def test_a_users_admin_page_shows_and_saves_their_preferences_inline(staff_client, partner_a):
-    NotificationPreference.objects.create(user=partner_a, digest_frequency="daily", muted_kinds=["mou_note"])
-    page = staff_client.get(reverse("admin:accounts_user_change", args=[partner_a.pk]))
-    assert page.status_code == 200 and b"notification_preference-0-digest_frequency" in page.content
-    assert b'value="daily" selected' in page.content or b'<option value="daily" selected>' in page.content
+def test_an_administrator_sees_and_changes_anyones_preferences_in_the_admin(staff_client, partner_a):
+    pref = NotificationPreference.objects.create(user=partner_a, digest_frequency="daily", muted_kinds=["mou_note"])
+    changelist = staff_client.get(reverse("admin:notifications_notificationpreference_changelist"))
+    assert changelist.status_code == 200 and partner_a.email.encode() in changelist.content
+    url = reverse("admin:notifications_notificationpreference_change", args=[pref.pk])
+    response = staff_client.post(url, {"user": partner_a.pk, "email_language": "id", "digest_frequency": "weekly",
+                                       "muted_kinds": "mou_note,event_reminder"})
+    assert response.status_code == 302
+    pref.refresh_from_db()
+    assert pref.digest_frequency == "weekly" and pref.muted_kinds == ["mou_note", "event_reminder"]
