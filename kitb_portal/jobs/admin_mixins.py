@@ -51,7 +51,7 @@ class BackgroundImportExportMixin:
         super().__init__(*args, **kwargs)
         # Wrap whatever changelist template import-export chose, to add a "Background jobs" link.
         self.jobs_base_change_list_template = self.change_list_template or "admin/change_list.html"
-        self.change_list_template = "admin/jobs/change_list.html"
+        self.change_list_template = "admin/jobs/with_jobs_link_change_list.html"
 
     # --- links on the changelist ----------------------------------------------------------------
     def changelist_view(self, request, extra_context=None):

@@ -53,7 +53,7 @@ def _group(name: str) -> Group:
 def officer(db, kitb):
     """A partnerships officer (role group, not superuser) who starts the jobs."""
     user = UserFactory(staff=True, organization=kitb, email="officer@kitb.example", full_name="Budi Santoso",
-                       preferred_language="id")
+                       preferred_language="en")
     user.groups.add(_group(PARTNERSHIPS_OFFICER))
     return user
 

@@ -30,6 +30,8 @@ def test_2000_commitments_imported_by_one_job_and_the_starter_is_emailed(
 ):
     text = commitments_csv(mou, technopark, 2000)
     assert Commitment.objects.count() == 0
+    officer.preferred_language = "id"
+    officer.save(update_fields=["preferred_language"])
 
     with django_capture_on_commit_callbacks(execute=True):
         job = start_import(officer, text)
