@@ -13,7 +13,8 @@ import io
 import pytest
 from django.utils import timezone
 
-from .conftest import login, new_context
+from .conftest import axe_violations, describe, login, new_context
+from .test_accessibility import ADMIN_IGNORED
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -157,3 +158,34 @@ def test_staff_exports_registrations_as_csv(demo, page, shot):
     assert len(rows) - 1 == expected
     emails = {row[header.index("email")] for row in rows[1:]}
     assert demo.partner.email in emails and "siti.rahma@umkm-batik.example" in emails
+
+
+def test_staff_exports_applications_as_a_background_job(demo, page, shot):
+    """The import-export page's "Run in background": the job page shows the result and the CSV."""
+    from tenants.models import Application
+
+    login(page, demo.admin.email, demo.admin.password, expect_path="/admin/")
+    page.goto("/admin/tenants/application/")
+    with page.expect_navigation():
+        page.locator("a[href^='/admin/tenants/application/export/']").first.click()
+    page.select_option("select[name=format]", label="csv")
+    shot(page, "01-export-form")
+    violations = axe_violations(page, ignore=ADMIN_IGNORED)
+    assert not violations, describe(violations)
+    with page.expect_navigation():
+        page.locator("input[type=submit][name=_background]").click()
+    assert "/admin/jobs/backgroundjob/" in page.url, page.url
+    # Tasks run eagerly here, so the job is over when its page opens: no polling left, the file is there.
+    assert page.locator("#job-progress").get_attribute("data-status") == "done"
+    shot(page, "02-job-done")
+    violations = axe_violations(page, ignore=ADMIN_IGNORED)
+    assert not violations, describe(violations)
+    with page.expect_download() as info:
+        page.locator("#content-main a.button[href$='/download/']").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    with open(download.path(), encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:2] == ["id", "company_name"] or "company_name" in rows[0], rows[0]
+    assert len(rows) - 1 == Application.objects.count()
+    assert {row[rows[0].index("company_name")] for row in rows[1:]} >= {"Jecheon Premium Cosmetics", "Osong BioMed Devices"}
