@@ -239,7 +239,10 @@ def bar_chart(
 ) -> Chart:
     """Horizontal bars, one a row: the label above the bar, the value written at its end. The
     longest bar is ``max_value`` (e.g. 100 for percentages), else the largest value."""
-    label_h, bar_h, gap, value_space = 18, 18, 12, 120
+    label_h, bar_h, gap = 18, 18, 12
+    texts = [bar.text or fmt_number(bar.value) for bar in bars]
+    # Room after the longest bar for the longest value (bold text runs about 10% wider).
+    value_space = min(max((_text_width(t, 14) * 1.1 for t in texts), default=0) + 12, WIDTH * 0.6)
     row_h = label_h + bar_h + gap
     height = PAD + row_h * max(len(bars), 1)
     top_value = float(max_value) if max_value else (max((float(b.value) for b in bars), default=0) or 1)
@@ -248,7 +251,7 @@ def bar_chart(
     for i, bar in enumerate(bars):
         y = PAD + i * row_h
         length = usable * min(float(bar.value), top_value) / top_value if bar.value else 0
-        text = bar.text or fmt_number(bar.value)
+        text = texts[i]
         out.append("<g>")
         out.append(f"<title>{escape(bar.label)}: {escape(text)}</title>")
         out.append(_text(PAD, y + 14, _clip(bar.label, 14, WIDTH - 2 * PAD), size=14))
