@@ -49,7 +49,8 @@ class BackgroundJob(TimeStampedModel):
     one transaction if no row has an error (or after the starter confirms, when they asked to).
     Export: the rows (``params["ids"]``, in the admin list's order; all rows if absent) are written in
     chunks to the result file. ``processed`` / ``total`` feed the progress bar; ``summary`` holds the
-    counts and the row errors (``{"row", "line", "field", "messages", "values"}``).
+    counts and the row errors (``{"row", "line", "field", "column", "messages", "values"}``, ``values`` being
+    ``[[column, value], ...]`` of the bad row in the file's order).
     """
 
     Kind = JobKind

@@ -106,13 +106,14 @@ def _short(value) -> str:
     return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
 
 
-def _values(row: dict | None) -> dict:
+def _values(row: dict | None) -> list[list[str]]:
+    """[[column, value], ...] in the file's order (a list: a JSON object in PostgreSQL loses the order)."""
     if not row:
-        return {}
-    return {str(k): _short(v) for k, v in list(row.items())[:VALUE_COLUMNS]}
+        return []
+    return [[str(k), _short(v)] for k, v in list(row.items())[:VALUE_COLUMNS] if k not in (None, "")]
 
 
-def collect_errors(result, resource) -> tuple[list[dict], int, int]:
+def collect_errors(result, resource, dataset=None) -> tuple[list[dict], int, int]:
     """Row errors of an import result as JSON: (errors, rows with an error, errors in total).
 
     ``row`` is the data row (1 = the first row under the header), ``line`` the line of the file
@@ -123,22 +124,30 @@ def collect_errors(result, resource) -> tuple[list[dict], int, int]:
     rows_with_errors: set = set()
     count = 0
 
+    headers = [str(h) for h in (dataset.headers or [])] if dataset is not None else []
+
+    def row_values(number: int, fallback: list) -> list:
+        """The bad row as it is in the file (its first columns), to help find it."""
+        if dataset is not None and 0 < number <= len(dataset):
+            return _values(dict(zip(headers, dataset[number - 1])))
+        return fallback
+
     def column_of(name: str) -> str:
         fld = resource.fields.get(name)
         return str(fld.column_name) if fld is not None and fld.column_name else name
 
     for base in result.base_errors:
         count += 1
-        errors.append({"row": None, "line": None, "field": "", "column": "", "messages": [str(base.error)], "values": {}})
+        errors.append({"row": None, "line": None, "field": "", "column": "", "messages": [str(base.error)], "values": []})
     for invalid in result.invalid_rows:
         rows_with_errors.add(invalid.number)
-        values = dict(zip([str(h) for h in result.diff_headers], [_short(v) for v in invalid.values])) if result.diff_headers else {}
+        values = row_values(invalid.number, [])
         for name, messages in invalid.error_dict.items():
             count += len(messages)
             fld = "" if name == NON_FIELD_ERRORS else name
             errors.append({
                 "row": invalid.number, "line": invalid.number + 1, "field": fld, "column": column_of(fld) if fld else "",
-                "messages": [str(m) for m in messages], "values": dict(list(values.items())[:VALUE_COLUMNS]),
+                "messages": [str(m) for m in messages], "values": values,
             })
     for error_row in result.error_rows:
         rows_with_errors.add(error_row.number)
@@ -146,7 +155,7 @@ def collect_errors(result, resource) -> tuple[list[dict], int, int]:
             count += 1
             errors.append({
                 "row": error_row.number, "line": error_row.number + 1, "field": "", "column": "",
-                "messages": [str(err.error)], "values": _values(err.row),
+                "messages": [str(err.error)], "values": row_values(error_row.number, _values(err.row)),
             })
     errors.sort(key=lambda e: (e["row"] is not None, e["row"] or 0))
     return errors[: max_stored_errors()], len(rows_with_errors), count
@@ -182,7 +191,7 @@ def run_import(job: BackgroundJob, *, confirmed: bool, on_success=None) -> Outco
             reporter.set(total)
         finally:
             reporter.close()
-        errors, error_rows, error_count = collect_errors(result, resource)
+        errors, error_rows, error_count = collect_errors(result, resource, dataset)
         summary.update(checked=_totals(result), errors=errors, error_rows=error_rows, error_count=error_count)
         if errors:
             return Outcome(ok=False, summary=summary, total=total, error=ROW_ERRORS)
@@ -201,7 +210,7 @@ def run_import(job: BackgroundJob, *, confirmed: bool, on_success=None) -> Outco
             result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=True,
                                           rollback_on_validation_errors=True, **kwargs)
             reporter.set(total)
-            errors, error_rows, error_count = collect_errors(result, resource)
+            errors, error_rows, error_count = collect_errors(result, resource, dataset)
             summary.update(imported=_totals(result), errors=errors, error_rows=error_rows, error_count=error_count)
             if errors:
                 return Outcome(ok=False, summary=summary, total=total, error=ROW_ERRORS)

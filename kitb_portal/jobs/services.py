@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kitb_portal.notifications.services import notify
 
@@ -221,8 +222,15 @@ def _finish(job_id: int, outcome: runner.Outcome) -> BackgroundJob:
     if not outcome.ok:
         job.status = Status.FAILED
         if outcome.error == runner.ROW_ERRORS:
-            job.error = _("%(rows)d row(s) have errors; nothing was imported. Correct them and upload the file again.") % {
-                "rows": job.summary.get("error_rows", 0) or 1}
+            rows = job.summary.get("error_rows", 0)
+            if rows:
+                job.error = ngettext(
+                    "%(rows)d row has errors; nothing was imported. Correct it and upload the file again.",
+                    "%(rows)d rows have errors; nothing was imported. Correct them and upload the file again.", rows,
+                ) % {"rows": rows}
+            else:
+                job.error = _("The file has errors; nothing was imported. Correct them and upload the file again.")
+            job.processed = job.total or job.processed  # every row was checked
         else:
             job.error = outcome.error
         job.finished_at = now

@@ -90,7 +90,7 @@ def test_status_page_shows_a_progress_bar_polled_by_a_static_script(officer, mou
     response = client.get(job_urls(job)["change"])
     html = response.content.decode()
     assert response.status_code == 200
-    assert re.search(r'<progress id="job-progress-bar" max="40" value="10">', html)
+    assert re.search(r'<progress id="job-progress-bar" aria-label="Progress" aria-describedby="job-progress-count" max="40" value="10">', html)
     assert f'data-url="{job_urls(job)["progress"]}"' in html and "jobs/job_progress.js" in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline script (CSP forbids it)"
     assert " style=" not in html.split('id="content-main"')[1]
@@ -110,9 +110,11 @@ def test_status_page_lists_the_row_errors(officer, mou, technopark, client, djan
                                         file_format="csv", uploaded_file=upload(text))
     client.force_login(officer)
     html = client.get(job_urls(job)["change"]).content.decode()
-    assert "2 row(s) have errors; nothing was imported" in html
+    assert "2 rows have errors; nothing was imported" in html
     assert "row 3 (line 4)" in html and "NOPE/9" in html and "row 5 (line 6)" in html and "maybe" in html
     assert re.search(r"<td>mou</td>", html) and re.search(r"<td>status</td>", html)
+    # the bad row as it is in the file, to find it there
+    assert "description: Commitment 3" in html and "due_date: 2027-06-30" in html and "---" not in html
     assert client.get(job_urls(job)["download"]).status_code == 404  # an import has nothing to download
 
 

@@ -71,13 +71,14 @@ def test_bad_rows_end_with_row_and_field_errors_and_nothing_imported(
     job.refresh_from_db()
     assert job.status == Status.FAILED and job.finished_at is not None
     assert Commitment.objects.count() == 0  # nothing imported, not even the 297 good rows
-    assert job.summary["error_rows"] == 3 and "3 row(s) have errors; nothing was imported" in job.error
+    assert job.summary["error_rows"] == 3 and "3 rows have errors; nothing was imported" in job.error
+    assert job.processed == job.total == 300  # every row was checked
     errors = {(e["row"], e["field"]): e for e in job.summary["errors"]}
     assert "NOPE/1" in " ".join(errors[(7, "mou")]["messages"])
     assert errors[(7, "mou")]["line"] == 8  # the header is line 1 of the file
     assert "Nobody Ltd" in " ".join(errors[(250, "responsible_organization")]["messages"])
     assert {(299, "status"), (299, "due_date")} <= set(errors)
-    assert errors[(7, "mou")]["values"]["description"] == "Commitment 7"
+    assert errors[(7, "mou")]["values"][:3] == [["id", ""], ["mou", "NOPE/1"], ["description", "Commitment 7"]]  # file order
     assert "imported" not in job.summary  # the import itself never ran
     # a long job (here: more rows than JOBS_NOTIFY_MIN_ROWS), so the starter hears that it failed
     assert OutboxMessage.objects.filter(key=f"job-finished:{job.pk}:failed:1", recipient=officer).exists()
