@@ -63,8 +63,8 @@ def test_partner_logs_in_and_switches_language(demo, page, shot):
     # A wrong password keeps the visitor on the form with an error, then the right one lets them in.
     page.locator("input[name=username]").fill(demo.partner.email)
     page.locator("input[name=password]").fill("not-the-password")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     assert "/accounts/login/" in page.url
     assert page.locator("main .alert-danger, main .invalid-feedback, main .errorlist").count() >= 1
     page.locator("input[name=password]").fill(demo.partner.password)
