@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from .formats import read_dataset, writer_for
-from .models import BackgroundJob, JobKind
+from .models import BackgroundJob
 from .progress import ProgressReporter
 
 DEFAULT_MAX_STORED_ERRORS = 1000
@@ -289,9 +289,3 @@ def store_result(job: BackgroundJob, path: str) -> None:
     finally:
         os.unlink(path)
 
-
-def run(job: BackgroundJob, *, confirmed: bool = False) -> Outcome:
-    with acting_as(job.started_by):
-        if job.kind == JobKind.IMPORT:
-            return run_import(job, confirmed=confirmed)
-        return run_export(job)

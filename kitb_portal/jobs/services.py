@@ -196,7 +196,8 @@ def job_run(*, job_id: int) -> BackgroundJob | None:
             if outcome.finished:
                 return BackgroundJob.objects.get(pk=job.pk)
         else:
-            outcome = runner.run(job)
+            with runner.acting_as(job.started_by):
+                outcome = runner.run_export(job)
             if outcome.result_path:
                 runner.store_result(job, outcome.result_path)
                 BackgroundJob.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
@@ -316,11 +317,13 @@ def job_sweep(*, now=None, batch_size: int = 100) -> dict:
     """Celery beat, every 5 minutes: keep jobs moving and the disk tidy.
 
     - a job still queued ``JOBS_REQUEUE_AFTER_SECONDS`` after its last change lost its task
-      (broker down at commit time): its task is queued again;
+      (broker down at commit time): its task is queued again (a job merely waiting behind others may
+      get a second task this way; the claim lets only one of them run it);
     - a running job without progress for ``JOBS_STALE_AFTER_SECONDS`` lost its worker: it is queued
       again (an import's transaction was rolled back with the worker, so nothing is imported twice),
       or failed once it was tried ``JOBS_MAX_ATTEMPTS`` times;
-    - finished jobs older than ``JOBS_RETENTION_DAYS`` are deleted with their files.
+    - jobs finished, or left unconfirmed, more than ``JOBS_RETENTION_DAYS`` ago are deleted with
+      their files.
     """
     now = now or timezone.now()
     requeue_before = now - timedelta(seconds=int(setting("JOBS_REQUEUE_AFTER_SECONDS")))
@@ -346,10 +349,15 @@ def job_sweep(*, now=None, batch_size: int = 100) -> dict:
 
 
 def job_purge(*, now=None, batch_size: int = 500) -> int:
-    """Delete finished jobs older than JOBS_RETENTION_DAYS, and their files."""
+    """Delete jobs finished (or left waiting for a confirmation) more than JOBS_RETENTION_DAYS ago,
+    and their files."""
     cutoff = (now or timezone.now()) - timedelta(days=int(setting("JOBS_RETENTION_DAYS")))
-    old = list(BackgroundJob.objects.filter(status__in=[Status.DONE, Status.FAILED, Status.CANCELLED], finished_at__lt=cutoff)
-               .order_by("pk")[:batch_size])
+    old = list(
+        BackgroundJob.objects.filter(
+            Q(status__in=[Status.DONE, Status.FAILED, Status.CANCELLED], finished_at__lt=cutoff)
+            | Q(status=Status.AWAITING_CONFIRMATION, updated_at__lt=cutoff)
+        ).order_by("pk")[:batch_size]
+    )
     for job in old:
         for f in (job.input_file, job.result_file):
             if f:

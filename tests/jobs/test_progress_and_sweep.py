@@ -144,9 +144,11 @@ class TestSweep:
         long_ago = timezone.now() - dt.timedelta(days=31)
         old = self._job(officer, mou, technopark, status=Status.FAILED, finished_at=long_ago, error="x")
         recent = self._job(officer, mou, technopark, status=Status.DONE, finished_at=timezone.now())
-        waiting = self._job(officer, mou, technopark, status=Status.AWAITING_CONFIRMATION, updated_at=long_ago)
+        forgotten = self._job(officer, mou, technopark, status=Status.AWAITING_CONFIRMATION, updated_at=long_ago)
+        waiting = self._job(officer, mou, technopark, status=Status.AWAITING_CONFIRMATION)
         storage, name = old.input_file.storage, old.input_file.name
-        assert storage.exists(name)
+        assert storage.exists(name) and storage.exists(forgotten.input_file.name)
         result = services.job_sweep()
-        assert result["purged"] == 1 and not storage.exists(name)
+        assert result["purged"] == 2 and not storage.exists(name) and not storage.exists(forgotten.input_file.name)
         assert set(BackgroundJob.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+        assert storage.exists(recent.input_file.name)
