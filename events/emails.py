@@ -52,6 +52,7 @@ def notify_confirmed(registration: Registration, *, promoted: bool = False) -> N
         context=email_context(registration, promoted=promoted, qr_url=links.qr_url(registration)),
         key=f"registration-confirmed:{registration.pk}",
         kind="event_registration",
+        mandatory=True,  # it carries the check-in code
         attachments=[
             Attachment(filename="event.ics", content=ics, mimetype="text/calendar"),
             Attachment(filename=f"check-in-{registration.check_in_code}.png", content=qr_png(registration), mimetype="image/png"),

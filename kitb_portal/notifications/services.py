@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -182,7 +183,7 @@ def notify(
     if recipient is not None and recipient.pk:
         # One query for both questions: is the key taken, and what did the person choose?
         row = (
-            type(recipient)._default_manager.filter(pk=recipient.pk)
+            get_user_model()._default_manager.filter(pk=recipient.pk)  # recipient may be request.user (lazy)
             .annotate(key_taken=Exists(OutboxMessage.objects.filter(key=key)))
             .values_list(
                 "key_taken", "notification_preference__email_language",

@@ -52,7 +52,7 @@ def application_overdue_sweep(*, now: datetime | None = None) -> int:
             recipient=user, template="tenants/email/overdue_reminder",
             context={"application": application, "days": days,
                      "admin_url": settings.SITE_URL + reverse("admin:tenants_application_change", args=[application.pk])},
-            key=key, kind="application_overdue",
+            key=key, kind="application_overdue", mandatory=True,
         )
         sent += message is not None
     return sent

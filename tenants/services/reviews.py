@@ -35,7 +35,7 @@ def review_assign(*, application_id: int, reviewer, actor) -> ReviewAssignment:
     notify(
         recipient=reviewer, template="tenants/email/review_assigned",
         context={"application": application, "review_url": settings.SITE_URL + reverse("admin:tenants_review_change", args=[review.pk])},
-        key=f"review-assigned:{assignment.pk}", kind="review_assigned",
+        key=f"review-assigned:{assignment.pk}", kind="review_assigned", mandatory=True,
     )
     return assignment
 
