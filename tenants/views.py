@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services, workflow
 from .forms import STEP_FORMS, STEP_TITLES, DocumentForm, PartnerCommentForm
+from .models import Application
 from .permissions import can_create_application, can_edit_application, can_upload_document, can_view_land
 from .siteplan import site_plan_context
 
@@ -59,9 +60,12 @@ def _step_nav(application, current: int) -> list[dict]:
 def application_list(request):
     if request.user.is_staff:
         return redirect("admin:tenants_application_changelist")
-    page = Paginator(selectors.application_list_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    status = request.GET.get("status") or None
+    if status not in Application.Status.values:  # an unknown filter shows everything rather than an error
+        status = None
+    page = Paginator(selectors.application_list_for(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tenants/portal/application_list.html", {
-        "page": page, "can_create": can_create_application(request.user),
+        "page": page, "can_create": can_create_application(request.user), "status": status or "",
     })
 
 

@@ -34,6 +34,20 @@ def test_list_paginates(client_a, technopark, sector):
 
 
 @pytest.mark.django_db
+def test_list_filters_by_status_and_keeps_the_filter_across_pages(client_a, technopark, sector, partner_a):
+    for i in range(22):
+        ApplicationFactory(referrer=technopark, sector=sector, company_name=f"Draft {i:02d}")
+    submitted = ApplicationFactory(referrer=technopark, sector=sector, company_name="Submitted One", created_by=partner_a)
+    Application.objects.filter(pk=submitted.pk).update(status="submitted")
+    page = client_a.get(url("application_list") + "?status=submitted").content.decode()
+    assert "Submitted One" in page and "Draft 00" not in page
+    drafts = client_a.get(url("application_list") + "?status=draft").content.decode()
+    assert "Submitted One" not in drafts and "status=draft&amp;page=2" in drafts
+    # an unknown status is ignored, not an error
+    assert client_a.get(url("application_list") + "?status=nonsense").status_code == 200
+
+
+@pytest.mark.django_db
 def test_multi_step_form_saves_a_draft_at_each_step(client_a, partner_a, technopark, sector):
     response = client_a.post(url("application_create"), {
         "company_name": "Osong Bio Co.", "company_country": "kr", "company_registration_number": "110111-1234567",
