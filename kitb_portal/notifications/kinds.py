@@ -53,6 +53,7 @@ KINDS: list[Kind] = [
          mandatory_reason=_("You are assigned to review this application, so this message cannot be switched off.")),
     Kind("application_overdue", _("Overdue application reminders"), audience=STAFF,
          mandatory_reason=_("You are responsible for this application's screening, so this reminder cannot be switched off.")),
+    Kind("job_finished", _("Background imports and exports finished"), audience=STAFF),
     Kind(DIGEST, _("Digest e-mail"), audience=EVERYONE),
     Kind("invitation", _("Invitations"), optional=False,
          mandatory_reason=_("This message gives access to your account; it cannot be switched off.")),
