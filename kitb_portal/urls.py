@@ -3,10 +3,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.accounts import views as account_views
 from kitb_portal.dashboard.views import admin_index
 from kitb_portal.health import healthz
+
+admin.site.site_header = _("KITB Partnership Portal")
+admin.site.site_title = _("KITB Partnership Portal")
+admin.site.index_title = _("Dashboard")
 
 urlpatterns = [
     # The admin index with the staff dashboard (same login and staff check as the admin's own views).
