@@ -118,7 +118,7 @@ def test_commitment_reminder_text_in_korean_mentions_the_overdue_days(live_mou, 
     with django_capture_on_commit_callbacks(execute=True):
         sweep(DUE + dt.timedelta(days=7))
     mail = next(m for m in mailoutbox if m.to == [people["ko"].email])
-    assert "협력 업무협약" in mail.body and "Joint seminar" in mail.body and "overdue by 7 days" in mail.body
+    assert "협력 업무협약" in mail.body and "Joint seminar" in mail.body and "7일 경과" in mail.body  # "overdue by 7 days", in Korean
     assert OutboxMessage.objects.get(to_email=people["ko"].email).language == "ko"
 
 

@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail
 from django.test import Client
@@ -116,6 +117,7 @@ def test_failed_action_is_an_admin_message(admin_client, draft_a):
 def test_viewers_and_reviewers_get_no_step_actions(client, viewer, reviewer1, screening_a):
     for user in (viewer, reviewer1):
         client.force_login(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # reviewer1 prefers Indonesian; read it in English
         page = client.get(CHANGELIST).content.decode()
         assert screening_a.company_name in page
         assert 'value="start_screening"' not in page and 'value="approve"' not in page
@@ -145,6 +147,7 @@ def test_review_form_for_the_reviewer_only(client, screening_a, kitb_admin, revi
     review = services.review_assign(application_id=screening_a.pk, reviewer=reviewer1, actor=kitb_admin).review
     other = services.review_assign(application_id=screening_a.pk, reviewer=reviewer2, actor=kitb_admin).review
     client.force_login(reviewer1)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # reviewer1 prefers Indonesian; read it in English
     listing = client.get("/admin/tenants/review/").content.decode()
     assert reverse("admin:tenants_review_change", args=[review.pk]) in listing
     assert reverse("admin:tenants_review_change", args=[other.pk]) not in listing
