@@ -21,6 +21,9 @@ from import_export import fields, resources
 from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kitb_portal.common.admin_tools import (
+    COUNTRY_CHOICES, BoundedCountPaginator, FixedChoicesFilter, TextListFilter,
+)
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from . import selectors, services
@@ -80,6 +83,62 @@ class TopicFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The filters below stay the same size however many events, venues and MoUs there are: a typed
+# name or number instead of a list of every one, and years from one MIN/MAX (index on start)
+# instead of the date hierarchy's SELECT DISTINCT over all events.
+class YearFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        from django.db.models import Max, Min
+
+        span = Event.objects.aggregate(first=Min("start"), last=Max("start"))
+        if not span["first"]:
+            return []
+        first, last = timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year
+        return [(str(year), str(year)) for year in range(last, first - 1, -1)]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(start__year=int(self.value()))
+        return queryset
+
+
+class VenueFilter(TextListFilter):
+    title = _("venue")
+    parameter_name = "venue"
+    id_lookup = "venue_id"
+    text_lookups = ("venue__name__icontains", "venue__city__icontains")
+
+
+class MoUFilter(TextListFilter):
+    title = _("MoU")
+    parameter_name = "mou"
+    id_lookup = "mou_id"
+    text_lookups = ("mou__reference__icontains", "mou__title_en__icontains")
+
+
+class RegistrationEventFilter(TextListFilter):
+    title = _("event")
+    parameter_name = "event"
+    id_lookup = "event_id"
+
+    def filter_text(self, queryset, text):
+        from django.db.models import Q
+
+        events = Event.objects.filter(Q(title_en__icontains=text) | Q(slug__icontains=text)).values("pk")
+        return queryset.filter(event__in=events)
+
+
+class RegistrationCountryFilter(FixedChoicesFilter):
+    title = _("country")
+    parameter_name = "country"
+    field = "country"
+    choices_list = COUNTRY_CHOICES
+    other = True
+
+
 # --- venues, speakers ---------------------------------------------------------------------------------
 class RoomInline(admin.TabularInline):
     model = Room
@@ -135,9 +194,11 @@ class RegistrationInline(admin.TabularInline):
 class EventAdmin(SimpleHistoryAdmin):
     form = EventAdminForm
     list_display = ("title_en", "kind", "status", "when", "venue", "places", "waitlisted_count", "is_public", "staff_links")
-    list_filter = ("kind", "status", TopicFilter, "venue", "mou", "mode", "is_public")
+    list_filter = ("kind", "status", TopicFilter, YearFilter, VenueFilter, MoUFilter, "mode", "is_public")
     search_fields = ("title_en", "title_id", "title_ko", "slug")
-    date_hierarchy = "start"
+    list_per_page = 50
+    paginator = BoundedCountPaginator
+    show_full_result_count = False  # one COUNT less
     list_select_related = ("venue", "mou")
     autocomplete_fields = ("venue", "room")
     raw_id_fields = ("mou", "commitment")
@@ -391,9 +452,13 @@ class RegistrationAdmin(BackgroundImportExportMixin, ExportActionMixin, SimpleHi
     resource_classes = [RegistrationResource]
     background_export_queryset = "events.selectors.registrations_for_export"  # with the event (no query per row)
     list_display = ("name", "email", "event", "status", "waitlist_position", "organization_name", "country", "check_in_code", "checked_in_at")
-    list_filter = ("status", ("event", admin.RelatedOnlyFieldListFilter), "country")
+    list_filter = ("status", RegistrationEventFilter, RegistrationCountryFilter)
     search_fields = ("name", "email", "organization_name", "check_in_code", "event__title_en")
     list_select_related = ("event",)
+    ordering = ("-created_at", "-id")  # newest first, from the created_at index (the model's order sorts by event start)
+    list_per_page = 50
+    paginator = BoundedCountPaginator
+    show_full_result_count = False  # one COUNT less on the largest table
     readonly_fields = (
         "event", "user", "name", "email", "organization", "organization_name", "country", "language", "status",
         "waitlist_position", "check_in_code", "checked_in_at", "checked_in_by", "confirmed_at", "cancelled_at", "expires_at",

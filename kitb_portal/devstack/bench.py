@@ -135,11 +135,14 @@ def _wrk(url: str, cookie: str | None, duration: int, connections: int) -> tuple
 
 def _page_plan(env: dict) -> list[dict]:
     """Ask a Django process on the bench database for the pages, their sessions and query counts."""
-    out = subprocess.run(
+    proc = subprocess.run(
         [PY, "-c", "from kitb_portal.devstack.bench_pages import main; main()"],
-        env=env, cwd=BASE_DIR, text=True, capture_output=True, check=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+        env=env, cwd=BASE_DIR, text=True, capture_output=True,
+    )
+    if proc.returncode != 0:
+        print(proc.stderr[-4000:], file=sys.stderr)
+        raise SystemExit("bench: listing the pages failed (see above)")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def run_scale(scale: int, duration: int, connections: int) -> list[Row]:
