@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -19,6 +19,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.accounts.models import Organization
+from kitb_portal.common.admin_tools import BoundedCountPaginator, TextListFilter
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from . import selectors, services, workflow
@@ -59,17 +60,19 @@ class ExpiringFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PartyFilter(admin.SimpleListFilter):
+class PartyFilter(TextListFilter):
+    """A party by organisation id or name (typed: a list of every organisation grows with the partners)."""
+
     title = _("party")
     parameter_name = "party"
 
-    def lookups(self, request, model_admin):
-        orgs = Organization.objects.filter(Exists(MoUParty.objects.filter(organization=OuterRef("pk")))).order_by("name")
-        return [(str(o.pk), o.name) for o in orgs]
-
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(Exists(MoUParty.objects.filter(mou=OuterRef("pk"), organization_id=int(self.value()))))
+        text = (self.value() or "").strip()[: self.max_length]
+        if text.isdigit():
+            return queryset.filter(Exists(MoUParty.objects.filter(mou=OuterRef("pk"), organization_id=int(text))))
+        if text:
+            orgs = Organization.objects.filter(Q(name__icontains=text) | Q(local_name__icontains=text)).values("pk")
+            return queryset.filter(Exists(MoUParty.objects.filter(mou=OuterRef("pk"), organization__in=orgs)))
         return queryset
 
 
@@ -198,6 +201,8 @@ class MoUAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistor
     raw_id_fields = ["owner"]
     date_hierarchy = None
     list_per_page = 50
+    paginator = BoundedCountPaginator
+    show_full_result_count = False  # one COUNT less
     inlines = [MoUPartyInline, MoUDocumentInline, CommitmentInline, MoUNoteInline, MoUTermInline]
     fieldsets = [
         (None, {"fields": ["reference", "title_en", "title_id", "title_ko", "summary", "scope", "owner"]}),

@@ -12,6 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from kitb_portal.common.admin_tools import BoundedCountPaginator, TextListFilter
+
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm, InviteForm
 from .models import Invitation, Organization, User
@@ -36,13 +38,25 @@ class OrganizationAdmin(SimpleHistoryAdmin):
         return obj._user_count
 
 
+class OrganizationFilter(TextListFilter):
+    """The organisation by id or name (typed: a list of every partner organisation grows with them)."""
+
+    title = _("organisation")
+    parameter_name = "organization"
+    id_lookup = "organization_id"
+    text_lookups = ("organization__name__icontains", "organization__local_name__icontains")
+
+
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     change_list_template = "admin/accounts/user/change_list.html"
     list_display = ("email", "full_name", "organization", "is_staff", "is_org_admin", "is_active", "preferred_language", "joined", "last_login")
-    list_filter = ("organization", "is_staff", "is_active", "preferred_language", "is_org_admin", "groups")
+    list_filter = (OrganizationFilter, "is_staff", "is_active", "preferred_language", "is_org_admin", "groups")
+    list_per_page = 50
+    paginator = BoundedCountPaginator
+    show_full_result_count = False  # one COUNT less
     list_select_related = ("organization",)
     search_fields = ("email", "full_name", "organization__name", "organization__local_name")
     ordering = ("full_name", "email")

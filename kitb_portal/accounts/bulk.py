@@ -357,9 +357,9 @@ def seed(ctx: BulkContext) -> None:
 
 
 # --- the outbox: e-mail the portal has sent ------------------------------------------------------------
-OUTBOX_KINDS = {
-    "event-confirmation": 0.35, "event-reminder": 0.25, "mou-expiry": 0.1, "commitment-due": 0.1,
-    "application-status": 0.1, "digest": 0.1,
+OUTBOX_KINDS = {  # codes of kitb_portal.notifications.kinds
+    "event_registration": 0.35, "event_reminder": 0.25, "mou_expiry": 0.1, "commitment_due": 0.1,
+    "application_status": 0.1, "digest": 0.1,
 }
 OUTBOX_SUBJECTS = {
     "en": "[KITB] {kind}: update #{n}", "id": "[KITB] {kind}: pembaruan #{n}", "ko": "[KITB] {kind}: 알림 #{n}",

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from kitb_portal.common.admin_tools import LANGUAGE_CHOICES, BoundedCountPaginator, FixedChoicesFilter
+
 from . import kinds, services
 from .models import DeliveryAttempt, DigestRun, NotificationPreference, OutboxMessage
 
@@ -31,11 +33,32 @@ class DeliveryAttemptInline(admin.TabularInline):
         return False
 
 
+class OutboxKindFilter(FixedChoicesFilter):
+    """The kinds of the registry (the default filter would SELECT DISTINCT the kind of every message)."""
+
+    title = _("kind")
+    parameter_name = "kind"
+    field = "kind"
+    other = True
+
+    def lookups(self, request, model_admin):
+        self.choices_list = [(kind.code, kind.label) for kind in kinds.KINDS]
+        return super().lookups(request, model_admin)
+
+
+class OutboxLanguageFilter(FixedChoicesFilter):
+    title = _("language")
+    parameter_name = "language"
+    field = "language"
+    choices_list = LANGUAGE_CHOICES
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ("key", "to_email", "kind", "language", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("status", "kind", "language")
+    list_filter = ("status", OutboxKindFilter, OutboxLanguageFilter)
     search_fields = ("key", "to_email", "subject")
+    paginator = BoundedCountPaginator
     search_help_text = _("Search by idempotency key, e-mail address or subject.")
     ordering = ("-created_at",)
     list_per_page = 50

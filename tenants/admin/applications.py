@@ -19,6 +19,7 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from kitb_portal.common.admin_tools import COUNTRY_CHOICES, BoundedCountPaginator, FixedChoicesFilter, TextListFilter
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from .. import selectors, services, workflow
@@ -37,6 +38,25 @@ STEP_SERVICES = {
     "approve": services.application_approve,
     "withdraw": services.application_withdraw,
 }
+
+
+class CompanyCountryFilter(FixedChoicesFilter):
+    """Fixed countries: the default filter would SELECT DISTINCT the country of every application."""
+
+    title = _("company country")
+    parameter_name = "company_country"
+    field = "company_country"
+    choices_list = COUNTRY_CHOICES
+    other = True
+
+
+class ReferrerFilter(TextListFilter):
+    """The referring organisation by id or name (typed: a list of every partner grows with them)."""
+
+    title = _("referring organisation")
+    parameter_name = "referrer"
+    id_lookup = "referrer_id"
+    text_lookups = ("referrer__name__icontains", "referrer__local_name__icontains")
 
 
 class ScoreRangeFilter(admin.SimpleListFilter):
@@ -182,7 +202,9 @@ class ApplicationAdmin(BackgroundImportExportMixin, ExportMixin, SimpleHistoryAd
         "company_name", "company_country", "referrer", "sector", "status", "score_display", "reviews_display",
         "investment_usd_display", "days_in_step", "owning_officer",
     )
-    list_filter = ("status", "sector", "company_country", "referrer", ScoreRangeFilter)
+    list_filter = ("status", "sector", CompanyCountryFilter, ReferrerFilter, ScoreRangeFilter)
+    paginator = BoundedCountPaginator
+    show_full_result_count = False  # one COUNT less
     list_select_related = ("sector", "referrer", "owning_officer")
     search_fields = ("company_name", "company_registration_number", "contact_name", "contact_email")
     list_per_page = 50
