@@ -9,8 +9,9 @@ Bypasses the services on purpose (see kitb_portal/accounts/bulk.py), so it keeps
 * past events are completed (attended, no-shows, cancellations, feedback) or cancelled; coming
   ones published (confirmed, pending guests, waitlists), some drafts and cancellations.
 
-The demo partners are registered at about one event in fifty, so "my registrations" grows with the
-scale. Slugs start with ``bulk-``.
+The demo partners are registered at about 60 events, like a generated user: what one person attends
+does not grow with the number of events (their organisation's MoUs and applications do). Slugs
+start with ``bulk-``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ EVENTS_PER_SCALE = 500
 REGISTRATIONS_PER_EVENT = (0, 20)  # uniform: 10 on average, so 5,000 per unit of scale
 VENUES_PER_SCALE = 2
 SPEAKERS_PER_SCALE = 20
+DEMO_PARTNER_REGISTRATIONS = 60  # per demo partner, at any scale (about a generated user's share)
 
 TOPIC_TITLES = {
     "innovation": ("Innovation forum", "Forum inovasi", "혁신 포럼"),
@@ -127,6 +129,9 @@ def seed(ctx: BulkContext) -> None:
 
     n = ctx.n(EVENTS_PER_SCALE)
     event_ids = take_ids(Event, n)
+    # A person attends a bounded number of events, however many KITB runs: the demo partners get
+    # about as many registrations as a generated user (each event has ~6 user registrations).
+    demo_chance = min(1.0, DEMO_PARTNER_REGISTRATIONS / n)
     # Where and how long: online events float; the others take a slot on their venue's timeline.
     plans = []
     for i, pk in enumerate(event_ids):
@@ -209,7 +214,7 @@ def seed(ctx: BulkContext) -> None:
             people = [("user", u) for u in rng.sample(partner_users, n_users)]
             people += [("guest", None)] * (k - n_users)
             for demo_id in demo_partners:
-                if rng.random() < 0.02 and demo_id in demo_people:
+                if rng.random() < demo_chance and demo_id in demo_people:
                     people.append(("user", demo_people[demo_id]))
             rng.shuffle(people)
             pending.append((event, people))

@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .models import (
@@ -55,6 +56,16 @@ def partner_contacts_queryset() -> QuerySet:
 
 
 # --- lists and details ------------------------------------------------------------------------
+def _commitment_count(status: str) -> Coalesce:
+    """The MoU's commitments in ``status``: a correlated subquery, so a page of MoUs counts only its own
+    (a grouped join would count every MoU in scope before the page is cut)."""
+    counted = (
+        Commitment.objects.filter(mou=OuterRef("pk"), status=status)
+        .order_by().values("mou").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def mou_list_for(user, *, status: str | None = None, search: str | None = None) -> QuerySet[MoU]:
     """MoUs for a list page: parties and commitment counts included, constant number of queries."""
     qs = mou_queryset_for(user)
@@ -67,9 +78,9 @@ def mou_list_for(user, *, status: str | None = None, search: str | None = None) 
         )
     return (
         qs.annotate(
-            commitments_open=Count("commitments", filter=Q(commitments__status=CommitmentStatus.OPEN)),
-            commitments_done=Count("commitments", filter=Q(commitments__status=CommitmentStatus.DONE)),
-            commitments_waived=Count("commitments", filter=Q(commitments__status=CommitmentStatus.WAIVED)),
+            commitments_open=_commitment_count(CommitmentStatus.OPEN),
+            commitments_done=_commitment_count(CommitmentStatus.DONE),
+            commitments_waived=_commitment_count(CommitmentStatus.WAIVED),
         )
         .prefetch_related(
             Prefetch("parties", queryset=MoUParty.objects.select_related("organization")),

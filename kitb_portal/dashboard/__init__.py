@@ -5,17 +5,25 @@ in ``settings.DASHBOARD_SECTIONS`` (dotted paths, e.g. ``"partnerships.dashboard
 order. Each takes ``(user, *, now)`` and returns a :class:`Section` for that user — staff get the
 whole partnership, partners only their organisation's records — or ``None`` when it has nothing
 for them (no permission, not their business). Each section computes its figures in the database
-with a fixed number of aggregate queries, so the page costs the same whatever the data size.
-Nothing is cached: every figure is read when the page is drawn.
+with a fixed number of aggregate queries.
+
+Those aggregates read whole tables, so their cost grows with the data: a composed dashboard is
+cached per user and language for ``CACHE_SECONDS``, and every cached dashboard is dropped at once
+(:func:`invalidate`) when a record of the apps behind the sections (or of accounts) is saved or
+deleted, which every service does. The time limit covers the few writes that bypass the model
+signals (the sweeps' bulk updates). ``compose(user, now=...)`` for a given moment is never cached.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
@@ -70,11 +78,65 @@ def section_functions() -> list:
     return [_load(path) for path in getattr(settings, "DASHBOARD_SECTIONS", [])]
 
 
+logger = logging.getLogger(__name__)
+
+#: Seconds a composed dashboard is kept (per user and language) when nothing changes.
+CACHE_SECONDS = 60
+_VERSION_KEY = "dashboard:version"
+
+
+def invalidate(**_signal_kwargs) -> None:
+    """Drop every cached dashboard (a new version number makes the old keys unreachable)."""
+    try:
+        try:
+            cache.incr(_VERSION_KEY)
+        except ValueError:  # no version yet (or evicted)
+            cache.set(_VERSION_KEY, 1, timeout=None)
+    except Exception:  # noqa: BLE001 - a cache outage must never fail the write; the TTL still bounds staleness
+        logger.warning("dashboard cache: could not invalidate", exc_info=True)
+
+
+def _watched_app_labels() -> set[str]:
+    return {path.split(".", 1)[0] for path in getattr(settings, "DASHBOARD_SECTIONS", [])} | {"accounts"}
+
+
+def _on_change(sender, **kwargs) -> None:
+    if sender._meta.app_label in _watched_app_labels():
+        invalidate()
+
+
+def connect_invalidation() -> None:
+    """Invalidate on every save or delete of the watched apps' models (called from AccountsConfig.ready)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    post_save.connect(_on_change, dispatch_uid="dashboard_invalidate_save")
+    post_delete.connect(_on_change, dispatch_uid="dashboard_invalidate_delete")
+    m2m_changed.connect(_on_change, dispatch_uid="dashboard_invalidate_m2m")
+
+
 def compose(user, *, now=None) -> list[Section]:
-    """The sections ``user`` may see, in the order of ``settings.DASHBOARD_SECTIONS``."""
+    """The sections ``user`` may see, in the order of ``settings.DASHBOARD_SECTIONS`` (cached, see above)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []
-    now = now or timezone.now()
+    if now is not None:
+        return _compose(user, now=now)
+    try:
+        version = cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+        key = f"dashboard:{version}:{user.pk}:{get_language()}"
+        sections = cache.get(key)
+    except Exception:  # noqa: BLE001 - without the cache the dashboard is still drawn
+        logger.warning("dashboard cache: unavailable", exc_info=True)
+        return _compose(user, now=timezone.now())
+    if sections is None:
+        sections = _compose(user, now=timezone.now())
+        try:
+            cache.set(key, sections, CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("dashboard cache: could not store", exc_info=True)
+    return sections
+
+
+def _compose(user, *, now) -> list[Section]:
     sections = []
     for fn in section_functions():
         section = fn(user, now=now)
