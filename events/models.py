@@ -228,6 +228,8 @@ class Event(TimeStampedModel):
             models.Index(fields=["status", "start"], name="event_status_start_idx"),
             # the admin list's order (start, id) and its year filter's MIN/MAX, without sorting every event
             models.Index(fields=["start", "id"], name="event_start_id_idx"),
+            # the portal list's count of upcoming published events reads only this index
+            models.Index(fields=["end"], condition=models.Q(status="published"), name="event_published_end_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=choices_check("kind", EventKind), name="event_kind_valid"),

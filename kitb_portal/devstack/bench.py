@@ -9,7 +9,7 @@ each page, counts the SQL queries of one request in-process, and then loads the 
 It prints one table (page, requests/s, p50, p99, queries per request, ratio to the bare view) and
 writes it as CSV under ``bench-results/``.
 
-    python -m kitb_portal.devstack.bench [--scales 1,100] [--duration 10] [--connections 8]
+    python -m kitb_portal.devstack.bench [--scales 1,100] [--duration 5] [--connections 8] [--fresh]
 """
 
 from __future__ import annotations
@@ -80,13 +80,15 @@ def _bench_env(db_name: str) -> dict:
     return env
 
 
-def _ensure_database(db_name: str) -> None:
+def _ensure_database(db_name: str, fresh: bool = False) -> None:
     from kitb_portal import devstack
 
     if os.environ.get("DATABASE_URL"):
         return  # a managed server: the operator creates the bench databases
     with devstack._lock("postgres"):
         server = devstack._postgres_server()
+        if fresh:
+            server.psql(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE);")
         if "(1 row)" not in server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}';"):
             server.psql(f"CREATE DATABASE {db_name};")
 
@@ -96,9 +98,9 @@ def _manage(env: dict, *args: str, capture: bool = False) -> str:
     return proc.stdout if capture else ""
 
 
-def prepare(scale: int) -> dict:
+def prepare(scale: int, fresh: bool = False) -> dict:
     db_name = f"kitb_bench_{scale}"
-    _ensure_database(db_name)
+    _ensure_database(db_name, fresh)
     env = _bench_env(db_name)
     _manage(env, "migrate", "--noinput", "-v", "0")
     _manage(env, "collectstatic", "--noinput", "-v", "0")
@@ -145,8 +147,8 @@ def _page_plan(env: dict) -> list[dict]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run_scale(scale: int, duration: int, connections: int) -> list[Row]:
-    env = prepare(scale)
+def run_scale(scale: int, duration: int, connections: int, fresh: bool = False) -> list[Row]:
+    env = prepare(scale, fresh)
     port = _free_port()
     gunicorn = subprocess.Popen(
         [PY, "-m", "gunicorn", "kitb_portal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
@@ -199,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,100")
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "5")))
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--fresh", action="store_true", help="drop the bench databases first (data generated again)")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         print("make bench needs wrk (Debian: apt-get install wrk)", file=sys.stderr)
@@ -207,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     scales = [int(s) for s in args.scales.split(",")]
     for scale in scales:
-        rows += run_scale(scale, args.duration, args.connections)
+        rows += run_scale(scale, args.duration, args.connections, args.fresh)
     digest = digest_benchmark(_bench_env(f"kitb_bench_{max(scales)}"))
     out_dir = BASE_DIR / "bench-results"
     out_dir.mkdir(exist_ok=True)
