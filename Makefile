@@ -40,7 +40,7 @@ stop:
 	$(PY) -m kitb_portal.devstack stop
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l id -l ko --no-obsolete --ignore=.venv --ignore=.data --ignore=node_modules --ignore=tests --ignore=test-results --ignore=bench-results
+	$(PY) manage.py makemessages -l id -l ko -e html,txt,py,svg --no-obsolete --ignore=.venv --ignore=.data --ignore=node_modules --ignore=tests --ignore=test-results --ignore=bench-results
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean-data: stop

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _, ngettext
 from import_export import fields, resources
@@ -254,7 +255,7 @@ class ApplicationAdmin(BackgroundImportExportMixin, ExportMixin, SimpleHistoryAd
     # --- list columns ---------------------------------------------------------------------
     @admin.display(description=_("score"), ordering="score")
     def score_display(self, obj):
-        return "—" if obj.score is None else f"{obj.score:.2f}"
+        return "—" if obj.score is None else number_format(obj.score, 2)
 
     @admin.display(description=_("reviews"))
     def reviews_display(self, obj):
@@ -262,7 +263,7 @@ class ApplicationAdmin(BackgroundImportExportMixin, ExportMixin, SimpleHistoryAd
 
     @admin.display(description=_("investment (USD)"), ordering="investment_usd")
     def investment_usd_display(self, obj):
-        return "—" if obj.investment_usd is None else f"{obj.investment_usd:,.0f}"
+        return "—" if obj.investment_usd is None else number_format(obj.investment_usd, 0, force_grouping=True)
 
     @admin.display(description=_("days in step"), ordering="status_changed_at")
     def days_in_step(self, obj):
@@ -275,9 +276,10 @@ class ApplicationAdmin(BackgroundImportExportMixin, ExportMixin, SimpleHistoryAd
     def amounts(self, obj):
         if obj.investment_amount is None:
             return "—"
-        usd = "—" if obj.investment_usd is None else f"{obj.investment_usd:,.2f}"
-        idr = "—" if obj.investment_idr is None else f"{obj.investment_idr:,.0f}"
-        return format_html("{} {} · USD {} · IDR {}", f"{obj.investment_amount:,.2f}", obj.investment_currency, usd, idr)
+        usd = "—" if obj.investment_usd is None else number_format(obj.investment_usd, 2, force_grouping=True)
+        idr = "—" if obj.investment_idr is None else number_format(obj.investment_idr, 0, force_grouping=True)
+        amount = number_format(obj.investment_amount, 2, force_grouping=True)
+        return format_html("{} {} · USD {} · IDR {}", amount, obj.investment_currency, usd, idr)
 
     @admin.display(description=_("land held"))
     def allocations_html(self, obj):
