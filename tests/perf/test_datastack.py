@@ -45,7 +45,17 @@ def test_the_calling_frame_reserves_the_slots():
     assert seen == {"name": "_call", "stacksize": datastack.SLOTS}
 
 
-def test_the_project_wsgi_application_is_wrapped():
-    from kitb_portal import wsgi
+def test_the_project_wsgi_application_is_wrapped_and_tunes_the_collector():
+    import gc
+    import importlib
 
-    assert wsgi.application.__qualname__.startswith("with_stack_room") == datastack.NEEDED
+    threshold = gc.get_threshold()
+    try:
+        from kitb_portal import wsgi
+
+        importlib.reload(wsgi)
+        assert wsgi.application.__qualname__.startswith("with_stack_room") == datastack.NEEDED
+        assert gc.get_threshold() == (10_000, 20, 20) and gc.get_freeze_count() > 0
+    finally:  # leave this test process's collector as it was
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
