@@ -22,7 +22,7 @@ from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.common.admin_tools import (
-    COUNTRY_CHOICES, BoundedCountPaginator, FixedChoicesFilter, TextListFilter,
+    COUNTRY_CHOICES, BoundedCountPaginator, FastActionCheckboxMixin, FixedChoicesFilter, TextListFilter,
 )
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
@@ -191,7 +191,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
     form = EventAdminForm
     list_display = ("title_en", "kind", "status", "when", "venue", "places", "waitlisted_count", "is_public", "staff_links")
     list_filter = ("kind", "status", TopicFilter, YearFilter, VenueFilter, MoUFilter, "mode", "is_public")
@@ -448,7 +448,7 @@ class EventAdmin(SimpleHistoryAdmin):
 
 # --- registrations ----------------------------------------------------------------------------------
 @admin.register(Registration)
-class RegistrationAdmin(BackgroundImportExportMixin, ExportActionMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ExportActionMixin, SimpleHistoryAdmin):
     resource_classes = [RegistrationResource]
     background_export_queryset = "events.selectors.registrations_for_export"  # with the event (no query per row)
     list_display = ("name", "email", "event", "status", "waitlist_position", "organization_name", "country", "check_in_code", "checked_in_at")

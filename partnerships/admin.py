@@ -19,7 +19,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.accounts.models import Organization
-from kitb_portal.common.admin_tools import BoundedCountPaginator, TextListFilter
+from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, TextListFilter
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from . import selectors, services, workflow
@@ -187,7 +187,7 @@ ACTION_TRANSITIONS = ["start_negotiation", "sign", "activate", "expire"]
 
 
 @admin.register(MoU)
-class MoUAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [MoUResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import BoundedCountPaginator, TextListFilter
+from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, TextListFilter
 
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm, InviteForm
@@ -48,7 +48,7 @@ class OrganizationFilter(TextListFilter):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin, BaseUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     change_list_template = "admin/accounts/user/change_list.html"

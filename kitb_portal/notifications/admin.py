@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import LANGUAGE_CHOICES, BoundedCountPaginator, FixedChoicesFilter
+from kitb_portal.common.admin_tools import (
+    LANGUAGE_CHOICES, BoundedCountPaginator, FastActionCheckboxMixin, FixedChoicesFilter,
+)
 
 from . import kinds, services
 from .models import DeliveryAttempt, DigestRun, NotificationPreference, OutboxMessage
@@ -54,7 +56,7 @@ class OutboxLanguageFilter(FixedChoicesFilter):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(FastActionCheckboxMixin, admin.ModelAdmin):
     list_display = ("key", "to_email", "kind", "language", "status", "attempts", "created_at", "sent_at")
     list_filter = ("status", OutboxKindFilter, OutboxLanguageFilter)
     search_fields = ("key", "to_email", "subject")

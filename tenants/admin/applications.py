@@ -20,7 +20,9 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import COUNTRY_CHOICES, BoundedCountPaginator, FixedChoicesFilter, TextListFilter
+from kitb_portal.common.admin_tools import (
+    COUNTRY_CHOICES, BoundedCountPaginator, FastActionCheckboxMixin, FixedChoicesFilter, TextListFilter,
+)
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from .. import selectors, services, workflow
@@ -194,7 +196,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(BackgroundImportExportMixin, ExportMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [ApplicationResource]
     background_export_queryset = "tenants.admin.applications.application_export_queryset"
     export_formats = [base_formats.CSV, base_formats.XLSX]

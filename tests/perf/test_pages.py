@@ -140,3 +140,13 @@ def _figure(response, label: str) -> str:
                 if figure.label == label:
                     return figure.value
     raise AssertionError(f"no figure {label!r}")
+
+
+def test_fast_action_checkbox_is_the_markup_django_renders(technopark):
+    from django.contrib import admin as django_admin
+
+    from kitb_portal.common.admin_tools import FastActionCheckboxMixin
+
+    technopark.name = 'Chungbuk "Techno" & Park <1>'
+    stock = django_admin.ModelAdmin(Organization, django_admin.site).action_checkbox(technopark)
+    assert FastActionCheckboxMixin().action_checkbox(technopark) == stock
