@@ -11,8 +11,8 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.formats import date_format, time_format
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 
 ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Seoul": "KST"}
 
@@ -50,20 +50,25 @@ def zone_label(zone: str) -> str:
 def range_in_zones(start, end=None, viewer_tz: str | None = None, *, with_date: bool = True) -> list[ZonedRange]:
     """``start``–``end`` formatted once per zone (WIB, KST, then the viewer's own if different)."""
     parts = []
+    date_fmt = get_format("DATE_FORMAT")  # the active language's, looked up once (lists format many events)
+
+    def day(value) -> str:
+        return dateformat.format(value, date_fmt)
+
+    def hm(value) -> str:
+        return f"{value:%H:%M}"  # the same as time_format(value, "H:i"), without the format lookup
+
     for zone in zones_for(viewer_tz):
         tz = zoneinfo.ZoneInfo(zone)
         s = start.astimezone(tz)
         e = end.astimezone(tz) if end else None
         if e is None:
-            text = f"{date_format(s, 'DATE_FORMAT')}, {time_format(s, 'H:i')}" if with_date else time_format(s, "H:i")
+            text = f"{day(s)}, {hm(s)}" if with_date else hm(s)
         elif s.date() == e.date() or not with_date:
-            prefix = f"{date_format(s, 'DATE_FORMAT')}, " if with_date else ""
-            text = f"{prefix}{time_format(s, 'H:i')}–{time_format(e, 'H:i')}"
+            prefix = f"{day(s)}, " if with_date else ""
+            text = f"{prefix}{hm(s)}–{hm(e)}"
         else:
-            text = (
-                f"{date_format(s, 'DATE_FORMAT')}, {time_format(s, 'H:i')} – "
-                f"{date_format(e, 'DATE_FORMAT')}, {time_format(e, 'H:i')}"
-            )
+            text = f"{day(s)}, {hm(s)} – {day(e)}, {hm(e)}"
         parts.append(ZonedRange(zone=zone, label=zone_label(zone), text=text))
     return parts
 
