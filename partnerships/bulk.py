@@ -3,8 +3,8 @@
 Bypasses the services on purpose (see kitb_portal/accounts/bulk.py): the rows must satisfy the
 model's constraints on their own, so statuses and dates are drawn together. Ten years of MoUs:
 old ones expired, terminated or renewed (past terms kept), recent ones active or signed, the
-newest in draft or negotiation. Each has KITB as first party and one or two partners; about one
-in ten includes Chungbuk Technopark, so the demo partner's list grows with the scale too.
+newest in draft or negotiation. Each has KITB as first party and one or two partners; one in five
+includes Chungbuk Technopark, so the demo partner's list grows with the scale too.
 References start with ``BULK-``.
 """
 
@@ -17,6 +17,9 @@ from kitb_portal.accounts.bulk import BulkContext, copy_rows, person_name, pick_
 from .models import Commitment, DocumentApproval, MoU, MoUDocument, MoUNote, MoUParty, MoUTerm, ScopeArea
 
 MOUS_PER_SCALE = 100
+# Chungbuk Technopark, the main partner, is a party to one MoU in five (at scale 1 its users' list
+# fills a page, as it does at scale 100).
+TECHNOPARK_SHARE = 0.2
 
 TOPICS = {
     ScopeArea.EVENTS: ("joint conferences, seminars and workshops", "konferensi, seminar dan lokakarya bersama", "공동 콘퍼런스·세미나·워크숍"),
@@ -78,7 +81,7 @@ def seed(ctx: BulkContext) -> None:
             other = partners[rng.randrange(len(partners))]
             if other[0] != orgs[0][0]:
                 orgs.append(other)
-        with_technopark = ctx.technopark_id is not None and rng.random() < 0.1
+        with_technopark = ctx.technopark_id is not None and rng.random() < TECHNOPARK_SHARE
         kind = pick_weighted(rng, STATUS_WEIGHTS)
         if kind == "settled":
             created = ctx.moment(rng, hi=ctx.base - dt.timedelta(days=60))

@@ -23,6 +23,8 @@ from .models import (
 )
 
 APPLICATIONS_PER_SCALE = 200
+# The demo partners refer their share (Chungbuk Technopark: one in eight, a full page at scale 1).
+TECHNOPARK_SHARE = 0.12
 PLOTS_PER_SCALE = 10
 PLOTS_PER_PHASE = 50
 D = Decimal
@@ -116,8 +118,8 @@ def seed(ctx: BulkContext) -> None:
     assignment_ids, review_ids, score_ids = IdPool(ReviewAssignment), IdPool(Review), IdPool(ReviewScore)
     for i, pk in enumerate(app_ids):
         roll = rng.random()
-        referrer = (ctx.technopark_id if roll < 0.05 and ctx.technopark_id else
-                    ctx.province_id if roll < 0.07 and ctx.province_id else referrers[rng.randrange(len(referrers))])
+        referrer = (ctx.technopark_id if roll < TECHNOPARK_SHARE and ctx.technopark_id else
+                    ctx.province_id if roll < TECHNOPARK_SHARE + 0.03 and ctx.province_id else referrers[rng.randrange(len(referrers))])
         created = ctx.moment(rng, hi=base - dt.timedelta(days=1))
         old = created < base - dt.timedelta(days=540)
         target = pick_weighted(rng, OLD_OUTCOMES if old else RECENT_OUTCOMES)
