@@ -1,10 +1,11 @@
 """``make bench``: every page under real HTTP load, at scale 1 and scale 100, in one run.
 
 For each scale it prepares a database of its own on the same PostgreSQL server (``kitb_bench_<N>``:
-migrated, demo data, ``seed_bulk --scale N`` unless already there), starts gunicorn (2 workers,
-DEBUG off, cached templates, persistent connections) against it, logs in as the right user for
-each page, counts the SQL queries of one request in-process, and then loads the page with wrk
-(8 connections over loopback). Last, it times the digest build for 5,000 recipients.
+migrated, demo data, ``seed_bulk --scale N`` unless already there) and starts gunicorn (2 workers,
+DEBUG off, cached templates, persistent connections) against it; it logs in as the right user for
+each page and counts the SQL queries of one request in-process. Then it loads each page with wrk
+(8 connections over loopback) at one scale right after the other, so both see the same machine.
+Last, it times the digest build for 5,000 recipients.
 
 It prints one table (page, requests/s, p50, p99, queries per request, ratio to the bare view) and
 writes it as CSV under ``bench-results/``.
@@ -147,39 +148,54 @@ def _page_plan(env: dict) -> list[dict]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def run_scale(scale: int, duration: int, connections: int, fresh: bool = False) -> list[Row]:
-    env = prepare(scale, fresh)
+def _start_server(env: dict) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     gunicorn = subprocess.Popen(
         [PY, "-m", "gunicorn", "kitb_portal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         env=env, cwd=BASE_DIR,
     )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/bench/ok/", timeout=2)
+            break
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.1)
+    return gunicorn, base
+
+
+def run_scales(scales: list[int], duration: int, connections: int, fresh: bool = False) -> list[Row]:
+    """Every page at every scale, interleaved: page A at scale 1, then at scale 100, then page B ...
+
+    One server per scale (both up for the whole run, only one under load at a time), so whatever
+    else the machine does at a given moment weighs on both scales of a page alike.
+    """
+    envs = {scale: prepare(scale, fresh) for scale in scales}
+    servers = {}
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/bench/ok/", timeout=2)
-                break
-            except Exception:  # noqa: BLE001 - not up yet
-                time.sleep(0.1)
-        plan = _page_plan(env)
+        for scale in scales:
+            servers[scale] = _start_server(envs[scale])
+        plans = {scale: {page["name"]: page for page in _page_plan(envs[scale])} for scale in scales}
+        names = [name for name in plans[scales[0]] if all(name in plans[s] for s in scales)]
         rows: list[Row] = []
-        bare = None
-        for page in plan:
-            # warm up (templates, connections), then measure
-            _wrk(base + page["path"], page.get("cookie"), 1, connections)
-            rps, p50, p99, errors = _wrk(base + page["path"], page.get("cookie"), duration, connections)
-            row = Row(scale, page["name"], page["path"], rps, p50, p99, page.get("queries", ""), errors=errors)
-            if bare is None:
-                bare = rps
-            row.ratio = rps / bare if bare else 0.0
-            rows.append(row)
-            print(f"  scale {scale:>3}  {row.page:<40} {rps:8.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  "
-                  f"{row.queries!s:>3} q  {row.ratio:5.1%}{'  ERRORS ' + str(errors) if errors else ''}", flush=True)
-        return rows
+        bare: dict[int, float] = {}
+        for name in names:
+            for scale in scales:
+                page, base = plans[scale][name], servers[scale][1]
+                # warm up (templates, connections), then measure
+                _wrk(base + page["path"], page.get("cookie"), 1, connections)
+                rps, p50, p99, errors = _wrk(base + page["path"], page.get("cookie"), duration, connections)
+                row = Row(scale, page["name"], page["path"], rps, p50, p99, page.get("queries", ""), errors=errors)
+                bare.setdefault(scale, rps)  # the first page is the bare view
+                row.ratio = rps / bare[scale] if bare[scale] else 0.0
+                rows.append(row)
+                print(f"  scale {scale:>3}  {row.page:<40} {rps:8.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  "
+                      f"{row.queries!s:>3} q  {row.ratio:5.1%}{'  ERRORS ' + str(errors) if errors else ''}", flush=True)
+        return sorted(rows, key=lambda r: scales.index(r.scale))  # the table: one scale after the other
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
+        for gunicorn, _base in servers.values():
+            gunicorn.terminate()
+            gunicorn.wait(timeout=30)
 
 
 def digest_benchmark(env: dict) -> Row | None:
@@ -209,8 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     rows: list[Row] = []
     scales = [int(s) for s in args.scales.split(",")]
-    for scale in scales:
-        rows += run_scale(scale, args.duration, args.connections, args.fresh)
+    rows += run_scales(scales, args.duration, args.connections, args.fresh)
     digest = digest_benchmark(_bench_env(f"kitb_bench_{max(scales)}"))
     out_dir = BASE_DIR / "bench-results"
     out_dir.mkdir(exist_ok=True)
