@@ -28,6 +28,7 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
 from kitb_portal.charts import Chart, DataTable
+from kitb_portal.common import freshness
 
 
 @dataclass
@@ -82,36 +83,10 @@ logger = logging.getLogger(__name__)
 
 #: Seconds a composed dashboard is kept (per user and language) when nothing changes.
 CACHE_SECONDS = 60
-_VERSION_KEY = "dashboard:version"
 
-
-def invalidate(**_signal_kwargs) -> None:
-    """Drop every cached dashboard (a new version number makes the old keys unreachable)."""
-    try:
-        try:
-            cache.incr(_VERSION_KEY)
-        except ValueError:  # no version yet (or evicted)
-            cache.set(_VERSION_KEY, 1, timeout=None)
-    except Exception:  # noqa: BLE001 - a cache outage must never fail the write; the TTL still bounds staleness
-        logger.warning("dashboard cache: could not invalidate", exc_info=True)
-
-
-def _watched_app_labels() -> set[str]:
-    return {path.split(".", 1)[0] for path in getattr(settings, "DASHBOARD_SECTIONS", [])} | {"accounts"}
-
-
-def _on_change(sender, **kwargs) -> None:
-    if sender._meta.app_label in _watched_app_labels():
-        invalidate()
-
-
-def connect_invalidation() -> None:
-    """Invalidate on every save or delete of the watched apps' models (called from AccountsConfig.ready)."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    post_save.connect(_on_change, dispatch_uid="dashboard_invalidate_save")
-    post_delete.connect(_on_change, dispatch_uid="dashboard_invalidate_delete")
-    m2m_changed.connect(_on_change, dispatch_uid="dashboard_invalidate_m2m")
+# The version in the keys is shared with the cached page fragments (see kitb_portal.common.freshness).
+invalidate = freshness.invalidate
+connect_invalidation = freshness.connect_invalidation
 
 
 def compose(user, *, now=None) -> list[Section]:
@@ -121,7 +96,7 @@ def compose(user, *, now=None) -> list[Section]:
     if now is not None:
         return _compose(user, now=now)
     try:
-        version = cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+        version = freshness.version()
         key = f"dashboard:{version}:{user.pk}:{get_language()}"
         sections = cache.get(key)
     except Exception:  # noqa: BLE001 - without the cache the dashboard is still drawn
