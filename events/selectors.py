@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -80,16 +80,26 @@ def event_list_for(user, *, kind: str = "", topic: str = "", mode: str = "", q: 
     return _with_my_registration(qs, user).order_by("start", "pk")
 
 
-def event_get_for(user, pk: int) -> Event:
-    """An event with its agenda, or Http404 when the user may not see it."""
+def _agenda_prefetch() -> Prefetch:
     sessions = Session.objects.select_related("room").prefetch_related("speakers").order_by("start", "pk")
-    qs = _with_counts(_visible_to(user).select_related("venue", "room", "mou")).prefetch_related(
-        Prefetch("sessions", queryset=sessions), "organizers"
-    )
+    return Prefetch("sessions", queryset=sessions)
+
+
+def event_get_for(user, pk: int, *, agenda: bool = True) -> Event:
+    """An event (with its agenda and organisers unless ``agenda=False``), or Http404 when the user may not see it."""
+    qs = _with_counts(_visible_to(user).select_related("venue", "room", "mou"))
+    if agenda:
+        qs = qs.prefetch_related(_agenda_prefetch(), "organizers")
     try:
         return qs.get(pk=pk)
     except (Event.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def event_with_agenda(event: Event) -> Event:
+    """``event`` with its sessions (rooms, speakers) loaded: two queries."""
+    prefetch_related_objects([event], _agenda_prefetch())
+    return event
 
 
 def public_event_list():
@@ -128,6 +138,8 @@ def registration_get_for(user, pk: int) -> Registration:
 def registration_current_for(user, event: Event) -> Registration | None:
     """The user's active registration for ``event`` (or, failing that, the latest one)."""
     registrations = list(Registration.objects.filter(user=user, event=event).order_by("-created_at", "-pk")[:5])
+    for registration in registrations:
+        registration.event = event  # the caller's copy (with its counts): no second query for it
     for registration in registrations:
         if registration.status in ACTIVE_REGISTRATION_STATUSES:
             return registration

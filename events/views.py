@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kitb_portal.common import fragments
+
 from . import ical, links, permissions, selectors, services
 from .forms import CheckInSearchForm, EventFilterForm, FeedbackForm
 from .models import RegistrationStatus
@@ -31,21 +33,35 @@ def _messages_from(request, exc: ValidationError) -> None:
 @require_GET
 def event_list(request):
     form = EventFilterForm(request.GET or None)
-    events = selectors.event_list_for(request.user, **form.filters())
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "events/event_list.html", {"form": form, "page": page, "events": page.object_list, "query": query.urlencode()}
+    page_number = query.pop("page", [None])[-1]
+    filters = form.filters()
+    encoded = query.urlencode()
+
+    def build() -> dict:
+        page = Paginator(selectors.event_list_for(request.user, **filters), PAGE_SIZE).get_page(page_number)
+        return {"page": page, "events": page.object_list, "query": encoded}
+
+    # Per user: each row says whether the viewer has a place.
+    rows = fragments.cached(
+        request, "events.event_list", (request.user.pk, encoded, page_number),
+        "events/_event_rows.html", build,
     )
+    return render(request, "events/event_list.html", {"form": form, "rows": rows})
 
 
 @login_required
 @require_GET
 def event_detail(request, pk: int):
-    event = selectors.event_get_for(request.user, pk)
+    event = selectors.event_get_for(request.user, pk, agenda=False)
     registration = selectors.registration_current_for(request.user, event)
+    # Facts, description and agenda are the same for every viewer who may see the event.
+    main = fragments.cached(
+        request, "events.event_detail", (event.pk,), "events/_event_main.html",
+        lambda: {"event": selectors.event_with_agenda(event)},
+    )
     context = {
+        "main": main,
         "event": event,
         "registration": registration,
         "can_register": permissions.can_register_event(request.user, event)
@@ -99,13 +115,15 @@ def registration_cancel(request, pk: int):
 @login_required
 @require_GET
 def my_registrations(request):
-    registrations = selectors.registration_list_for(request.user)
-    page = Paginator(registrations, PAGE_SIZE).get_page(request.GET.get("page"))
-    feed = services.calendar_feed_get_or_create(user=request.user)
-    return render(
-        request, "events/my_registrations.html",
-        {"page": page, "registrations": page.object_list, "feed_url": links.feed_url(feed)},
-    )
+    page_number = request.GET.get("page")
+
+    def build() -> dict:
+        page = Paginator(selectors.registration_list_for(request.user), PAGE_SIZE).get_page(page_number)
+        feed = services.calendar_feed_get_or_create(user=request.user)
+        return {"page": page, "registrations": page.object_list, "feed_url": links.feed_url(feed)}
+
+    body = fragments.cached(request, "events.my_registrations", (request.user.pk, page_number), "events/_my_registrations.html", build)
+    return render(request, "events/my_registrations.html", {"body": body})
 
 
 @login_required

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kitb_portal.common import fragments
+
 from . import permissions, selectors, services
 from .forms import ApprovalForm, DocumentUploadForm, NoteForm, bound_args
 from .models import MoUStatus
@@ -38,16 +40,22 @@ def mou_list(request):
     if status not in MoUStatus.values:
         status = None
     search = (request.GET.get("q") or "").strip()[:100] or None
-    page = Paginator(selectors.mou_list_for(request.user, status=status, search=search), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page_number = request.GET.get("page")
+
+    def build() -> dict:
+        page = Paginator(selectors.mou_list_for(request.user, status=status, search=search), PAGE_SIZE).get_page(page_number)
+        return {"page": page, "status": status or "", "q": search or ""}
+
+    table = fragments.cached(
+        request, "partnerships.mou_list", (fragments.scope_of(request.user), status, search, page_number),
+        "partnerships/_mou_table.html", build,
     )
     return render(request, "partnerships/mou_list.html", {
-        "page": page, "status": status or "", "q": search or "", "statuses": MoUStatus.choices,
+        "table": table, "status": status or "", "q": search or "", "statuses": MoUStatus.choices,
     })
 
 
-def _detail_context(request, mou, *, note_form=None, approval_form=None) -> dict:
-    user = request.user
+def _detail_context(user, mou) -> dict:
     draft = selectors.current_draft(mou)
     approvals = selectors.draft_approvals(mou, draft)
     my_party = selectors.party_of_user(mou, user)
@@ -69,9 +77,8 @@ def _detail_context(request, mou, *, note_form=None, approval_form=None) -> dict
         "can_decide": can_decide,
         "can_add_note": permissions.can_add_note(user, mou),
         "can_upload": permissions.can_upload_document(user, mou),
-        "note_form": note_form or NoteForm(action=reverse("partnerships:note_add", args=[mou.pk])),
-        "approval_form": approval_form
-        or (ApprovalForm(action=reverse("partnerships:document_decide", args=[mou.pk, draft.pk])) if can_decide else None),
+        "note_form": NoteForm(action=reverse("partnerships:note_add", args=[mou.pk])),
+        "approval_form": ApprovalForm(action=reverse("partnerships:document_decide", args=[mou.pk, draft.pk])) if can_decide else None,
         "detail_url": detail_url,
     }
 
@@ -79,8 +86,13 @@ def _detail_context(request, mou, *, note_form=None, approval_form=None) -> dict
 @login_required
 @require_GET
 def mou_detail(request, pk: int):
-    mou = selectors.mou_get_for(request.user, pk)
-    return render(request, "partnerships/mou_detail.html", _detail_context(request, mou))
+    mou = selectors.mou_get_plain_for(request.user, pk)  # the scope check (Http404) on every request
+    # Per user: what they may do (approve, add a note, upload) is part of the page.
+    body = fragments.cached(
+        request, "partnerships.mou_detail", (mou.pk, request.user.pk), "partnerships/_mou_detail.html",
+        lambda: _detail_context(request.user, selectors.mou_get_for(request.user, pk)),
+    )
+    return render(request, "partnerships/mou_detail.html", {"mou": mou, "body": body})
 
 
 @login_required
