@@ -48,7 +48,7 @@ BENCH_VIEW = env.bool("BENCH_VIEW", default=False)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kitb_portal.common.admin_site.KitbAdminConfig",  # django.contrib.admin with KitbAdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -106,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kitb_portal.context_processors.site",
             ],
+            # The admin's cached navigation sidebar (templates/admin/nav_sidebar.html).
+            "libraries": {"kitb_admin": "kitb_portal.common.admin_templatetags"},
         },
     },
 ]
