@@ -23,7 +23,7 @@ from kitb_portal.charts import PALETTE, Bar, DataTable, Fill, Series, Stack, bar
 from kitb_portal.dashboard import Figure, Panel, Section
 
 from . import selectors
-from .models import IN_REVIEW_STATUSES, ApplicationStatus, ExchangeRate, PlotStatus
+from .models import IN_REVIEW_STATUSES, ApplicationStatus, ExchangeRate, PlotStatus, Zone
 from .permissions import can_view_land, staff_may
 from .selectors import MONEY, _rate
 from .siteplan import site_plan_context
@@ -215,7 +215,10 @@ def land_panels() -> list[Panel]:
         links=[(_("Land summary"), reverse("admin:tenants_land_summary")), (_("Allocations"), _admin_url("allocation", is_live__exact="1"))],
     )
 
-    plan = site_plan_context(SITE_PLAN_ZONE)
+    # The zone row is already in the land summary: no second query for it.
+    plan_zone = next((Zone(id=z.id, code=z.code, name=z.name, parent_id=z.parent_id, area_ha=z.area_ha)
+                      for z in zones if z.code == SITE_PLAN_ZONE), None)
+    plan = site_plan_context(SITE_PLAN_ZONE, zone=plan_zone) if plan_zone else None
     if plan is None:
         return [land, Panel(key="site-plan", title=_("Site plan of phase 1"), empty=_("There is no phase-1 zone yet."))]
     svg = mark_safe(render_to_string("tenants/site_plan.svg", plan))  # our own template, autoescaped

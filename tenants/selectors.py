@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import (
     Count, DecimalField, ExpressionWrapper, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 
@@ -365,17 +366,17 @@ def site_plan_zone(code: str = "phase-1") -> Zone | None:
     return Zone.objects.filter(code=code).first()
 
 
+ZONE_SUBTREE_SQL = """WITH RECURSIVE sub(id) AS (
+    SELECT id FROM tenants_zone WHERE id = %s
+    UNION
+    SELECT z.id FROM tenants_zone z JOIN sub ON z.parent_id = sub.id
+) SELECT id FROM sub"""
+
+
 def zone_subtree_ids(zone_id: int) -> list[int]:
     """The zone and all its descendants."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            """WITH RECURSIVE sub(id) AS (
-                   SELECT id FROM tenants_zone WHERE id = %s
-                   UNION
-                   SELECT z.id FROM tenants_zone z JOIN sub ON z.parent_id = sub.id
-               ) SELECT id FROM sub""",
-            [zone_id],
-        )
+        cursor.execute(ZONE_SUBTREE_SQL, [zone_id])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -383,7 +384,7 @@ def site_plan_plots(zone: Zone) -> list[Plot]:
     """The plots of a zone and its sub-zones for the site plan, with the application holding each."""
     live = Application.objects.filter(allocations__plot=OuterRef("pk"), allocations__is_live=True).values("company_name")[:1]
     return list(
-        Plot.objects.filter(zone_id__in=zone_subtree_ids(zone.pk)).annotate(holder=Subquery(live))
+        Plot.objects.filter(zone_id__in=RawSQL(ZONE_SUBTREE_SQL, [zone.pk])).annotate(holder=Subquery(live))
         .order_by("grid_row", "grid_col", "code")
     )
 

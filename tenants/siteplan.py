@@ -22,8 +22,9 @@ STYLES = {
 }
 
 
-def site_plan_context(zone_code: str = "phase-1") -> dict | None:
-    zone = selectors.site_plan_zone(zone_code)
+def site_plan_context(zone_code: str = "phase-1", *, zone=None) -> dict | None:
+    """What the site plan template draws, for the zone ``zone_code`` (or the ``zone`` the caller has)."""
+    zone = zone if zone is not None else selectors.site_plan_zone(zone_code)
     if zone is None:
         return None
     plots = selectors.site_plan_plots(zone)
