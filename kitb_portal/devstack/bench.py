@@ -7,8 +7,10 @@ each page and counts the SQL queries of one request in-process. Then it loads ea
 (8 connections over loopback) at one scale right after the other, so both see the same machine.
 Last, it times the digest build for 5,000 recipients.
 
-It prints one table (page, requests/s, p50, p99, queries per request, ratio to the bare view) and
-writes it as CSV under ``bench-results/``.
+It prints one table (page, requests/s, p50, p99, SQL queries per request as served under load and
+cold, with every cached copy dropped, ratio to the bare view) and writes it as CSV under
+``bench-results/``. Under wrk the same URL comes again and again, so cached parts are served from
+Redis (see kitb_portal.common.fragments): the cold column is what a page costs when they are not.
 
     python -m kitb_portal.devstack.bench [--scales 1,100] [--duration 5] [--connections 8] [--fresh]
 """
@@ -42,6 +44,7 @@ class Row:
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     queries: int | str = ""
+    cold_queries: int | str = ""
     ratio: float = 0.0
     errors: int = 0
     extra: dict = field(default_factory=dict)
@@ -185,12 +188,13 @@ def run_scales(scales: list[int], duration: int, connections: int, fresh: bool =
                 # warm up (templates, connections), then measure
                 _wrk(base + page["path"], page.get("cookie"), 1, connections)
                 rps, p50, p99, errors = _wrk(base + page["path"], page.get("cookie"), duration, connections)
-                row = Row(scale, page["name"], page["path"], rps, p50, p99, page.get("queries", ""), errors=errors)
+                row = Row(scale, page["name"], page["path"], rps, p50, p99, page.get("queries", ""),
+                          page.get("cold_queries", ""), errors=errors)
                 bare.setdefault(scale, rps)  # the first page is the bare view
                 row.ratio = rps / bare[scale] if bare[scale] else 0.0
                 rows.append(row)
                 print(f"  scale {scale:>3}  {row.page:<40} {rps:8.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  "
-                      f"{row.queries!s:>3} q  {row.ratio:5.1%}{'  ERRORS ' + str(errors) if errors else ''}", flush=True)
+                      f"{row.queries!s:>3}/{row.cold_queries!s:<3} q  {row.ratio:5.1%}{'  ERRORS ' + str(errors) if errors else ''}", flush=True)
         return sorted(rows, key=lambda r: scales.index(r.scale))  # the table: one scale after the other
     finally:
         for gunicorn, _base in servers.values():
@@ -233,17 +237,20 @@ def main(argv: list[str] | None = None) -> int:
     path = out_dir / f"bench-{time.strftime('%Y%m%d-%H%M%S')}-{commit or 'nogit'}.csv"
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["scale", "page", "path", "requests_per_s", "p50_ms", "p99_ms", "queries", "ratio_to_bare", "errors"])
+        writer.writerow(["scale", "page", "path", "requests_per_s", "p50_ms", "p99_ms", "queries", "cold_queries",
+                         "ratio_to_bare", "errors"])
         for r in rows:
-            writer.writerow([r.scale, r.page, r.path, f"{r.rps:.1f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", r.queries, f"{r.ratio:.3f}", r.errors])
+            writer.writerow([r.scale, r.page, r.path, f"{r.rps:.1f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", r.queries,
+                             r.cold_queries, f"{r.ratio:.3f}", r.errors])
         if digest:
-            writer.writerow(["-", digest.page, "-", "", "", "", digest.queries, "", ""])
-            writer.writerow(["-", "digest build seconds", "-", "", f"{digest.extra['seconds']:.2f}", "", "", "", ""])
+            writer.writerow(["-", digest.page, "-", "", "", "", digest.queries, "", "", ""])
+            writer.writerow(["-", "digest build seconds", "-", "", f"{digest.extra['seconds']:.2f}", "", "", "", "", ""])
     print()
-    print(f"{'scale':>5} | {'page':<42} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'SQL':>4} | {'vs bare':>7}")
-    print("-" * 100)
+    print(f"{'scale':>5} | {'page':<42} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'SQL':>4} | {'cold':>4} | {'vs bare':>7}")
+    print("-" * 107)
     for r in rows:
-        print(f"{r.scale:>5} | {r.page:<42} | {r.rps:8.1f} | {r.p50_ms:7.2f} | {r.p99_ms:7.2f} | {r.queries!s:>4} | {r.ratio:7.1%}")
+        print(f"{r.scale:>5} | {r.page:<42} | {r.rps:8.1f} | {r.p50_ms:7.2f} | {r.p99_ms:7.2f} | {r.queries!s:>4} | "
+              f"{r.cold_queries!s:>4} | {r.ratio:7.1%}")
     if digest:
         print(f"digest build: {digest.page}: {digest.queries} SQL queries, {digest.extra['seconds']:.1f} s")
     print(f"\nCSV: {path}  (commit {commit}, {time.monotonic() - started:.0f} s in all)")
