@@ -128,3 +128,32 @@ def test_the_admin_sidebar_follows_the_users_permissions(client, staff_user):
     group.permissions.remove(Permission.objects.get(codename="view_mou"))
     page = client.get(reverse("admin:events_venue_changelist")).content.decode()
     assert '<a href="/admin/partnerships/mou/"' not in page
+
+
+def test_admin_changelist_rows_are_cached_per_url_and_an_admin_post_refreshes_them(staff_client, kitb, technopark, officer):
+    from partnerships.models import MoU
+
+    first = mou_with_parties(kitb, technopark, owner=officer, reference="ROWS/1", title_en="Alpha")
+    mou_with_parties(kitb, technopark, owner=officer, reference="ROWS/2", title_en="Beta")
+    url = reverse("admin:partnerships_mou_changelist")
+    assert "Alpha" in staff_client.get(url).content.decode()
+    # another ordering or filter is another URL: drawn for itself
+    by_reference = staff_client.get(url, {"o": "1"}).content.decode()
+    by_reference_desc = staff_client.get(url, {"o": "-1"}).content.decode()
+    assert by_reference.index("ROWS/1") < by_reference.index("ROWS/2")
+    assert by_reference_desc.index("ROWS/2") < by_reference_desc.index("ROWS/1")
+    # a save through a service (model signals) shows on the next page
+    assert "Draft" in _row(staff_client.get(url), "ROWS/1")
+    mou_services.mou_start_negotiation(mou_id=first.pk, actor=officer)
+    assert "Negotiation" in _row(staff_client.get(url), "ROWS/1")
+    # a bulk UPDATE bypasses the signals: the cached rows (Django still fetches the page of rows to count
+    # the selection; drawing them is what is saved) stand until the next admin POST (or 60 s)
+    MoU.objects.filter(pk=first.pk).update(title_en="Renamed in bulk")
+    assert "Renamed in bulk" not in _row(staff_client.get(url), "ROWS/1")
+    staff_client.post(url, {"action": "", "index": "0"})  # any admin POST (here: no action chosen)
+    assert "Renamed in bulk" in _row(staff_client.get(url), "ROWS/1")
+
+
+def _row(response, reference: str) -> str:
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", response.content.decode(), re.S)
+    return next(row for row in rows if reference in row)

@@ -11,6 +11,7 @@ on whenever a user, group or permission is saved) in small LRUs. Wired by :class
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -61,10 +62,25 @@ def user_key(user) -> tuple | None:
 
 
 class KitbAdminSite(admin.AdminSite):
+    def admin_view(self, view, cacheable=False):
+        """Django's wrapper; after any POST (a save, an action, an import) the content version moves on,
+        so the next page is drawn from the data as they are, even when the action updated rows in bulk."""
+        inner = super().admin_view(view, cacheable)
+
+        @functools.wraps(inner)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return inner(request, *args, **kwargs)
+            finally:
+                if request.method == "POST":
+                    freshness.invalidate()
+
+        return wrapper
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.app_lists = Lru(512)
-        self.sidebars = Lru(2048)
+        self.app_lists = Lru(256)
+        self.sidebars = Lru(512)  # about 8 KB each
 
     def get_app_list(self, request, app_label=None):
         base = user_key(request.user)
