@@ -148,3 +148,45 @@ def test_fast_action_checkbox_is_the_markup_django_renders(technopark):
     technopark.name = 'Chungbuk "Techno" & Park <1>'
     stock = django_admin.ModelAdmin(Organization, django_admin.site).action_checkbox(technopark)
     assert FastActionCheckboxMixin().action_checkbox(technopark) == stock
+
+
+def test_page_rows_know_their_length_without_fetching_and_match_what_they_draw():
+    from events.models import Venue
+    from kitb_portal.common.admin_tools import PageRows
+    from tests.events.factories import VenueFactory
+
+    for i in range(7):
+        VenueFactory(name=f"Room {i}", city="Batang")
+    qs = Venue.objects.order_by("pk")
+
+    class Small(BoundedCountPaginator):
+        exact_limit = 5
+
+    exact = BoundedCountPaginator(qs, 3)
+    pages = [exact.page(n) for n in (1, 2, 3)]
+    assert all(isinstance(p.object_list, PageRows) for p in pages)
+    queries, _sql, lengths = count_queries_warm(lambda: [len(p.object_list) for p in pages])
+    assert lengths == [3, 3, 1] and queries == 0  # known from the count, no row fetched
+    assert [len(list(p.object_list)) for p in pages] == [3, 3, 1]  # and the rows drawn agree
+    capped = Small(qs.filter(city="Batang"), 2)  # 7 rows, counted up to 6: pages within the count are full
+    first, last = capped.page(1), capped.page(3)
+    assert count_queries_warm(lambda: len(first.object_list))[0] == 0 and len(first.object_list) == 2
+    assert len(last.object_list) == 2 and [v.name for v in last.object_list] == ["Room 4", "Room 5"]
+
+
+def test_a_cached_changelist_does_not_fetch_its_rows(client, admin_user, kitb, technopark):
+    """Served from the cache, an admin changelist of several pages asks for the count but not for the rows."""
+    from tests.partnerships.factories import mou_with_parties
+
+    for i in range(26):  # two pages of 25
+        mou_with_parties(kitb, technopark, reference=f"ROWS/{i}")
+    client.force_login(admin_user)
+    url = reverse("admin:partnerships_mou_changelist")
+    cold, cold_sql, _r = count_queries(client.get, url)
+    warm, warm_sql, response = count_queries_warm(client.get, url)
+
+    def fetches_rows(sql):
+        return any(q.startswith('SELECT "partnerships_mou"."id", "partnerships_mou"."created_at"') for q in sql)
+
+    assert fetches_rows(cold_sql) and not fetches_rows(warm_sql)
+    assert warm < cold and response.content.decode().count("ROWS/") >= 25
