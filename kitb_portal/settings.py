@@ -188,7 +188,8 @@ AUTH_USER_MODEL = "accounts.User"
 # Axes first (refuses locked-out pairs), then the ordinary password check (inactive users refused).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the group names loaded with the user and one permissions query (accounts/backends.py).
+    "kitb_portal.accounts.backends.PortalBackend",
 ]
 # Where @login_required sends anonymous visitors.
 LOGIN_URL = "accounts:login"

@@ -7,6 +7,7 @@ status).
 
 from __future__ import annotations
 
+from kitb_portal.accounts.backends import group_names
 from kitb_portal.accounts.roles import KITB_ADMINISTRATOR, SCREENING_COMMITTEE
 
 
@@ -21,7 +22,7 @@ def is_kitb_administrator(user) -> bool:
         return True
     cached = getattr(user, "_tenants_is_admin", None)
     if cached is None:
-        cached = user.groups.filter(name=KITB_ADMINISTRATOR).exists()
+        cached = KITB_ADMINISTRATOR in group_names(user)
         user._tenants_is_admin = cached
     return cached
 
@@ -77,7 +78,7 @@ def can_assign_reviewers(user, application=None) -> bool:
 def can_be_reviewer(user) -> bool:
     return (
         _active(user) and user.is_staff
-        and (user.is_superuser or user.groups.filter(name__in=[SCREENING_COMMITTEE, KITB_ADMINISTRATOR]).exists())
+        and (user.is_superuser or bool(group_names(user) & {SCREENING_COMMITTEE, KITB_ADMINISTRATOR}))
     )
 
 

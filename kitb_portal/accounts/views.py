@@ -159,7 +159,7 @@ def invitation_accept(request, token):
             user = services.invitation_accept(token=token, password=form.cleaned_data["new_password1"])
         except services.InvitationError as exc:
             return _invitation_refused(request, token, exc.state, invitation)
-        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth_login(request, user, backend="kitb_portal.accounts.backends.PortalBackend")
         messages.success(request, _("Welcome! Your password is set and you are logged in."))
         return set_language_cookie(redirect("accounts:landing"), user.preferred_language)
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})

@@ -6,6 +6,7 @@ model permissions as the admin's own import (add and change) or export (view).
 """
 from __future__ import annotations
 
+from kitb_portal.accounts.backends import group_names
 from kitb_portal.accounts.roles import KITB_ADMINISTRATOR
 
 
@@ -20,7 +21,7 @@ def is_kitb_administrator(user) -> bool:
         return True
     cached = getattr(user, "_jobs_is_admin", None)
     if cached is None:
-        cached = user.groups.filter(name=KITB_ADMINISTRATOR).exists()
+        cached = KITB_ADMINISTRATOR in group_names(user)
         user._jobs_is_admin = cached
     return cached
 
