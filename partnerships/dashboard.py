@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kitb_portal.charts import Bar, DataTable, bar_chart, cell, fmt_number
+from kitb_portal.common.aggregates import aggregate_together
 from kitb_portal.dashboard import Figure, Panel, Section
 
 from . import selectors
@@ -52,32 +53,34 @@ def _days_text(days: int) -> str:
     return ngettext("due in %(n)s day", "due in %(n)s days", days) % {"n": days}
 
 
-def _status_counts(qs, today: dt.date) -> dict:
-    """One query: MoUs per status, and the live ones expiring within EXPIRING_DAYS."""
+def _status_aggregates(today: dt.date) -> dict:
+    """MoUs per status, and the live ones expiring within EXPIRING_DAYS."""
     aggregates = {status: Count("pk", filter=Q(status=status)) for status in MoUStatus.values}
     aggregates["expiring"] = Count(
         "pk", filter=Q(status__in=selectors.LIVE_STATUSES, expiry_date__gte=today,
                        expiry_date__lte=today + dt.timedelta(days=EXPIRING_DAYS)),
     )
-    return qs.order_by().aggregate(**aggregates)
+    return aggregates
 
 
-def _commitment_counts(commitments, today: dt.date) -> dict:
-    """One query: open commitments overdue / due within DUE_DAYS, and the closed ones."""
+def _commitment_aggregates(today: dt.date) -> dict:
+    """Open commitments overdue / due within DUE_DAYS, and the closed ones."""
     open_dated = Q(status=CommitmentStatus.OPEN, due_date__isnull=False)
-    return commitments.order_by().aggregate(
-        overdue=Count("pk", filter=open_dated & Q(due_date__lt=today)),
-        due=Count("pk", filter=open_dated & Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_DAYS))),
-        open=Count("pk", filter=Q(status=CommitmentStatus.OPEN)),
-        done=Count("pk", filter=Q(status=CommitmentStatus.DONE)),
-        waived=Count("pk", filter=Q(status=CommitmentStatus.WAIVED)),
-    )
+    return {
+        "overdue": Count("pk", filter=open_dated & Q(due_date__lt=today)),
+        "due": Count("pk", filter=open_dated & Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_DAYS))),
+        "open": Count("pk", filter=Q(status=CommitmentStatus.OPEN)),
+        "done": Count("pk", filter=Q(status=CommitmentStatus.DONE)),
+        "waived": Count("pk", filter=Q(status=CommitmentStatus.WAIVED)),
+    }
 
 
 # --- staff ------------------------------------------------------------------------------------
 def staff_section(user, *, today: dt.date) -> Section:
     mous = selectors.mou_queryset_for(user)
-    counts = _status_counts(mous, today)
+    live_open = Commitment.objects.filter(mou__in=mous, mou__status__in=selectors.LIVE_STATUSES)
+    # MoUs per status and the live MoUs' commitments: one statement for both tables.
+    counts, c_counts = aggregate_together((mous, _status_aggregates(today)), (live_open, _commitment_aggregates(today)))
 
     status_table = DataTable(caption=_("MoUs by status"), columns=[_("Status"), _("MoUs")])
     bars = []
@@ -124,8 +127,6 @@ def staff_section(user, *, today: dt.date) -> Section:
         links=[(_("All MoUs"), _admin_url("mou")), (_("Expiring within %(days)s days") % {"days": EXPIRING_DAYS}, expiring_url)],
     )
 
-    live_open = Commitment.objects.filter(mou__in=mous, mou__status__in=selectors.LIVE_STATUSES)
-    c_counts = _commitment_counts(live_open, today)
     live = ",".join(selectors.LIVE_STATUSES)
     overdue_url = _admin_url("commitment", status__exact=CommitmentStatus.OPEN, mou__status__in=live, due_date__lt=today.isoformat())
     due_url = _admin_url(
@@ -165,7 +166,8 @@ def staff_section(user, *, today: dt.date) -> Section:
 # --- partners ---------------------------------------------------------------------------------
 def partner_section(user, *, today: dt.date) -> Section:
     mous = selectors.mou_queryset_for(user)
-    counts = _status_counts(mous, today)
+    commitments = Commitment.objects.filter(mou__in=mous)
+    counts, c_counts = aggregate_together((mous, _status_aggregates(today)), (commitments, _commitment_aggregates(today)))
     list_url = reverse("partnerships:mou_list")
 
     figures = [
@@ -201,8 +203,6 @@ def partner_section(user, *, today: dt.date) -> Section:
         links=[(_("All your MoUs"), list_url)],
     )
 
-    commitments = Commitment.objects.filter(mou__in=mous)
-    c_counts = _commitment_counts(commitments, today)
     open_rows = list(
         commitments.filter(status=CommitmentStatus.OPEN)
         .select_related("mou", "responsible_organization")

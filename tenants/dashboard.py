@@ -79,10 +79,30 @@ def _sector_name(row) -> str:
 
 
 # --- staff: pipeline --------------------------------------------------------------------------
+def _roll_up(rows: list[dict], key) -> dict:
+    """Sum the grouped rows that share ``key(row)`` (counts add up; a sum stays None only if all are None)."""
+    out: dict = {}
+    for row in rows:
+        total = out.get(key(row))
+        if total is None:
+            out[key(row)] = dict(row)
+            continue
+        total["n"] += row["n"]
+        total["no_rate"] += row["no_rate"]
+        for name in ("usd", "jobs"):
+            if row[name] is not None:
+                total[name] = row[name] if total[name] is None else total[name] + row[name]
+    return out
+
+
 def pipeline_panels(user) -> list[Panel]:
     applications = selectors.application_list_for(user).order_by()
     amounts = {"n": Count("pk"), "usd": Sum(_usd()), "jobs": Sum("jobs_planned"), "no_rate": Count("pk", filter=_without_rate())}
-    by_status = {row["status"]: row for row in applications.values("status").annotate(**amounts)}
+    # One grouped query, by status and sector (a few dozen rows at most), rolled up here both ways.
+    cells = list(
+        applications.values("status", "sector_id", "sector__name_en", "sector__name_id", "sector__name_ko").annotate(**amounts)
+    )
+    by_status = _roll_up(cells, lambda row: row["status"])
     empty = {"n": 0, "usd": None, "jobs": None, "no_rate": 0}
 
     steps = DataTable(
@@ -126,11 +146,9 @@ def pipeline_panels(user) -> list[Panel]:
         links=[(_("All applications"), _admin_url("application")), (_("Exchange rates"), _admin_url("exchangerate"))],
     )
 
-    sectors = list(
-        applications.filter(status__in=LIVE_STATUSES)
-        .values("sector_id", "sector__name_en", "sector__name_id", "sector__name_ko")
-        .annotate(**amounts)
-        .order_by(F("usd").desc(nulls_last=True), "-n", "sector__name_en")
+    sectors = sorted(
+        _roll_up([row for row in cells if row["status"] in LIVE_STATUSES], lambda row: row["sector_id"]).values(),
+        key=lambda row: (row["usd"] is None, -(row["usd"] or 0), -row["n"], row["sector__name_en"] or ""),
     )
     by_sector = DataTable(
         caption=_("Applications in review or approved, by sector"),
