@@ -13,8 +13,11 @@ changelist's time. For models of the apps the content version watches
 (:func:`kitb_portal.common.freshness.watched_app_labels`) the rows' HTML is kept in Redis per user,
 language, time zone and full URL (filters, search, ordering, page), for at most
 ``RESULT_LIST_SECONDS``; every admin POST moves the version on (:class:`KitbAdminSite`), so an
-action's result shows at once even when it updated rows in bulk. Editable lists (``list_editable``)
-and other apps' models (the outbox: its rows change by conditional updates) are drawn every time.
+action's result shows at once even when it updated rows in bulk. A model admin outside those apps
+may set ``rows_fingerprint`` to a column every write of a row sets (the outbox: ``updated_at``,
+set by delivery's conditional updates too): its key then holds the page's (pk, column) pairs,
+read by one light query, so a changed row is never served from the cache. Editable lists
+(``list_editable``) and the other models are drawn every time.
 """
 
 from __future__ import annotations
@@ -84,15 +87,19 @@ def _result_list_template(engine):
 def cached_result_list(context, cl):
     request = context["request"]
     draw = _result_list_template(context.template.engine)
-    if (
-        request.method != "GET" or cl.formset is not None or cl.is_popup
-        or cl.model._meta.app_label not in freshness.watched_app_labels()
-    ):
+    fingerprint_field = getattr(cl.model_admin, "rows_fingerprint", None)
+    watched = cl.model._meta.app_label in freshness.watched_app_labels()
+    if request.method != "GET" or cl.formset is not None or cl.is_popup or not (watched or fingerprint_field):
         return mark_safe(draw.render(context))  # noqa: S308 - Django's template
     base = user_key(request.user)
     if base is None:
         return mark_safe(draw.render(context))  # noqa: S308
-    raw = "|".join(str(p) for p in (*base, timezone.get_current_timezone_name(), cl.opts.label, request.get_full_path()))
+    parts = [*base, timezone.get_current_timezone_name(), cl.opts.label, request.get_full_path()]
+    if fingerprint_field:
+        rows = cl.result_list
+        queryset = getattr(rows, "queryset", rows)
+        parts.append(list(queryset.prefetch_related(None).values_list("pk", fingerprint_field)))
+    raw = "|".join(str(p) for p in parts)
     key = "admin-rows:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
     try:
         html = cache.get(key)

@@ -40,6 +40,11 @@ class PageRows(Sequence):
         self._rows: list | None = None
         self._length = length
 
+    @property
+    def queryset(self) -> QuerySet:
+        """The page's queryset (sliced), for a lighter query over the same rows."""
+        return self._queryset
+
     def _fetch(self) -> list:
         if self._rows is None:
             self._rows = list(self._queryset)

@@ -86,3 +86,25 @@ def test_retry_action_redelivers_a_failed_row(staff_client, smtp_server, partner
 def test_partner_user_cannot_open_the_outbox(client_a):
     response = client_a.get(reverse(CHANGELIST))
     assert response.status_code in (302, 403)
+
+
+def test_cached_outbox_rows_follow_a_delivery_update_at_once(staff_client, partner_a):
+    """The rows' HTML is cached per version of the page's rows: a conditional UPDATE by delivery
+    (no model signal) sets updated_at, and the next page shows the new status."""
+    import re
+
+    from django.utils import timezone
+
+    rows = make_rows(partner_a, 30, prefix="fingerprint")  # two pages: the rows are fetched only when drawn
+    url = reverse(CHANGELIST)
+
+    def status_of(message):
+        html = staff_client.get(url).content.decode()
+        row = next(r for r in re.findall(r"<tr[^>]*>.*?</tr>", html, re.S) if message.key in r)
+        return re.sub(r"<[^>]+>", " ", row)
+
+    newest = rows[-1]
+    assert "Pending" in status_of(newest)
+    assert "Pending" in status_of(newest)  # served from the cache
+    OutboxMessage.objects.filter(pk=newest.pk).update(status=Status.SENT, sent_at=timezone.now(), updated_at=timezone.now())
+    assert "Sent" in status_of(newest)
