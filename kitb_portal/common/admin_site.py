@@ -53,9 +53,14 @@ class Lru:
 
 
 def user_key(user) -> tuple | None:
-    """(content version, user, language), or None when the version cannot be read (no Redis)."""
+    """(content version, user, language), or None when the version cannot be read (no Redis).
+
+    The version is read once per request (kept on the request's user object)."""
     try:
-        return (freshness.version(), user.pk, get_language())
+        version = user.__dict__.get("_kitb_content_version")
+        if version is None:
+            version = user.__dict__["_kitb_content_version"] = freshness.version()
+        return (version, user.pk, get_language())
     except Exception:  # noqa: BLE001 - without Redis, everything is built every time
         logger.warning("admin caches: content version unavailable", exc_info=True)
         return None

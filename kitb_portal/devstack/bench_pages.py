@@ -39,9 +39,12 @@ PAGES: list[tuple[str, str | None, str, str | None, str | None]] = [
 
 
 def _session_cookie(user) -> str:
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
