@@ -25,6 +25,8 @@ from kitb_portal.common.admin_tools import (
     COUNTRY_CHOICES, BoundedCountPaginator, FastActionCheckboxMixin, FixedChoicesFilter, TextListFilter,
 )
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
+from kitb_portal.jobs.formats import neutralise_dataset
+from kitb_portal.jobs.permissions import can_start_export
 
 from . import selectors, services
 from .forms import EventAdminForm
@@ -58,7 +60,7 @@ class RegistrationResource(resources.ModelResource):
 
 
 def _export_response(queryset, fmt: str, filename: str) -> HttpResponse:
-    dataset = RegistrationResource().export(queryset=queryset)
+    dataset = neutralise_dataset(RegistrationResource().export(queryset=queryset))
     if fmt == "xlsx":
         response = HttpResponse(
             dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -347,7 +349,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/events/event/summary.html", context)
 
     def export_view(self, request, object_id, fmt):
-        if not self.has_view_permission(request) or fmt not in ("csv", "xlsx"):
+        if not self.has_export_registrations_permission(request) or fmt not in ("csv", "xlsx"):
             raise PermissionDenied
         event = selectors.staff_event_get(object_id)
         return _export_response(selectors.registrations_for_export([event.pk]), fmt, f"registrations-{event.slug}")
@@ -437,11 +439,16 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
         url = reverse("admin:events_registration_changelist")
         return HttpResponseRedirect(f"{url}?{urlencode({'event__id__exact': ids[0], 'status__exact': RegistrationStatus.CONFIRMED})}")
 
-    @admin.action(description=_("Export registrations of selected events (CSV)"), permissions=["view"])
+    def has_export_registrations_permission(self, request):
+        """The registrations' export permission (view of events and of registrations), as the
+        registrations admin's own export checks it."""
+        return self.has_view_permission(request) and can_start_export(request.user, Registration)
+
+    @admin.action(description=_("Export registrations of selected events (CSV)"), permissions=["export_registrations"])
     def export_registrations_csv(self, request, queryset):
         return _export_response(selectors.registrations_for_export(list(queryset.values_list("pk", flat=True))), "csv", "registrations")
 
-    @admin.action(description=_("Export registrations of selected events (XLSX)"), permissions=["view"])
+    @admin.action(description=_("Export registrations of selected events (XLSX)"), permissions=["export_registrations"])
     def export_registrations_xlsx(self, request, queryset):
         return _export_response(selectors.registrations_for_export(list(queryset.values_list("pk", flat=True))), "xlsx", "registrations")
 

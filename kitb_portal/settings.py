@@ -353,6 +353,10 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# django-import-export checks these model permissions on its import and export pages (the
+# jobs mixin asks for add and change to import, view to export: kitb_portal/jobs/permissions.py).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # --- Background jobs (kitb_portal.jobs: large imports and exports run by Celery) --------------
 # An import of more rows than this goes to a background job on its own (smaller: the admin's page).
@@ -363,8 +367,12 @@ JOBS_INLINE_EXPORT_MAX_ROWS = env.int("JOBS_INLINE_EXPORT_MAX_ROWS", default=500
 JOBS_NOTIFY_AFTER_SECONDS = env.int("JOBS_NOTIFY_AFTER_SECONDS", default=30)
 # ...or had more than this many rows.
 JOBS_NOTIFY_MIN_ROWS = env.int("JOBS_NOTIFY_MIN_ROWS", default=1000)
-# Largest file accepted for a background import, in MB.
+# Largest file accepted for an import (the admin's page or a background job), in MB, checked before reading it.
 JOBS_MAX_IMPORT_MB = env.int("JOBS_MAX_IMPORT_MB", default=50)
+# Most data rows one import accepts (an XLSX is counted streaming, before it is loaded).
+JOBS_MAX_IMPORT_ROWS = env.int("JOBS_MAX_IMPORT_ROWS", default=200_000)
+# An XLSX whose zip members would unpack to more than this many MB is refused unopened (zip bomb).
+JOBS_MAX_XLSX_UNCOMPRESSED_MB = env.int("JOBS_MAX_XLSX_UNCOMPRESSED_MB", default=200)
 # The progress bar's row count is written every this many rows (and at least every 2 seconds).
 JOBS_PROGRESS_EVERY_ROWS = env.int("JOBS_PROGRESS_EVERY_ROWS", default=100)
 # Rows read per query by an export.

@@ -5,6 +5,7 @@ Only the starter and KITB administrators see a job; for anyone else it does not 
 """
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from . import selectors, services
 from .formats import CONTENT_TYPES
 from .models import BackgroundJob, JobStatus
-from .permissions import can_act_on_job, can_use_jobs
+from .permissions import can_act_on_job, can_start_export, can_use_jobs
 
 ERRORS_PER_PAGE = 100
 
@@ -123,6 +124,12 @@ class BackgroundJobAdmin(admin.ModelAdmin):
         job = selectors.backgroundjob_get_for(request.user, object_id)
         if job.status != JobStatus.DONE or not job.result_file:
             raise Http404
+        try:
+            model = apps.get_model(job.model_label)
+        except (LookupError, ValueError):
+            raise Http404 from None
+        if not can_start_export(request.user, model):
+            raise PermissionDenied  # the starter lost the model's view permission since
         try:
             handle = job.result_file.open("rb")
         except FileNotFoundError:

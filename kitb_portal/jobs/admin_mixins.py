@@ -14,6 +14,12 @@ person lands on the job's status page (progress bar, then the result or the row 
 ``background_export_queryset``: dotted path of a function without arguments that returns the
 export's base queryset (annotations, ``select_related``), when the resource's own ``get_queryset``
 is not enough; the rows are still the ones the changelist (filters, search, selection) shows.
+
+Permissions (one rule, ``kitb_portal.jobs.permissions``, for the admin's pages and the jobs alike):
+importing needs the model's add *and* change permissions, exporting its view permission (change
+implies view, as everywhere in the admin). The import and export pages (GET and POST), the export
+action and the inline fallback after a refused background export all check it; a person without
+it gets 403. Every inline export's cells go through ``formats.neutralise_formula``.
 """
 from __future__ import annotations
 
@@ -26,8 +32,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from . import services
-from .formats import read_dataset
+from .formats import check_upload_size, neutralise_dataset, read_dataset
 from .models import JobFormat
+from .permissions import can_start_export, can_start_import
 
 FORMAT_BY_TITLE = {"csv": JobFormat.CSV, "xlsx": JobFormat.XLSX}
 
@@ -53,6 +60,13 @@ class BackgroundImportExportMixin:
         self.jobs_base_change_list_template = self.change_list_template or "admin/change_list.html"
         self.change_list_template = "admin/jobs/with_jobs_link_change_list.html"
 
+    # --- permissions (the same as a background job's) -------------------------------------------
+    def has_import_permission(self, request):
+        return can_start_import(request.user, self.model)
+
+    def has_export_permission(self, request):
+        return can_start_export(request.user, self.model)
+
     # --- links on the changelist ----------------------------------------------------------------
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -76,26 +90,33 @@ class BackgroundImportExportMixin:
 
     # --- import ---------------------------------------------------------------------------------
     def import_action(self, request, **kwargs):
-        if request.method != "POST" or not hasattr(self, "create_import_form"):
-            return super().import_action(request, **kwargs)
         if not self.has_import_permission(request):
             raise PermissionDenied
+        if request.method != "POST" or not hasattr(self, "create_import_form"):
+            return super().import_action(request, **kwargs)
         form = self.create_import_form(request)
         if not form.is_valid():
             return super().import_action(request, **kwargs)
         input_format = self.get_import_formats()[int(form.cleaned_data["format"])]()
         job_format = _job_format(input_format)
         upload = form.cleaned_data["import_file"]
+        try:
+            check_upload_size(upload)  # from its size, before anything reads it
+        except ValidationError as exc:
+            form.add_error("import_file", exc)
+            return self._render_import(request, form)
         wanted = "_background" in request.POST
         automatic = False
         if not wanted and job_format is not None:
             upload.seek(0)
             try:
+                # Also the zip-bomb and row-count checks: the library's page never gets a file they refuse.
                 dataset = read_dataset(upload.read(), job_format)
-            except ValidationError:
-                dataset = None  # the admin's own page says what is wrong with the file
+            except ValidationError as exc:
+                form.add_error("import_file", exc)
+                return self._render_import(request, form)
             upload.seek(0)
-            automatic = dataset is not None and len(dataset) > int(services.setting("JOBS_INLINE_IMPORT_MAX_ROWS"))
+            automatic = len(dataset) > int(services.setting("JOBS_INLINE_IMPORT_MAX_ROWS"))
         if not (wanted or automatic):
             return super().import_action(request, **kwargs)
         if job_format is None:
@@ -115,7 +136,7 @@ class BackgroundImportExportMixin:
             return self._render_import(request, form)
         return self._job_redirect(request, job, automatic=automatic and not wanted)
 
-    def _render_import(self, request, form):
+    def _render_import(self, request, form, status: int = 200):
         resources = [cls(**self.get_import_resource_kwargs(request=request, form=form)) for cls in self.get_import_resource_classes(request)]
         context = {
             **self.get_import_context_data(),
@@ -128,14 +149,14 @@ class BackgroundImportExportMixin:
             "import_error_display": self.import_error_display,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, [self.import_template_name], context)
+        return TemplateResponse(request, [self.import_template_name], context, status=status)
 
     # --- export ---------------------------------------------------------------------------------
     def export_action(self, request):
-        if request.method != "POST" or self.is_skip_export_form_enabled():
-            return super().export_action(request)
         if not self.has_export_permission(request):
             raise PermissionDenied
+        if request.method != "POST" or self.is_skip_export_form_enabled():
+            return super().export_action(request)
         formats = self.get_export_formats()
         form = self.get_export_form_class()(formats, self.get_export_resource_classes(request), data=request.POST)
         if "export_items" in request.POST:
@@ -166,8 +187,10 @@ class BackgroundImportExportMixin:
                 file_format=job_format, ids=ids, fields=self.get_export_resource_fields_from_form(form),
                 queryset_path=self.background_export_queryset,
             )
-        except (ValidationError, PermissionDenied) as exc:
-            self.message_user(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc), messages.ERROR)
+        except PermissionDenied:
+            raise  # never fall back to the inline export: it would be the same refusal, or a bypass
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return super().export_action(request)
         return self._job_redirect(request, job, automatic=automatic and not wanted)
 
@@ -176,6 +199,8 @@ class BackgroundImportExportMixin:
         "Run in background" button (the library renders its own template here)."""
         from django.utils.http import urlencode
 
+        if not self.has_export_permission(request):
+            raise PermissionDenied
         formats = self.get_export_formats()
         if self.is_skip_export_form_from_action_enabled():
             return super().export_admin_action(request, queryset)
@@ -193,6 +218,10 @@ class BackgroundImportExportMixin:
         context["export_url"] = export_url
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.export_template_name], context)
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        """The inline export's dataset, with formula-like text neutralised (see formats)."""
+        return neutralise_dataset(super().get_data_for_export(request, queryset, **kwargs))
 
     def init_request_context_data(self, request, form):
         context = super().init_request_context_data(request, form)

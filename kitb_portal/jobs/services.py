@@ -38,7 +38,7 @@ from django.utils.translation import ngettext
 from kitb_portal.notifications.services import notify
 
 from . import runner
-from .formats import read_dataset
+from .formats import check_upload_size, read_dataset
 from .models import BackgroundJob, JobFormat, JobKind, JobStatus
 from .permissions import can_act_on_job, can_start_export, can_start_import
 
@@ -108,12 +108,7 @@ def job_start_import(*, actor, model_label: str, resource_path: str, file_format
     if file_format not in JobFormat.values:
         raise ValidationError(_("Choose CSV or XLSX."), code="format")
     _check_resource(resource_path, model)
-    limit = int(setting("JOBS_MAX_IMPORT_MB")) * 1024 * 1024
-    if getattr(uploaded_file, "size", 0) and uploaded_file.size > limit:
-        raise ValidationError(
-            _("The file is %(size).1f MB; the largest accepted is %(max)d MB.")
-            % {"size": uploaded_file.size / (1024 * 1024), "max": setting("JOBS_MAX_IMPORT_MB")}, code="too_large",
-        )
+    check_upload_size(uploaded_file)  # from its size, before reading it
     uploaded_file.seek(0)
     data = uploaded_file.read()
     dataset = read_dataset(data, file_format)

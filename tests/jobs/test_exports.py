@@ -101,7 +101,7 @@ def test_formulas_are_written_as_text(officer, mou, technopark, django_capture_o
         else:
             with job.result_file.open("rb") as fh:
                 cell = load_workbook(io.BytesIO(fh.read())).active["C2"]
-            assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+            assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
 
 
 def test_the_admin_export_page_runs_the_filtered_list_in_background(officer, mou, technopark, client, django_capture_on_commit_callbacks):
