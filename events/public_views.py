@@ -3,7 +3,6 @@ registration reached through the secret link in their e-mail (confirm, cancel, Q
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,11 +16,6 @@ from . import ical, links, permissions, ratelimit, selectors, services
 from .forms import FeedbackForm, GuestRegistrationForm
 from .models import EventStatus, RegistrationStatus
 from .views import qr_svg_response
-
-# Attempts allowed per hour (settings may override).
-GUEST_LIMIT_PER_IP = getattr(settings, "EVENTS_GUEST_LIMIT_PER_IP", 10)
-GUEST_LIMIT_PER_EMAIL = getattr(settings, "EVENTS_GUEST_LIMIT_PER_EMAIL", 3)
-GUEST_LIMIT_WINDOW = 60 * 60
 
 
 @require_GET
@@ -41,9 +35,7 @@ def public_event_detail(request, slug: str):
             return redirect("events_public:registration_sent", slug=event.slug)
         if form.is_valid():
             email = form.cleaned_data["email"].lower()
-            allowed_ip = ratelimit.hit("guest-ip", ratelimit.client_ip(request), limit=GUEST_LIMIT_PER_IP, window_seconds=GUEST_LIMIT_WINDOW)
-            allowed_email = ratelimit.hit("guest-email", email, limit=GUEST_LIMIT_PER_EMAIL, window_seconds=GUEST_LIMIT_WINDOW)
-            if not (allowed_ip and allowed_email):
+            if not ratelimit.request_allowed(request, email):  # see events/ratelimit.py for what counts
                 form.add_error(None, _("Too many registration attempts. Please try again in an hour."))
                 status = 429
             else:
@@ -90,11 +82,14 @@ def registration_confirm(request, token: str):
     registration = selectors.registration_get_by_token(token)
     if request.method == "POST":
         try:
+            was_pending = registration.status == RegistrationStatus.PENDING
             registration = services.registration_confirm_guest(token=token)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
+            if was_pending:
+                ratelimit.count_confirmation(registration.email)
             if registration.status == RegistrationStatus.CONFIRMED:
                 messages.success(request, _("Your place is confirmed. The confirmation is on its way by e-mail."))
             elif registration.status == RegistrationStatus.WAITLISTED:

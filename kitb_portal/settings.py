@@ -214,8 +214,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 # Lock duration in hours (a float: axes reads it as hours, so 15 minutes = 0.25).
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60
-# Lock the combination of username and address, not either alone (others at the same office still log in).
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One address trying many accounts: its failures over all accounts lock the address itself at this higher limit.
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=30)
+# Lock the (username, address) pair (others at the same office still log in), and the address alone at AXES_IP_FAILURE_LIMIT.
+AXES_LOCKOUT_PARAMETERS = "kitb_portal.accounts.security.axes_lockout_parameters"
 # A successful login clears that pair's failures.
 AXES_RESET_ON_SUCCESS = True
 # The login forms' username field (ours holds the e-mail address).
@@ -271,6 +273,9 @@ MEDIA_URL = "/private-media-not-served/"
 # Public event registration: guest attempts allowed per client address and per e-mail, per hour.
 EVENTS_GUEST_LIMIT_PER_IP = env.int("EVENTS_GUEST_LIMIT_PER_IP", default=10)
 EVENTS_GUEST_LIMIT_PER_EMAIL = env.int("EVENTS_GUEST_LIMIT_PER_EMAIL", default=3)
+# Password-reset requests allowed per hour per client address (IPv6: per /64) / per address typed in.
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)
 # Largest accepted upload, in MB (PDF documents).
 MAX_UPLOAD_MB = env.int("MAX_UPLOAD_MB", default=20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

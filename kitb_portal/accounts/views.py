@@ -1,4 +1,5 @@
 """Log in, landing, the portal home, invitations and organisation users."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -7,6 +8,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kitb_portal.dashboard import compose
 
-from . import permissions, selectors, services
+from . import permissions, selectors, services, throttle
 from .security import client_ip
 from .forms import ColleagueInviteForm, LoginForm, PasswordResetForm
 from .languages import set_language_cookie
@@ -39,9 +41,30 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Reset requests are limited per hour: ``PASSWORD_RESET_LIMIT_PER_IP`` per client address (the
+    login lockout's, IPv6 per /64), which is refused with a form error (it says nothing about any
+    account), and ``PASSWORD_RESET_LIMIT_PER_ACCOUNT`` per address typed in, counted whether or not
+    an account uses it: over that, nothing is sent and the answer is the same "check your e-mail"
+    page as always (which says that only a few links per hour go to one address), so the limit
+    reveals nothing about which addresses have accounts."""
+
     template_name = "accounts/password_reset.html"
     form_class = PasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        window = 60 * 60
+        if not throttle.hit("password-reset-ip", throttle.client_key(self.request),
+                            limit=int(settings.PASSWORD_RESET_LIMIT_PER_IP), window_seconds=window):
+            form.add_error(None, _("Too many password reset requests came from your network. Please try again in an hour."))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        email = form.cleaned_data["email"].strip().lower()
+        if not throttle.hit("password-reset-account", email, limit=int(settings.PASSWORD_RESET_LIMIT_PER_ACCOUNT),
+                            window_seconds=window):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
