@@ -181,8 +181,9 @@ def test_the_per_email_limit_counts_confirmed_registrations(client, staff_user, 
 def test_the_limit_counts_the_client_address_the_login_lockout_sees(client, public_event, own_redis_cache, settings):
     """Behind two proxies of ours, the client is the second entry from the right of X-Forwarded-For
     (kitb_portal.accounts.security.client_ip, as for django-axes), whatever the client put further left."""
-    from kitb_portal.accounts.security import client_ip
     from django.test import RequestFactory
+
+    from kitb_portal.accounts.security import client_ip
 
     settings.BEHIND_PROXY = True
     settings.PROXY_COUNT = 2
