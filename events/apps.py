@@ -12,3 +12,10 @@ class EventsConfig(AppConfig):
 
         # After migrate (and after a test-database flush) the sweeps' schedules exist.
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="events_schedules")
+
+        # A guest's registration links are made at delivery, never stored in the outbox.
+        from kitb_portal.notifications import secrets
+
+        from . import links
+
+        secrets.register(links.GUEST_LINK, links.resolve_guest_link)

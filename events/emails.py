@@ -29,7 +29,7 @@ def email_context(registration: Registration, **extra) -> dict:
         "registration": registration,
         "viewer_tz": viewer_tz(registration),
         "event_url": links.event_url(event, for_guest=registration.is_guest),
-        "registration_url": links.registration_url(registration),
+        "registration_url": links.registration_link(registration),
         "show_meeting_link": registration.holds_place and event.has_online_part and bool(event.meeting_link),
         **extra,
     }
@@ -49,7 +49,7 @@ def notify_confirmed(registration: Registration, *, promoted: bool = False) -> N
     notify(
         **recipient_kwargs(registration),
         template="events/email/registration_confirmed",
-        context=email_context(registration, promoted=promoted, qr_url=links.qr_url(registration)),
+        context=email_context(registration, promoted=promoted, qr_url=links.qr_link(registration)),
         key=f"registration-confirmed:{registration.pk}",
         kind="event_registration",
         mandatory=True,  # it carries the check-in code
@@ -100,12 +100,12 @@ def notify_rescheduled(event: Event, previous: Event) -> None:
 def notify_guest_link(registration: Registration, now) -> None:
     if registration.is_guest:
         url = (
-            links.guest_confirm_url(registration)
+            links.guest_confirm_link(registration)
             if registration.status == RegistrationStatus.PENDING
-            else links.registration_url(registration)
+            else links.registration_link(registration)
         )
     else:
-        url = links.registration_url(registration)
+        url = links.registration_link(registration)
     notify(
         **recipient_kwargs(registration),
         template="events/email/registration_link",

@@ -64,7 +64,9 @@ def vevent(event: Event, *, url: str, include_meeting_link: bool) -> icalendar.E
 
 
 def calendar(events_with_urls, *, name: str, include_meeting_link: bool, method: str | None = None) -> bytes:
-    """``events_with_urls``: iterable of (event, url). Returns the VCALENDAR as bytes."""
+    """``events_with_urls``: iterable of (event, url), or (event, url, include_meeting_link) to decide
+    per event (the private feed: only a confirmed or attended place shows the link). Returns the
+    VCALENDAR as bytes."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -72,8 +74,8 @@ def calendar(events_with_urls, *, name: str, include_meeting_link: bool, method:
     if method:
         cal.add("method", method)
     cal.add("x-wr-calname", name)
-    for event, url in events_with_urls:
-        cal.add_component(vevent(event, url=url, include_meeting_link=include_meeting_link))
+    for event, url, *own in events_with_urls:
+        cal.add_component(vevent(event, url=url, include_meeting_link=own[0] if own else include_meeting_link))
     cal.add_missing_timezones()
     return cal.to_ical()
 

@@ -24,9 +24,14 @@ def can_cancel_registration(user, registration) -> bool:
     )
 
 
+def status_sees_meeting_link(status: str | None) -> bool:
+    """Whether a registration in ``status`` sees the meeting link: a confirmed place, or attended."""
+    return status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
+
+
 def can_see_meeting_link(registration) -> bool:
     """Only people holding a confirmed place (or who attended) see the meeting link."""
-    return bool(registration is not None and registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED))
+    return bool(registration is not None and status_sees_meeting_link(registration.status))
 
 
 def can_see_check_in_code(registration) -> bool:

@@ -363,7 +363,7 @@ def registration_request_guest(
         language=registration.language,
         template="events/email/guest_confirm_request",
         context=emails.email_context(
-            registration, confirm_url=links.guest_confirm_url(registration), hours=GUEST_CONFIRMATION_HOURS
+            registration, confirm_url=links.guest_confirm_link(registration), hours=GUEST_CONFIRMATION_HOURS
         ),
         key=f"registration-guest-confirm:{registration.pk}",
         kind="event_registration",

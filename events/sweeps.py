@@ -104,7 +104,7 @@ def event_followup_send(*, now=None) -> int:
             message = notify(
                 **emails.recipient_kwargs(registration),
                 template="events/email/event_thanks",
-                context=emails.email_context(registration, feedback_url=links.feedback_url(registration)),
+                context=emails.email_context(registration, feedback_url=links.feedback_link(registration)),
                 key=f"event-thanks:{registration.event_id}:{registration.pk}",
                 kind="event_followup",
             )

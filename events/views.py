@@ -139,10 +139,15 @@ def feed(request, token: str):
     """The private calendar feed (no login: calendar clients fetch it); a wrong or reset token is a 404."""
     calendar_feed = selectors.feed_get_by_token(token)
     events = selectors.feed_events_for(calendar_feed.user)
+    # The meeting link only for a place that is confirmed or attended, as on the pages and in the
+    # e-mails; a waitlisted registration sees the event without it.
     body = ical.calendar(
-        [(event, links.event_url(event)) for event in events],
+        [
+            (event, links.event_url(event), permissions.status_sees_meeting_link(event.my_registration_status))
+            for event in events
+        ],
         name=_("KITB events"),
-        include_meeting_link=True,
+        include_meeting_link=False,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"

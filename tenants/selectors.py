@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
-    Count, DecimalField, ExpressionWrapper, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value,
+    Case, Count, DecimalField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Round
@@ -83,8 +83,36 @@ def _rate(field: str) -> Subquery:
     return Subquery(ExchangeRate.objects.filter(currency=OuterRef("investment_currency")).values(field)[:1])
 
 
-def with_pipeline_annotations(qs: QuerySet[Application]) -> QuerySet[Application]:
-    """Add ``score``, ``investment_usd``, ``investment_idr``, ``counted_reviews`` and ``assigned_reviews``."""
+def sees_every_score(user) -> bool:
+    """Blind reviews: the KITB administrator (and superusers) see every score at any time."""
+    return is_kitb_administrator(user)
+
+
+def _own_counted_review(user, application) -> QuerySet[Review]:
+    return Review.objects.filter(
+        assignment__application=application, assignment__reviewer_id=user.pk,
+        submitted_at__isnull=False, conflict_of_interest=False,
+    )
+
+
+def scores_visible(user, application: Application) -> bool:
+    """Whether ``user`` may see the scores of ``application`` (weighted score, averages, spread).
+
+    Blind reviews: anyone but the KITB administrator sees them only after submitting their own
+    review of it, and never after declaring a conflict of interest (so a committee member's
+    opinion is never shaped by the others'). Partners never see them at all.
+    """
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        return False
+    return sees_every_score(user) or _own_counted_review(user, application).exists()
+
+
+def with_pipeline_annotations(qs: QuerySet[Application], *, viewer=None) -> QuerySet[Application]:
+    """Add ``score``, ``investment_usd``, ``investment_idr``, ``counted_reviews`` and ``assigned_reviews``.
+
+    With ``viewer``: ``score`` is empty (NULL) on every application whose scores the viewer may
+    not see (:func:`scores_visible`), so a list column, a filter or an ordering on it tells nothing.
+    """
     counted = (
         Review.objects.filter(assignment__application=OuterRef("pk"), submitted_at__isnull=False, conflict_of_interest=False)
         .order_by().values("assignment__application").annotate(n=Count("pk")).values("n")
@@ -93,8 +121,15 @@ def with_pipeline_annotations(qs: QuerySet[Application]) -> QuerySet[Application
         ReviewAssignment.objects.filter(application=OuterRef("pk"))
         .order_by().values("application").annotate(n=Count("pk")).values("n")
     )
+    score = Round(weighted_score_subquery(), 2)
+    if viewer is not None and not sees_every_score(viewer):
+        if viewer.is_staff and viewer.is_active:
+            own = _own_counted_review(viewer, OuterRef("pk"))
+            score = Case(When(Exists(own), then=score), default=Value(None), output_field=SCORE)
+        else:
+            score = Value(None, output_field=SCORE)
     return qs.annotate(
-        score=Round(weighted_score_subquery(), 2),
+        score=score,
         investment_usd=ExpressionWrapper(F("investment_amount") * _rate("usd_rate"), output_field=MONEY),
         investment_idr=ExpressionWrapper(F("investment_amount") * _rate("idr_rate"), output_field=MONEY),
         counted_reviews=Coalesce(Subquery(counted), Value(0)),
@@ -105,7 +140,7 @@ def with_pipeline_annotations(qs: QuerySet[Application]) -> QuerySet[Application
 def application_pipeline_for(user) -> QuerySet[Application]:
     """The staff pipeline: every application the user may view, with score and amounts in USD/IDR."""
     qs = _scope(user, Application.objects.select_related("sector", "referrer", "owning_officer"))
-    return with_pipeline_annotations(qs)
+    return with_pipeline_annotations(qs, viewer=user)
 
 
 def application_amounts(application: Application) -> dict[str, Decimal | None]:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -77,12 +80,66 @@ class UserAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin, BaseUserAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # people are deactivated, never deleted: their records and history stay
 
+    # --- superusers are out of reach of everyone else -----------------------------------------
+    # Django's admin checks only the change permission, on the change form and on the password
+    # page (user_change_password) alike: a KITB administrator could have set a superuser's
+    # password or e-mail and taken the account over. Only a superuser changes a superuser.
+
+    @staticmethod
+    def _out_of_reach(request, obj) -> bool:
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        if self._out_of_reach(request, obj):
+            return False  # also refuses the password page, which asks this with the user
+        return super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if self._out_of_reach(request, obj):
+                raise PermissionDenied
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def user_change_password(self, request, id, form_url=""):
+        if self._out_of_reach(request, self.get_object(request, unquote(id))):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A historical version is judged by the person as they are now (a superuser promoted later
+        has versions as an ordinary user), and reverting to one needs the change permission."""
+        current = self.get_object(request, unquote(object_id))
+        if current is None:
+            raise Http404
+        if self._out_of_reach(request, current):
+            raise PermissionDenied
+        if request.method == "POST" and not self.has_change_permission(request, current):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             # Only a superuser hands out superuser status or permissions outside the role groups.
             fields += ["is_superuser", "user_permissions"]
         return fields
+
+    def save_related(self, request, form, formsets, change):
+        # Groups the actor may not hand out are not in the form's choices: keep the ones the person has.
+        kept = []
+        if change and not request.user.is_superuser:
+            kept = list(form.instance.groups.exclude(pk__in=grantable_groups(request.user)))
+        super().save_related(request, form, formsets, change)
+        if kept:
+            form.instance.groups.add(*kept)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            # A non-superuser hands out only groups that give nothing they do not have themselves
+            # (so no one raises themselves, or anyone else, above their own rights).
+            kwargs["queryset"] = grantable_groups(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("joined"), boolean=True)
     def joined(self, obj):
@@ -136,6 +193,9 @@ class UserAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin, BaseUserAdmin):
     def _run(self, request, queryset, service, done_message):
         done = 0
         for user in queryset:
+            if self._out_of_reach(request, user):
+                self.message_user(request, gettext("%(email)s: only a superuser may change a superuser.") % {"email": user.email}, messages.ERROR)
+                continue
             try:
                 service(actor=request.user, user=user)
             except (ValidationError, PermissionDenied) as exc:
@@ -172,6 +232,19 @@ class UserAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin, BaseUserAdmin):
                 sent += 1
         if sent:
             self.message_user(request, gettext("%(count)d invitation(s) sent.") % {"count": sent}, messages.SUCCESS)
+
+
+def grantable_groups(actor):
+    """The groups ``actor`` may hand out: those with no permission the actor lacks."""
+    if actor.is_superuser:
+        return Group.objects.all()
+    held = actor.get_all_permissions()
+    missing = [
+        pk for pk, app_label, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename")
+        if f"{app_label}.{codename}" not in held
+    ]
+    lacking = Group.permissions.through.objects.filter(group_id=OuterRef("pk"), permission_id__in=missing)
+    return Group.objects.alias(lacks=Exists(lacking)).filter(lacks=False)
 
 
 @admin.register(Invitation)

@@ -24,3 +24,10 @@ class AccountsConfig(AppConfig):
         from kitb_portal.dashboard import connect_invalidation
 
         connect_invalidation()
+        # Password-reset and invitation links are made at delivery, never stored in the outbox.
+        from kitb_portal.notifications import secrets
+
+        from . import secret_links
+
+        secrets.register(secret_links.PASSWORD_RESET, secret_links.resolve_password_reset)
+        secrets.register(secret_links.INVITATION, secret_links.resolve_invitation)

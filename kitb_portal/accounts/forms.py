@@ -4,7 +4,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,10 +20,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     """Sends the reset link through the outbox, in the user's language; one message per request."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
+        from .secret_links import password_reset_ref
+
         user = context["user"]
-        reset_url = settings.SITE_URL + reverse(
-            "accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]}
-        )
+        # The link is made at delivery from this reference (user, time of the request): it never
+        # sits in the outbox, where staff could read it (kitb_portal/notifications/secrets.py).
+        reset_url = password_reset_ref(user, context["token"])
         timestamp = int(timezone.now().timestamp() * 1000)
         notify(
             recipient=user,

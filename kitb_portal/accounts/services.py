@@ -8,7 +8,6 @@ views and admin actions turn those into messages.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kitb_portal.notifications.services import notify
 
-from . import permissions
+from . import permissions, secret_links
 from .models import LANGUAGE_CHOICES, Invitation, Organization, User
 
 # A self-service "send me a new link" gives at most one new link per user in this interval.
@@ -54,10 +53,15 @@ def _revoke_open_invitations(user: User, now) -> int:
 
 
 def _issue_invitation(*, user: User, invited_by: User | None) -> Invitation:
-    """Void the user's open links, write a new one and queue the e-mail. Returns it with ``.token`` set."""
+    """Void the user's open links, write a new one and queue the e-mail. Returns it with ``.token`` set.
+
+    The link is never stored: the invitation keeps the token's hash, the outbox a nonce from which
+    delivery makes the token again with the ``SECRET_KEY`` (``secret_links.py``).
+    """
     now = timezone.now()
     _revoke_open_invitations(user, now)
-    token = secrets.token_urlsafe(32)
+    nonce = secret_links.new_invitation_nonce()
+    token = secret_links.invitation_token(nonce)
     invitation = Invitation.objects.create(
         user=user,
         invited_by=invited_by,
@@ -72,7 +76,7 @@ def _issue_invitation(*, user: User, invited_by: User | None) -> Invitation:
             "user": user,
             "organization": user.organization,
             "invited_by": invited_by,
-            "accept_url": invitation_url(token),
+            "accept_url": secret_links.invitation_ref(invitation, nonce),
             "valid_days": settings.INVITATION_VALID_DAYS,
         },
         key=f"invitation:{invitation.pk}",

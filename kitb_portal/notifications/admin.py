@@ -74,13 +74,52 @@ class OutboxMessageAdmin(FastActionCheckboxMixin, admin.ModelAdmin):
         (None, {"fields": ("key", "kind", "status", "recipient", "to_email", "language", "template")}),
         (_("Delivery"), {"fields": ("attempts", "attempts_before_manual_retry", "last_error", "next_attempt_at",
                                     "claimed_at", "sent_at", "created_at", "updated_at")}),
-        (_("Message"), {"fields": ("subject", "body_text", "body_html", "headers", "attachment_names")}),
+        (_("Message"), {"fields": ("subject", "body_text_shown", "body_html_shown", "headers_shown", "attachment_names")}),
     )
     readonly_fields = (
         "key", "kind", "status", "recipient", "to_email", "language", "template", "attempts",
         "attempts_before_manual_retry", "last_error", "next_attempt_at", "claimed_at", "sent_at",
-        "created_at", "updated_at", "subject", "body_text", "body_html", "headers", "attachment_names",
+        "created_at", "updated_at", "subject", "body_text_shown", "body_html_shown", "headers_shown", "attachment_names",
     )
+    # Never filtered or searched by the URL either (?body_text__contains=... would be an oracle).
+    HIDDEN_FIELDS = ("body_text", "body_html", "headers", "secret_refs", "attachments")
+
+    # --- the bodies: one-time links are never shown, to anyone -------------------------------
+    # New rows hold placeholders where the links go (secrets.py); a kind that carries a secret
+    # (kinds.py) is hidden altogether, for administrators and superusers too: nobody but the
+    # recipient may read a password-reset, invitation or guest registration link.
+
+    @staticmethod
+    def _hidden(obj: OutboxMessage) -> bool:
+        return kinds.carries_secret(obj.kind)
+
+    @admin.display(description=_("plain text"))
+    def body_text_shown(self, obj: OutboxMessage) -> str:
+        if self._hidden(obj):
+            return gettext("Hidden: this message holds a one-time link (password reset, invitation or registration) that only its recipient may see.")
+        return obj.body_text
+
+    @admin.display(description=_("HTML"))
+    def body_html_shown(self, obj: OutboxMessage) -> str:
+        if self._hidden(obj):
+            return "—"
+        return obj.body_html or "—"
+
+    @admin.display(description=_("headers"))
+    def headers_shown(self, obj: OutboxMessage) -> str:
+        shown = {
+            name: (gettext("(made when sent)") if name.lower() == "list-unsubscribe" else value)
+            for name, value in (obj.headers or {}).items()
+        }
+        return "\n".join(f"{name}: {value}" for name, value in shown.items()) or "—"
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__", 1)[0] in self.HIDDEN_FIELDS:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        return [f for f in super().get_search_fields(request) if f.lstrip("^=@").split("__", 1)[0] not in self.HIDDEN_FIELDS]
 
     @admin.display(description=_("attachments"))
     def attachment_names(self, obj: OutboxMessage) -> str:

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import secrets
 from .models import DeliveryAttempt, OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,11 @@ def _message_id(message: OutboxMessage) -> str:
 
 
 def build_email(message: OutboxMessage, connection=None) -> EmailMultiAlternatives:
-    """The multipart e-mail of an outbox row: plain text, HTML alternative, attachments, headers."""
+    """The multipart e-mail of an outbox row: plain text, HTML alternative, attachments, headers.
+
+    The row's one-time links are made now from its ``secret_refs`` and exist only in this e-mail
+    (see ``secrets.py``); a link that cannot be made any more fails the message permanently.
+    """
     to = (message.to_email or "").strip()
     if not to:
         raise PermanentDeliveryError("no e-mail address for this recipient")
@@ -139,19 +144,23 @@ def build_email(message: OutboxMessage, connection=None) -> EmailMultiAlternativ
         validate_email(to)
     except ValidationError:
         raise PermanentDeliveryError(f"invalid e-mail address: {to!r}") from None
-    headers = {str(k): str(v) for k, v in (message.headers or {}).items()}
+    try:
+        links = secrets.resolve(message.secret_refs)
+    except secrets.SecretUnavailable as exc:
+        raise PermanentDeliveryError(f"the link of this message cannot be made any more: {exc}") from None
+    headers = {str(k): secrets.fill(str(v), links) for k, v in (message.headers or {}).items()}
     if not any(k.lower() == "message-id" for k in headers):
         headers["Message-ID"] = _message_id(message)
     mail = EmailMultiAlternatives(
         subject=message.subject,
-        body=message.body_text,
+        body=secrets.fill(message.body_text, links),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers=headers,
         connection=connection,
     )
     if message.body_html:
-        mail.attach_alternative(message.body_html, "text/html")
+        mail.attach_alternative(secrets.fill(message.body_html, links, html=True), "text/html")
     for item in message.attachments or []:
         try:
             content = base64.b64decode(item["content_b64"], validate=True)

@@ -293,8 +293,8 @@ class _Renderer:
                 )
         return self.fragments[key]
 
-    def message(self, due: DueDigest, sections: list[DigestSection]) -> tuple[str, str, str, str, dict]:
-        """(language, subject, text, html, headers) of one person's digest."""
+    def message(self, due: DueDigest, sections: list[DigestSection]) -> tuple[str, str, str, str, dict, dict]:
+        """(language, subject, text, html, headers, secret_refs) of one person's digest."""
         from .services import render_with_footer
 
         envelope = envelope_for(recipient=due.user, kind=kinds.DIGEST, mandatory=False, preferences=due.preferences)
@@ -309,8 +309,8 @@ class _Renderer:
             "home_url": site_url("admin:index" if due.user.is_staff else "portal:home"),
         }
         with timezone.override(_zone(due.user.time_zone, self.zones)):
-            subject, text, html = render_with_footer(TEMPLATE, context, envelope)
-        return envelope.language, subject, text, html, envelope.headers
+            subject, text, html, secret_refs = render_with_footer(TEMPLATE, context, envelope)
+        return envelope.language, subject, text, html, envelope.headers, secret_refs
 
 
 @dataclass
@@ -352,11 +352,12 @@ def digests_send_due(*, now: dt.datetime | None = None, users: Iterable | None =
             result.empty += 1
             continue
         key = digest_key(due.frequency, due.user.pk, due.period)
-        language, subject, text, html, headers = renderer.message(due, sections)
+        language, subject, text, html, headers, secret_refs = renderer.message(due, sections)
         run.status, run.outbox_key = DigestRunStatus.SENT, key
         messages.append(OutboxMessage(
             key=key, kind=kinds.DIGEST, recipient=due.user, to_email=due.user.email or "", language=language,
             template=TEMPLATE, subject=subject, body_text=text, body_html=html, headers=headers, attachments=[],
+            secret_refs=secret_refs,
         ))
     if messages:
         OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)

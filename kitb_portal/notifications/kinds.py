@@ -8,6 +8,11 @@ expiry of an MoU they own). A mandatory message says so in its footer, with the 
 
 An unknown kind counts as optional, labelled with its code, so a new ``notify()`` call never breaks
 the preferences (add it here to give it a label).
+
+``carries_secret`` marks the kinds whose e-mail holds a link that gives its holder an account or a
+registration (password reset, invitation, a guest's registration links). Such links never sit in the
+outbox (``secrets.py``: delivery makes them), and the admin hides the bodies of these kinds from
+everyone, administrators included. A new kind with such a link must be marked here.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ class Kind:
     optional: bool = True  # may be switched off (on the preferences page and by the unsubscribe link)
     # Footer of a mandatory message of this kind (notify(mandatory=True), or a kind that is not optional).
     mandatory_reason: str | Promise = ""
+    # Its e-mail may hold a one-time secret link (see the module doc): the admin never shows its body.
+    carries_secret: bool = False
 
 
 KINDS: list[Kind] = [
@@ -42,11 +49,12 @@ KINDS: list[Kind] = [
     Kind("mou_status", _("MoU status changes (signed, active, expired, ...)")),
     Kind("mou_draft", _("MoU drafts uploaded and answered")),
     Kind("mou_note", _("Notes added to an MoU's timeline"), audience=STAFF),
-    Kind("event_registration", _("Event registrations (confirmation, waiting list)"),
+    Kind("event_registration", _("Event registrations (confirmation, waiting list)"), carries_secret=True,
          mandatory_reason=_("This message confirms a registration you made (with your check-in code); it cannot be switched off.")),
-    Kind("event_reminder", _("Event reminders (7 days and 1 day before)")),
-    Kind("event_change", _("Changes to events you registered for (new time, cancellation)")),
-    Kind("event_followup", _("After an event: thanks and feedback")),
+    # A guest's registration e-mails hold the link to their registration (manage, confirm, feedback).
+    Kind("event_reminder", _("Event reminders (7 days and 1 day before)"), carries_secret=True),
+    Kind("event_change", _("Changes to events you registered for (new time, cancellation)"), carries_secret=True),
+    Kind("event_followup", _("After an event: thanks and feedback"), carries_secret=True),
     Kind("application_status", _("Tenant application status changes")),
     Kind("application_comment", _("Comments on tenant applications")),
     Kind("review_assigned", _("Review assignments"), audience=STAFF,
@@ -55,9 +63,9 @@ KINDS: list[Kind] = [
          mandatory_reason=_("You are responsible for this application's screening, so this reminder cannot be switched off.")),
     Kind("job_finished", _("Background imports and exports finished"), audience=STAFF),
     Kind(DIGEST, _("Digest e-mail"), audience=EVERYONE),
-    Kind("invitation", _("Invitations"), optional=False,
+    Kind("invitation", _("Invitations"), optional=False, carries_secret=True,
          mandatory_reason=_("This message gives access to your account; it cannot be switched off.")),
-    Kind("password_reset", _("Password reset"), optional=False,
+    Kind("password_reset", _("Password reset"), optional=False, carries_secret=True,
          mandatory_reason=_("This message gives access to your account; it cannot be switched off.")),
 ]
 
@@ -73,6 +81,14 @@ def get(code: str) -> Kind:
 
 def is_optional(code: str) -> bool:
     return get(code).optional
+
+
+def carries_secret(code: str) -> bool:
+    """Whether messages of this kind may hold a one-time secret link (their body is never shown)."""
+    return get(code).carries_secret
+
+
+SECRET_KINDS: frozenset[str] = frozenset(kind.code for kind in KINDS if kind.carries_secret)
 
 
 def mandatory_reason(code: str) -> str | Promise:

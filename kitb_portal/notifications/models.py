@@ -42,6 +42,9 @@ class OutboxMessage(TimeStampedModel):
         _("attachments"), default=list, blank=True,
         help_text=_("List of {filename, mimetype, content_b64}."),
     )
+    # One-time links (password reset, invitation, guest registration, unsubscribe) are made at
+    # delivery from these references; the bodies hold placeholders only (see secrets.py).
+    secret_refs = models.JSONField(_("links made at delivery"), default=dict, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

@@ -35,7 +35,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from . import kinds, tokens
+from . import kinds, secrets, tokens
 from .delivery import max_attempts, outbox_setting
 from .models import DeliveryAttempt, OutboxMessage
 from .permissions import can_retry_outbox_message
@@ -102,6 +102,7 @@ class Envelope:
     language: str
     context: dict
     headers: dict
+    secret_refs: dict = field(default_factory=dict)  # references of placeholders in the headers
 
 
 def envelope_for(*, recipient, kind: str, mandatory: bool, preferences: RecipientPreferences | None,
@@ -119,12 +120,13 @@ def envelope_for(*, recipient, kind: str, mandatory: bool, preferences: Recipien
     )
     context: dict = {}
     headers: dict = {}
+    refs: dict = {}
     if mandatory:
         context["mandatory_notice"] = mandatory_reason or kinds.mandatory_reason(kind)
     elif recipient is not None and recipient.pk:
-        context["unsubscribe_url"], headers = tokens.unsubscribe_headers(recipient.pk, kind)
+        context[tokens.UNSUBSCRIBE_URL], headers, refs = tokens.unsubscribe_headers(recipient.pk, kind)
         context["preferences_url"] = preferences_url(recipient)
-    return Envelope(language=lang, context=context, headers=headers)
+    return Envelope(language=lang, context=context, headers=headers, secret_refs=refs)
 
 
 def preferences_url(user) -> str:
@@ -135,9 +137,15 @@ def preferences_url(user) -> str:
     return settings.SITE_URL + reverse(name)
 
 
-def render_with_footer(template: str, context: dict, envelope: Envelope) -> tuple[str, str, str]:
-    """Render the message; a mandatory notice the base templates did not show is added at the end."""
-    subject, text, html = render_message(template, {**context, **envelope.context}, envelope.language)
+def render_with_footer(template: str, context: dict, envelope: Envelope) -> tuple[str, str, str, dict]:
+    """Render the message; a mandatory notice the base templates did not show is added at the end.
+
+    Returns ``(subject, text, html, secret_refs)``: every :class:`~.secrets.SecretRef` of the
+    context (and the envelope's) is rendered as a placeholder that delivery fills in.
+    """
+    context, refs = secrets.extract({**context, **envelope.context})
+    refs.update(envelope.secret_refs)
+    subject, text, html = render_message(template, context, envelope.language)
     notice = envelope.context.get("mandatory_notice")
     if notice:
         with translation.override(envelope.language):
@@ -147,7 +155,7 @@ def render_with_footer(template: str, context: dict, envelope: Envelope) -> tupl
         if html and escape(notice) not in html:
             paragraph = f'<p style="font-size: 12px; color: #52606d;">{escape(notice)}</p>'
             html = html.replace("</body>", paragraph + "</body>", 1) if "</body>" in html else html + paragraph
-    return subject, text, html
+    return subject, text, html, refs
 
 
 def notify(
@@ -169,6 +177,10 @@ def notify(
     ``recipient`` is a user; for a guest who has no account, pass ``email`` and ``language``.
     Returns the new row, or ``None`` when a row with this key already exists, or when the
     recipient switched this ``kind`` off (see ``kinds.py``) and the message is not ``mandatory``.
+
+    A one-time link (password reset, invitation, a guest's registration link) goes into ``context``
+    as a :class:`~.secrets.SecretRef`, never as the link itself: the row stores a placeholder and
+    the reference, and delivery makes the link (see ``secrets.py``).
 
     ``mandatory=True``: a message the person must receive by their role (the expiry of an MoU they
     own); it is sent whatever their preferences say, and its footer says why it cannot be switched
@@ -205,7 +217,7 @@ def notify(
         recipient=recipient, kind=kind, mandatory=mandatory, preferences=preferences, language=language,
         mandatory_reason=mandatory_reason,
     )
-    subject, text, html = render_with_footer(template, {"recipient": recipient, **context}, envelope)
+    subject, text, html, secret_refs = render_with_footer(template, {"recipient": recipient, **context}, envelope)
     try:
         with transaction.atomic():  # savepoint: a duplicate key must not break the caller's transaction
             message = OutboxMessage.objects.create(
@@ -220,6 +232,7 @@ def notify(
                 body_html=html,
                 headers={**envelope.headers, **(headers or {})},
                 attachments=[a.as_json() for a in attachments or []],
+                secret_refs=secret_refs,
             )
     except IntegrityError:
         return None  # another transaction wrote this key first

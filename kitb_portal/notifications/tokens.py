@@ -41,11 +41,29 @@ def one_click_url(user_id: int, kind: str, *, token: str | None = None) -> str:
     return settings.SITE_URL + reverse("portal:unsubscribe_one_click", args=[token or make_token(user_id, kind)])
 
 
-def unsubscribe_headers(user_id: int, kind: str) -> tuple[str, dict[str, str]]:
-    """The footer link and the ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers (RFC 2369, 8058)."""
-    token = make_token(user_id, kind)
+UNSUBSCRIBE_URL = "unsubscribe_url"
+ONE_CLICK_URL = "one_click_unsubscribe_url"
+
+
+def unsubscribe_headers(user_id: int, kind: str):
+    """The footer link and the ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers (RFC 2369, 8058).
+
+    Returns ``(footer link, headers, references)``: the link is a :class:`~.secrets.SecretRef` and
+    the header holds a placeholder, both made at delivery (:func:`resolve_unsubscribe`), so the
+    token never sits in the outbox; ``references`` are the header's, for the row's ``secret_refs``.
+    """
+    from . import secrets
+
+    params = {"user": int(user_id), "kind": str(kind)}
     headers = {
-        "List-Unsubscribe": f"<{one_click_url(user_id, kind, token=token)}>",
+        "List-Unsubscribe": f"<{secrets.placeholder(ONE_CLICK_URL)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    return unsubscribe_url(user_id, kind, token=token), headers
+    refs = {ONE_CLICK_URL: secrets.SecretRef("unsubscribe", {**params, "one_click": True}).as_json()}
+    return secrets.SecretRef("unsubscribe", params), headers, refs
+
+
+def resolve_unsubscribe(params: dict) -> str:
+    """The unsubscribe link (or its RFC 8058 one-click endpoint) of a reference, at delivery."""
+    user_id, kind = int(params["user"]), str(params["kind"])
+    return (one_click_url if params.get("one_click") else unsubscribe_url)(user_id, kind)

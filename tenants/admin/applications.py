@@ -245,7 +245,14 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
         return can_assign_reviewers(request.user)
 
     def get_queryset(self, request):
-        return selectors.with_pipeline_annotations(super().get_queryset(request))
+        # Blind reviews: the score is empty where this user may not see it yet (column, filter, order).
+        return selectors.with_pipeline_annotations(super().get_queryset(request), viewer=request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.scores_visible = selectors.scores_visible(request.user, obj)
+        return obj
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owning_officer":
@@ -294,6 +301,9 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
     def review_summary_html(self, obj):
         from django.template.loader import render_to_string
 
+        if not getattr(obj, "scores_visible", False):  # blind reviews: see selectors.scores_visible
+            return _("The scores are shown once you have submitted your own review of this application "
+                     "(never to a reviewer who declared a conflict of interest).")
         return render_to_string("tenants/admin/_review_summary.html", {"summary": selectors.review_summary(obj)})
 
     @admin.display(description=_("comments"))
