@@ -358,7 +358,7 @@ def feedback_for(registration: Registration) -> Feedback | None:
     return Feedback.objects.filter(registration=registration).first()
 
 
-def registrations_for_export(event_ids=None):
+def registrations_for_export(event_ids=None, *, viewer=None):
     qs = Registration.objects.select_related("event", "organization", "user").order_by("event__start", "event_id", "name")
     if event_ids is not None:
         qs = qs.filter(event_id__in=event_ids)

@@ -11,8 +11,8 @@ background" button added. A file of more than ``JOBS_INLINE_IMPORT_MAX_ROWS`` ro
 more than ``JOBS_INLINE_EXPORT_MAX_ROWS`` rows, goes to a background job on its own. Either way the
 person lands on the job's status page (progress bar, then the result or the row errors).
 
-``background_export_queryset``: dotted path of a function without arguments that returns the
-export's base queryset (annotations, ``select_related``), when the resource's own ``get_queryset``
+``background_export_queryset``: dotted path of a function taking ``viewer`` (the job's starter) that
+returns the export's base queryset (annotations, ``select_related``), when the resource's own ``get_queryset``
 is not enough; the rows are still the ones the changelist (filters, search, selection) shows.
 
 Permissions (one rule, ``kitb_portal.jobs.permissions``, for the admin's pages and the jobs alike):

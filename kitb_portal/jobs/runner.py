@@ -235,7 +235,8 @@ def _set_phase(job: BackgroundJob, phase: str, reporter: ProgressReporter) -> No
 
 def export_queryset(job: BackgroundJob, resource):
     if job.queryset_path:
-        return import_string(job.queryset_path)()
+        # The factory gets the job's starter: annotations it adds follow what that person may see.
+        return import_string(job.queryset_path)(viewer=job.started_by)
     return resource.get_queryset()
 
 

@@ -122,9 +122,10 @@ class ApplicationResource(resources.ModelResource):
         return str(application.get_status_display())
 
 
-def application_export_queryset():
-    """Base queryset of a background export of applications: the score and amounts the resource reads."""
-    return selectors.with_pipeline_annotations(Application.objects.select_related("referrer", "sector", "owning_officer"))
+def application_export_queryset(*, viewer):
+    """Base queryset of a background export of applications: the score (blank where ``viewer`` may
+    not see it yet, as on the changelist) and the amounts the resource reads."""
+    return selectors.with_pipeline_annotations(Application.objects.select_related("referrer", "sector", "owning_officer"), viewer=viewer)
 
 
 class DocumentInline(admin.TabularInline):

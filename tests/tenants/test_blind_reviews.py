@@ -90,3 +90,34 @@ def test_other_reviews_are_not_reachable_by_a_reviewer(client, scored, reviewer2
     other = Review.objects.get(assignment__reviewer=reviewer1)
     assert client.get(reverse("admin:tenants_review_change", args=[other.pk])).status_code == 404
     assert reviewer1.full_name not in client.get(reverse("admin:tenants_review_changelist")).content.decode()
+
+
+def test_a_background_export_started_by_a_blind_reviewer_carries_no_score(client, scored, reviewer2, kitb_admin, django_capture_on_commit_callbacks):
+    """The job's queryset factory is given the job's starter, so the export blanks the score as the
+    changelist does; the administrator's export of the same rows still has it."""
+    import csv
+    import io
+
+    from django.contrib.auth.models import Permission
+
+    from kitb_portal.jobs.models import BackgroundJob
+
+    # Export needs the view permission only, which committee members hold.
+    assert reviewer2.has_perm("tenants.view_application") or reviewer2.user_permissions.add(
+        Permission.objects.get(codename="view_application"))
+    fields = {f"applicationresource_{f}": "on" for f in ["id", "company_name", "score"]}
+    scores = {}
+    for user in (reviewer2, kitb_admin):
+        client.force_login(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("admin:tenants_application_export"), {"format": "0", "resource": "0", "_background": "1", **fields})
+        assert response.status_code == 302, response.content[:500]
+        job = BackgroundJob.objects.filter(started_by=user).get()
+        assert job.status == BackgroundJob.Status.DONE, job.error
+        with job.result_file.open("rb") as fh:
+            rows = list(csv.reader(io.StringIO(fh.read().decode("utf-8-sig"))))
+        assert len(rows) == 2, rows
+        column = 2  # id, company name, score (headers are in the starter's language)
+        scores[user.pk] = [row[column] for row in rows[1:]]
+    assert scores[kitb_admin.pk] == [SCORE]
+    assert scores[reviewer2.pk] == [""]
