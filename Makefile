@@ -22,7 +22,7 @@ venv: $(STAMP)
 run: $(STAMP) compile-messages
 	$(PY) -m kitb_portal.devstack run
 
-# Translations are compiled when gettext's msgfmt is present (Debian's gettext; .ci/run installs it).
+# Translations (locale/ and locale_vendor/, both in LOCALE_PATHS) are compiled when gettext's msgfmt is present (Debian's gettext; .ci/run installs it).
 compile-messages: $(STAMP)
 	@if [ -d locale ] && command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=.data; fi
 

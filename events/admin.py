@@ -3,7 +3,6 @@ publish (with warnings), cancel (everyone told), attendance, exports and a per-e
 
 from __future__ import annotations
 
-import calendar as pycalendar
 import datetime as dt
 
 from django.contrib import admin, messages
@@ -13,6 +12,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -293,12 +293,12 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
         tz = timezone.get_current_timezone()
         if mode == "month":
             first = day.replace(day=1)
-            last = day.replace(day=pycalendar.monthrange(day.year, day.month)[1])
+            last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
             grid_start = first - dt.timedelta(days=first.weekday())
             grid_end = last + dt.timedelta(days=6 - last.weekday())
             prev_day = (first - dt.timedelta(days=1)).replace(day=1)
             next_day = last + dt.timedelta(days=1)
-            title = f"{pycalendar.month_name[day.month]} {day.year}"
+            title = date_format(first, "YEAR_MONTH_FORMAT")  # "Desember 2026", "2026년 12월"
         else:
             grid_start = day - dt.timedelta(days=day.weekday())
             grid_end = grid_start + dt.timedelta(days=6)
@@ -331,7 +331,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
             today_url=f"?{urlencode({'view': mode})}",
             month_url=f"?{urlencode({'view': 'month', 'date': day.isoformat()})}",
             week_url=f"?{urlencode({'view': 'week', 'date': day.isoformat()})}",
-            weekdays=[pycalendar.day_abbr[i] for i in range(7)],
+            weekdays=[date_format(d["date"], "D") for d in days[:7]],  # "Sen", "월", from Django's catalogue
         )
         return TemplateResponse(request, "admin/events/event/calendar.html", context)
 

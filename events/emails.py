@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from kitb_portal.notifications.selectors import language_of
 from kitb_portal.notifications.services import Attachment, notify
 
 from . import ical, links
@@ -15,6 +16,11 @@ def recipient_kwargs(registration: Registration) -> dict:
     if registration.user_id:
         return {"recipient": registration.user}
     return {"email": registration.email, "language": registration.language}
+
+
+def reader_language(registration: Registration) -> str:
+    """The language of the e-mail and of its .ics: a guest's registration language, a user's e-mail language."""
+    return language_of(registration.user_id) if registration.user_id else registration.language
 
 
 def viewer_tz(registration: Registration) -> str:
@@ -45,7 +51,10 @@ def qr_png(registration: Registration) -> bytes:
 
 def notify_confirmed(registration: Registration, *, promoted: bool = False) -> None:
     event = registration.event
-    ics = ical.event_ics(event, url=links.event_url(event, for_guest=registration.is_guest), include_meeting_link=True)
+    ics = ical.event_ics(
+        event, url=links.event_url(event, for_guest=registration.is_guest), include_meeting_link=True,
+        language=reader_language(registration),
+    )
     notify(
         **recipient_kwargs(registration),
         template="events/email/registration_confirmed",
@@ -89,7 +98,7 @@ def notify_rescheduled(event: Event, previous: Event) -> None:
                     filename="event.ics",
                     content=ical.event_ics(
                         event, url=links.event_url(event, for_guest=registration.is_guest),
-                        include_meeting_link=registration.holds_place,
+                        include_meeting_link=registration.holds_place, language=reader_language(registration),
                     ),
                     mimetype="text/calendar",
                 )

@@ -1,4 +1,8 @@
-"""iCalendar (RFC 5545) for events: one event's .ics and a user's calendar feed."""
+"""iCalendar (RFC 5545) for events: one event's .ics and a user's calendar feed.
+
+Summaries and descriptions are in the reader's language: ``language`` (the feed owner's, a guest's
+registration language) when given, else the request's active language.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from urllib.parse import urlparse
 
 import icalendar
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Event, EventStatus
 
@@ -63,22 +67,27 @@ def vevent(event: Event, *, url: str, include_meeting_link: bool) -> icalendar.E
     return item
 
 
-def calendar(events_with_urls, *, name: str, include_meeting_link: bool, method: str | None = None) -> bytes:
+def calendar(events_with_urls, *, name, include_meeting_link: bool, method: str | None = None,
+             language: str | None = None) -> bytes:
     """``events_with_urls``: iterable of (event, url), or (event, url, include_meeting_link) to decide
     per event (the private feed: only a confirmed or attended place shows the link). Returns the
-    VCALENDAR as bytes."""
+    VCALENDAR as bytes, its texts (``name`` may be a lazy translation) in ``language`` when given."""
+    if language:
+        with translation.override(language):
+            return calendar(events_with_urls, name=name, include_meeting_link=include_meeting_link, method=method)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     if method:
         cal.add("method", method)
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", str(name))
     for event, url, *own in events_with_urls:
         cal.add_component(vevent(event, url=url, include_meeting_link=own[0] if own else include_meeting_link))
     cal.add_missing_timezones()
     return cal.to_ical()
 
 
-def event_ics(event: Event, *, url: str, include_meeting_link: bool) -> bytes:
-    return calendar([(event, url)], name=event.title, include_meeting_link=include_meeting_link, method="PUBLISH")
+def event_ics(event: Event, *, url: str, include_meeting_link: bool, language: str | None = None) -> bytes:
+    with translation.override(language or translation.get_language()):
+        return calendar([(event, url)], name=event.title, include_meeting_link=include_meeting_link, method="PUBLISH")

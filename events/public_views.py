@@ -143,7 +143,8 @@ def registration_ics(request, token: str):
     registration = selectors.registration_get_by_token(token)
     event = registration.event
     body = ical.event_ics(
-        event, url=links.event_url(event, for_guest=True), include_meeting_link=permissions.can_see_meeting_link(registration)
+        event, url=links.event_url(event, for_guest=True), include_meeting_link=permissions.can_see_meeting_link(registration),
+        language=registration.language,  # the language the guest registered in, as their e-mails
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'

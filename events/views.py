@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kitb_portal.common import fragments
@@ -146,8 +147,9 @@ def feed(request, token: str):
             (event, links.event_url(event), permissions.status_sees_meeting_link(event.my_registration_status))
             for event in events
         ],
-        name=_("KITB events"),
+        name=gettext_lazy("KITB events"),
         include_meeting_link=False,
+        language=calendar_feed.user.preferred_language,  # calendar clients send no language of their own
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"

@@ -240,7 +240,12 @@ if BEHIND_PROXY:
 # --- I18N / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("id", _("Indonesian")), ("ko", _("Korean")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogues first; locale_vendor holds the Indonesian and Korean of third-party admin
+# strings (django-axes, django-celery-beat, ...) that those packages lack, kept apart from `locale`
+# because `make messages` (--no-obsolete over our sources) would drop them there.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
+# Date formats where Django's for id/ko fall short (kitb_portal/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["kitb_portal.formats"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

@@ -156,3 +156,45 @@ class BackgroundJobAdmin(admin.ModelAdmin):
 
     def cancel_view(self, request, object_id):
         return self._decide(request, object_id, services.job_cancel, gettext("The job was cancelled; nothing was imported."))
+
+
+# --- django-celery-beat: the one label it leaves untranslatable -----------------------------------
+# PeriodicTask.task has the plain verbose_name 'Task Name' (no gettext), shown as a filter title and as
+# the column of the "tasks using this schedule" inlines. The admins are re-registered with a
+# translated label; the model is left alone (changing its field would ask for a migration of the package).
+from django_celery_beat import admin as beat_admin  # noqa: E402
+from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule  # noqa: E402
+
+
+class _TaskNameFilter(admin.AllValuesFieldListFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("task name")
+
+
+class KitbPeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    list_filter = [("task", _TaskNameFilter) if f == "task" else f for f in beat_admin.PeriodicTaskAdmin.list_filter]
+
+
+class KitbPeriodicTaskInline(beat_admin.PeriodicTaskInline):
+    fields = ("name", "task_name", "args", "kwargs")
+    readonly_fields = fields
+
+    @admin.display(description=_("task name"))
+    def task_name(self, obj):
+        return obj.task
+
+
+def _reregister_beat_admins() -> None:
+    if admin.site.is_registered(PeriodicTask):
+        admin.site.unregister(PeriodicTask)
+    admin.site.register(PeriodicTask, KitbPeriodicTaskAdmin)
+    for model in (ClockedSchedule, CrontabSchedule, IntervalSchedule, SolarSchedule):
+        if not admin.site.is_registered(model):
+            continue
+        base = type(admin.site._registry[model])
+        admin.site.unregister(model)
+        admin.site.register(model, type(f"Kitb{base.__name__}", (base,), {"inlines": [KitbPeriodicTaskInline]}))
+
+
+_reregister_beat_admins()

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -51,36 +52,61 @@ def _kind_label(kind: str) -> str:
     return str(kinds.get(kind).label)
 
 
+def _token_and_language(token):
+    """``(user_id, kind, language)`` of a token, or None: the answers of these links are in the
+    language the person reads their e-mail in, whatever the browser or mail client asks for."""
+    try:
+        user_id, kind = tokens.read_token(token)
+    except tokens.BadToken:
+        return None
+    return user_id, kind, selectors.language_of(user_id)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     """GET: what the link will switch off, and a button; POST: switch it off. No login needed."""
-    try:
-        user_id, kind = tokens.read_token(token)
-    except tokens.BadToken:
+    read = _token_and_language(token)
+    if read is None:
         return render(request, "notifications/unsubscribe.html", {"state": "invalid"}, status=404)
-    context = {"kind_label": _kind_label(kind), "is_digest": kind == kinds.DIGEST, "token": token}
-    if request.method == "GET":
-        return render(request, "notifications/unsubscribe.html", {**context, "state": "confirm"})
-    try:
-        services.preference_unsubscribe(user_id=user_id, kind=kind)
-    except PermissionDenied:
-        return render(request, "notifications/unsubscribe.html", {**context, "state": "invalid"}, status=404)
-    except ValidationError:
-        return render(request, "notifications/unsubscribe.html", {**context, "state": "mandatory"}, status=400)
-    return render(request, "notifications/unsubscribe.html", {**context, "state": "done"})
+    user_id, kind, language = read
+    with translation.override(language):
+        context = {"kind_label": _kind_label(kind), "is_digest": kind == kinds.DIGEST, "token": token}
+        if request.method == "GET":
+            response = render(request, "notifications/unsubscribe.html", {**context, "state": "confirm"})
+        else:
+            try:
+                services.preference_unsubscribe(user_id=user_id, kind=kind)
+            except PermissionDenied:
+                response = render(request, "notifications/unsubscribe.html", {**context, "state": "invalid"}, status=404)
+            except ValidationError:
+                response = render(request, "notifications/unsubscribe.html", {**context, "state": "mandatory"}, status=400)
+            else:
+                response = render(request, "notifications/unsubscribe.html", {**context, "state": "done"})
+    response["Content-Language"] = language
+    return response
+
+
+def _plain(text: str, language: str, status: int = 200) -> HttpResponse:
+    response = HttpResponse(f"{text}\n", status=status, content_type="text/plain; charset=utf-8")
+    response["Content-Language"] = language
+    return response
 
 
 @csrf_exempt  # RFC 8058: mail clients POST here without a session or a CSRF token; the signed token decides
 @never_cache
 @require_POST
 def unsubscribe_one_click(request, token):
-    """The ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` endpoint."""
-    try:
-        user_id, kind = tokens.read_token(token)
-        services.preference_unsubscribe(user_id=user_id, kind=kind)
-    except (tokens.BadToken, PermissionDenied):
-        return HttpResponse("Unknown unsubscribe link.\n", status=404, content_type="text/plain; charset=utf-8")
-    except ValidationError:
-        return HttpResponse("These messages cannot be switched off.\n", status=400, content_type="text/plain; charset=utf-8")
-    return HttpResponse("Unsubscribed.\n", content_type="text/plain; charset=utf-8")
+    """The ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` endpoint; it answers in the person's language."""
+    read = _token_and_language(token)
+    if read is None:
+        return _plain(_("Unknown unsubscribe link."), translation.get_language(), status=404)
+    user_id, kind, language = read
+    with translation.override(language):
+        try:
+            services.preference_unsubscribe(user_id=user_id, kind=kind)
+        except PermissionDenied:
+            return _plain(_("Unknown unsubscribe link."), language, status=404)
+        except ValidationError:
+            return _plain(_("These messages cannot be switched off."), language, status=400)
+        return _plain(_("Unsubscribed."), language)
