@@ -108,3 +108,12 @@ def test_ics_attached_to_an_email_is_in_the_recipients_email_language(bilingual_
         body = ical.event_ics(bilingual_event, url="https://x.example/", include_meeting_link=False,
                               language=reader_language(registration))
     assert _summary(body)[0] == "Seminar rantai pasok baterai"
+
+
+@pytest.mark.django_db
+def test_admin_summary_breadcrumb_names_the_event_in_the_staff_language(staff_client):
+    event = EventFactory(title_en="Battery seminar", title_ko="배터리 세미나", title_id="Seminar baterai")
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    page = staff_client.get(reverse("admin:events_event_summary", args=[event.pk])).content.decode()
+    breadcrumbs = page.split('class="breadcrumbs"', 1)[1].split("</div>", 1)[0]
+    assert "배터리 세미나" in breadcrumbs and "Battery seminar" not in breadcrumbs
