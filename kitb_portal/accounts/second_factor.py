@@ -61,8 +61,15 @@ def must_verify(request) -> bool:
         return False
     cached = getattr(request, "_kitb_must_verify", None)
     if cached is None:
-        cached = request._kitb_must_verify = is_required(user) or device_for(user) is not None
+        cached = request._kitb_must_verify = is_required(user) or has_device(user)
     return cached
+
+
+def has_device(user) -> bool:
+    """Whether two-factor authentication is on for the user (one query)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user_id=user.pk, name="default", confirmed=True).exists()
 
 
 def admin_redirect(request, next_url: str):
@@ -118,7 +125,7 @@ class SecondFactorLoginMixin:
 
     def form_valid(self, form):
         user = form.get_user()
-        if device_for(user) is None:
+        if not has_device(user):
             end_pending_login(self.request)
             return super().form_valid(form)
         begin_pending_login(self.request, user, self.get_success_url())

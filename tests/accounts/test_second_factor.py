@@ -103,7 +103,9 @@ def test_a_wrong_token_is_refused_with_a_message(client, kitb_admin, device):
     log_in(client, kitb_admin.email)
     response = client.post(VERIFY, {"otp_token": wrong_token(device)})
     assert response.status_code == 200 and SESSION_KEY not in client.session
-    assert "Invalid token" in response.content.decode()
+    errors = response.context["form"].non_field_errors()
+    assert errors and errors[0] in response.content.decode()  # said on the page (in the user's language, here Indonesian)
+    assert "Kode tidak berlaku" in errors[0]
     assert AccessAttempt.objects.get(username=kitb_admin.email).failures_since_start == 1
 
 
