@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    # Second factor (TOTP and recovery codes) for staff: django-two-factor-auth on django-otp.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "two_factor",
     "kitb_portal.accounts",
     "kitb_portal.notifications",
     "kitb_portal.jobs",
@@ -81,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "kitb_portal.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -236,6 +243,17 @@ AXES_CLIENT_IP_CALLABLE = "kitb_portal.accounts.security.axes_client_ip"
 if BEHIND_PROXY:
     # The proxy tells us the original scheme, so secure cookies and redirects work behind TLS termination.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Second factor (kitb_portal/accounts/second_factor.py). KITB administrators and superusers must use
+# one for the admin; other staff and partner users may opt in. The login asks for it after the password.
+# Our own login keeps the admin's login page (/admin/login/), so two_factor does not replace it.
+TWO_FACTOR_PATCH_ADMIN = False
+# Where django-otp's otp_required sends a logged-in user whose session has not passed the second factor.
+OTP_LOGIN_URL = "accounts:login_verify"
+# Seconds between the password and the token before the login starts again.
+TWO_FACTOR_LOGIN_TIMEOUT = 600
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "KITB Partnership Portal"
 
 # --- I18N / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

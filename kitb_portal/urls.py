@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.admin_view(admin_index), name="admin_dashboard"),
     path("admin/", admin.site.urls),
     path("accounts/", include("kitb_portal.accounts.urls")),
+    path("accounts/two-factor/", include("kitb_portal.accounts.second_factor_urls")),
     path("portal/", include("kitb_portal.accounts.portal_urls")),
     path("portal/mous/", include("partnerships.urls")),
     path("portal/events/", include("events.urls")),

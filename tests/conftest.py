@@ -25,6 +25,29 @@ def _fresh_cache_and_lang(settings):
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` skips the login form, password and all; for a user the admin asks
+    a second factor of (KITB administrators, superusers, anyone with a device) it skips that step too:
+    the session counts as verified with the user's TOTP device (made if missing), as after the token
+    step. ``force_login(user, verified=False)`` logs in without it. The steps themselves are tested
+    through the forms (tests/accounts/test_second_factor.py)."""
+    from django.test import Client
+
+    from kitb_portal.accounts import second_factor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, *, verified=True):
+        original(self, user, backend)
+        if verified and (second_factor.is_required(user) or second_factor.device_for(user) is not None):
+            session = self.session
+            second_factor.mark_session_verified(session, user)
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def kitb(db):
     return OrganizationFactory(host=True)

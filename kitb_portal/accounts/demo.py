@@ -2,11 +2,16 @@
 
 Passwords come from DEMO_PASSWORD, or one is generated once and kept in ``.data/demo-password``
 (mode 600), so every run prints the same working logins, one per line:
-``demo-login <role> <email> <password>``. Never for production.
+``demo-login <role> <email> <password>``. Demo users whose role must use two-factor authentication
+(the KITB administrator) get a TOTP device whose secret is derived from the demo password, and a
+line ``demo-totp <email> <base32 secret>`` to add to an authenticator app. Never for production.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -60,6 +65,31 @@ def demo_password() -> str:
     return generated
 
 
+def demo_totp_key(email: str, password: str) -> str:
+    """The demo TOTP secret (hex, 20 bytes) of ``email``: derived from the demo password, so every run
+    prints the same secret for the same password (demo data only)."""
+    return hmac.new(password.encode(), f"kitb-demo-totp:{email.lower()}".encode(), hashlib.sha1).hexdigest()
+
+
+def base32_secret(hex_key: str) -> str:
+    """What an authenticator app takes ("enter a setup key")."""
+    return base64.b32encode(bytes.fromhex(hex_key)).decode()
+
+
+def seed_second_factor(user, password: str) -> str:
+    """A TOTP device (two_factor's "default") with the demo secret; returns the base32 secret."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key = demo_totp_key(user.email, password)
+    device = TOTPDevice.objects.filter(user=user, name="default").first()
+    if device is None:
+        TOTPDevice.objects.create(user=user, name="default", key=key, confirmed=True)
+    elif device.key != key:  # DEMO_PASSWORD changed: keep the printed secret working
+        device.key, device.last_t, device.drift = key, -1, 0
+        device.save(update_fields=["key", "last_t", "drift"])
+    return base32_secret(key)
+
+
 def seed(stdout) -> None:
     """Organisations and demo users; idempotent (a second run adds nothing and prints the same logins)."""
     from django.conf import settings
@@ -67,6 +97,7 @@ def seed(stdout) -> None:
 
     from .models import Organization, User
     from .roles import sync_role_permissions
+    from .second_factor import is_required
 
     if getattr(settings, "PRODUCTION", False):
         stdout.write("accounts: DJANGO_ENV=production, no demo users created.\n")
@@ -81,6 +112,7 @@ def seed(stdout) -> None:
         organizations[name] = org
 
     password = demo_password()
+    totp_secrets = {}
     for role, (email, full_name, org_name, group_name, language) in DEMO_USERS.items():
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
@@ -100,5 +132,10 @@ def seed(stdout) -> None:
             user.save(update_fields=["password"])
         if group_name:
             user.groups.add(Group.objects.get(name=group_name))
+            user.group_names = None  # read the groups again for is_required
+        if is_required(user):
+            totp_secrets[email] = seed_second_factor(user, password)
     for role, (email, *_rest) in DEMO_USERS.items():
         stdout.write(f"demo-login {role} {email} {password}\n")
+    for email, secret in totp_secrets.items():
+        stdout.write(f"demo-totp {email} {secret}\n")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from kitb_portal.dashboard import compose
 
 from . import permissions, selectors, services, throttle
+from .second_factor import SecondFactorLoginMixin
 from .security import client_ip
 from .forms import ColleagueInviteForm, LoginForm, PasswordResetForm
 from .languages import set_language_cookie
@@ -29,7 +30,9 @@ COLLEAGUES_PER_PAGE = 25
 RESEND_LIMIT_PER_HOUR = 5
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(SecondFactorLoginMixin, auth_views.LoginView):
+    """The password step; users with a second factor go on to the token step (second_factor_views)."""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
@@ -38,6 +41,14 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         # The user's language from this response on, even if the browser chose another before.
         return set_language_cookie(response, form.get_user().preferred_language)
+
+
+class AdminLoginView(LoginView):
+    """The admin's login page (/admin/login/, KitbAdminSite.login): Django's admin form and template,
+    with the same token step and language as the portal's."""
+
+    # Django's admin shows "you are logged in as ..., but not authorised" to a logged-in partner.
+    redirect_authenticated_user = False
 
 
 class PasswordResetView(auth_views.PasswordResetView):

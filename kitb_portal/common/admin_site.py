@@ -20,6 +20,8 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import get_language
 
+from kitb_portal.accounts.second_factor import SecondFactorAdminSiteMixin
+
 from . import freshness
 
 logger = logging.getLogger(__name__)
@@ -66,7 +68,7 @@ def user_key(user) -> tuple | None:
         return None
 
 
-class KitbAdminSite(admin.AdminSite):
+class KitbAdminSite(SecondFactorAdminSiteMixin, admin.AdminSite):
     def admin_view(self, view, cacheable=False):
         """Django's wrapper; after any POST (a save, an action, an import) the content version moves on,
         so the next page is drawn from the data as they are, even when the action updated rows in bulk."""

@@ -44,12 +44,16 @@ def _session_cookie(user) -> str:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
+    from kitb_portal.accounts import second_factor
+
     SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if second_factor.is_required(user):  # as after the token step (the KITB administrator's demo device)
+        second_factor.mark_session_verified(store, user)
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
@@ -64,6 +68,7 @@ def main() -> None:
     from django.urls import NoReverseMatch, reverse
     from django.utils.module_loading import import_string
 
+    from kitb_portal.accounts import second_factor
     from kitb_portal.accounts.models import User
     from kitb_portal.common import freshness
 
@@ -86,6 +91,10 @@ def main() -> None:
         client = Client()
         if user:
             client.force_login(user)
+            if second_factor.is_required(user):
+                session = client.session
+                second_factor.mark_session_verified(session, user)
+                session.save()
         client.get(path)  # templates loaded, connection open
         freshness.invalidate()  # every cached copy dropped: what the page costs to draw
         with CaptureQueriesContext(connection) as cold:

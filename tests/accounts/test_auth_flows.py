@@ -34,8 +34,9 @@ def test_partner_logs_in_and_lands_on_the_portal(client, partner_a):
     assert home.status_code == 200 and partner_a.organization.name in home.content.decode()
 
 
-def test_staff_log_in_and_land_on_the_admin(client, admin_user):
-    response = log_in(client, admin_user.email, follow=True)
+def test_staff_log_in_and_land_on_the_admin(client, staff_user):
+    # Staff in a role that may do without a second factor; KITB administrators: test_second_factor.py.
+    response = log_in(client, staff_user.email, follow=True)
     assert response.redirect_chain[-1][0] == reverse("admin:index")
     assert response.status_code == 200
 
@@ -188,7 +189,14 @@ def test_the_switcher_still_wins_after_login(client, technopark):
 
 
 def test_staff_language_follows_them_into_the_admin(client, kitb):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.otp import fresh_totp_token
+
     staff = UserFactory(staff=True, is_superuser=True, organization=kitb, email="dewi@kitb.example", preferred_language="id")
+    device = TOTPDevice.objects.create(user=staff, name="default", confirmed=True)
     response = client.post("/admin/login/", {"username": staff.email, "password": DEFAULT_PASSWORD, "next": "/admin/"})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:login_verify")
+    response = client.post(response["Location"], {"otp_token": fresh_totp_token(device)})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/")["Content-Language"] == "id"

@@ -84,3 +84,24 @@ def test_seed_uses_existing_organisations(password_file, technopark):
     seed()
     assert Organization.objects.filter(name=demo.TECHNOPARK).count() == 1
     assert User.objects.get(email="partner@cbtp.demo").organization == technopark
+
+
+def test_seed_demo_prints_a_totp_secret_for_the_administrator_that_logs_in(password_file, client):
+    import base64
+
+    from django_otp.oath import totp
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    lines = [line.split() for line in out.getvalue().splitlines() if line.startswith("demo-totp ")]
+    assert [email for _tag, email, _secret in lines] == [demo.DEMO_USERS["kitb-administrator"][0]]
+    _tag, email, secret = lines[0]
+    call_command("seed_demo", stdout=StringIO())  # a second run keeps the secret
+    password = password_file.read_text().strip()
+    assert demo.base32_secret(demo.demo_totp_key(email, password)) == secret
+
+    response = client.post("/accounts/login/", {"username": email, "password": password})
+    assert response["Location"] == "/accounts/login/verify/"
+    code = f"{totp(base64.b32decode(secret), 30, 0, 6, 0):06d}"  # what the authenticator app shows
+    response = client.post("/accounts/login/verify/", {"otp_token": code}, follow=True)
+    assert response.redirect_chain[-1][0] == "/admin/" and response.status_code == 200

@@ -6,7 +6,8 @@
   its last screen is saved as ``test-results/<test name>/zz-final.png`` when the test ends.
 * ``shot(page, name)``: a named screenshot in the same folder, for the steps worth seeing.
 * ``demo``: ``manage.py seed_demo`` with a known DEMO_PASSWORD; returns the demo logins.
-* ``login(page, email, password)``: logs in through the login form.
+* ``login(page, email, password)``: logs in through the login form (and the two-factor step where
+  the user has it: the code is read from their TOTP device).
 * ``axe_violations(page)``: axe-core's serious and critical violations of the page.
 
 Playwright's sync API runs an event loop in the test thread, so the ORM calls made there need
@@ -180,12 +181,23 @@ def demo(transactional_db, live_server) -> Demo:
 
 
 def login(page, email: str, password: str, *, expect_path: str | None = None) -> None:
-    """Log in through the form at /accounts/login/, as a person would."""
+    """Log in through the form at /accounts/login/, as a person would; where the user has two-factor
+    authentication (the KITB administrator), type the current code of their TOTP device as an
+    authenticator app would show it."""
     page.goto("/accounts/login/")
     page.locator("input[name=username]").fill(email)
     page.locator("input[name=password]").fill(password)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+    if "/accounts/login/verify/" in page.url:
+        from kitb_portal.accounts import second_factor
+        from kitb_portal.accounts.models import User
+        from tests.otp import fresh_totp_token
+
+        device = second_factor.device_for(User.objects.get(email__iexact=email))
+        page.locator("input[name=otp_token]").fill(fresh_totp_token(device))
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
     assert "/accounts/login/" not in page.url, page.locator("main").inner_text()
     if expect_path:
         assert page.url.split("?")[0].endswith(expect_path), page.url

@@ -55,6 +55,7 @@ def test_portal_and_public_pages_have_no_serious_axe_violation(demo, page, brows
         ("10-application-step-2", f"/portal/applications/{draft.pk}/step/2/"),
         ("11-application-step-4", f"/portal/applications/{draft.pk}/step/4/"),
         ("12-application-detail", f"/portal/applications/{screening.pk}/"),
+        ("12b-two-factor", "/accounts/two-factor/"),
     ]
     for name, url in pages:
         response = page.goto(url)
@@ -95,6 +96,8 @@ def test_admin_pages_have_no_serious_axe_violation(demo, page, shot):
         ("02-application-changelist", "/admin/tenants/application/"),
         ("03-event-changelist", "/admin/events/event/"),
         ("04-application-change", f"/admin/tenants/application/{application.pk}/change/"),
+        ("05-two-factor", "/accounts/two-factor/"),
+        ("06-recovery-codes", "/accounts/two-factor/recovery-codes/"),
     ]:
         response = page.goto(url)
         assert response.status == 200, (url, response.status)
