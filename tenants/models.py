@@ -25,7 +25,6 @@ from kitb_portal.accounts.models import LANGUAGE_CHOICES
 from kitb_portal.common.models import TimeStampedModel, choices_check
 from kitb_portal.common.storage import private_storage
 
-
 CURRENCY_CHOICES = [
     ("USD", _("US dollar (USD)")),
     ("KRW", _("Korean won (KRW)")),
