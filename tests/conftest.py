@@ -136,6 +136,16 @@ def client_a(client, partner_a):
 
 
 @pytest.fixture
+def partner_client(partner_a):
+    """Partner A logged in on a client of its own (so a test can use ``client`` for someone else)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(partner_a)
+    return client
+
+
+@pytest.fixture
 def staff_client(client, admin_user):
     client.force_login(admin_user)
     return client

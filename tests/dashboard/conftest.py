@@ -38,13 +38,6 @@ def admin_client(kitb_admin):
 
 
 @pytest.fixture
-def partner_client(partner_a):
-    client = Client()
-    client.force_login(partner_a)
-    return client
-
-
-@pytest.fixture
 def land(db):
     """KITB → cluster 1 → phase 1 with six plots on the site plan."""
     kitb_zone = ZoneFactory(code="kitb", name="KITB", area_ha=Decimal("4300"))
