@@ -1,45 +1,76 @@
 # KITB Partnership Portal. `make run` serves it; `make test` runs the whole suite.
-# A fresh machine needs only Python 3.11 and make: the rest comes from requirements*.txt,
-# and PostgreSQL/Redis are embedded (under .data/) unless DATABASE_URL / REDIS_URL are set.
+# A fresh machine needs only Python 3.11 and make: Python packages come from the lock files, the few
+# system packages from scripts/system-deps (installed when running as root with apt-get, otherwise
+# named in one line before anything runs), and PostgreSQL/Redis are embedded (under .data/) unless
+# DATABASE_URL / REDIS_URL are set.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(VENV)/bin/pip
+PIP := $(VENV)/bin/pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
+SYSTEM_DEPS := scripts/system-deps
+# The quick loop: everything but the browser, live-worker and benchmark-data tests, on 2 processes.
+FAST_MARKERS := not browser and not worker and not bulk_data
+FAST_WORKERS ?= 2
+# uv resolves the lock files for Python 3.11 on every platform, with a hash of every file.
+LOCK := $(VENV)/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11
 
-.PHONY: run test venv bench stop clean-data messages compile-messages
+.PHONY: run test test-fast lint lock venv bench stop clean-data messages compile-messages \
+	sysdeps-base sysdeps-test sysdeps-bench
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Every package, transitive ones too, installed from the lock files with their hashes checked.
+# XStatic-Bootstrap exists only as an sdist whose setup.py imports pkg_resources, so the pinned
+# setuptools<81 (requirements-build.lock) goes in first and the rest is built without isolation.
+$(STAMP): requirements-build.lock requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --disable-pip-version-check "setuptools<81" wheel
-	# XStatic-Bootstrap's setup.py imports pkg_resources, so it is built without isolation.
-	$(PIP) install -q --disable-pip-version-check --no-build-isolation "$$(grep -i '^XStatic-Bootstrap' requirements.txt)"
-	$(PIP) install -q --disable-pip-version-check -r requirements-dev.txt
+	$(PIP) install -q --require-hashes -r requirements-build.lock
+	$(PIP) install -q --require-hashes --no-build-isolation -r requirements-dev.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
 
-run: $(STAMP) compile-messages
+# System packages (the list lives in scripts/system-deps), checked before anything else runs.
+sysdeps-base:
+	@$(SYSTEM_DEPS) base
+sysdeps-test:
+	@$(SYSTEM_DEPS) base browser
+sysdeps-bench:
+	@$(SYSTEM_DEPS) base bench
+
+run: sysdeps-base $(STAMP) compile-messages
 	$(PY) -m kitb_portal.devstack run
 
-# Translations (locale/ and locale_vendor/, both in LOCALE_PATHS) are compiled when gettext's msgfmt is present (Debian's gettext; .ci/run installs it).
-compile-messages: $(STAMP)
-	@if [ -d locale ] && command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=.data; fi
+# Translations: locale/ and locale_vendor/ (both in LOCALE_PATHS).
+compile-messages: sysdeps-base $(STAMP)
+	@if [ -d locale ]; then $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=.data; fi
 
-test: $(STAMP) compile-messages
+test: sysdeps-test $(STAMP) compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# About a minute: see docs/development.md. Narrow it further with PYTEST_ARGS, e.g. "tests/events".
+test-fast: sysdeps-base $(STAMP) compile-messages
+	$(PY) -m pytest -n $(FAST_WORKERS) -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(RUFF_ARGS)
+
+# Re-resolve the lock files from requirements*.txt (the human-edited top-level pins). Run it after
+# editing those files, then `make venv` installs the result.
+lock: $(STAMP)
+	$(LOCK) requirements-build.txt -o requirements-build.lock
+	$(LOCK) requirements.txt -c requirements-build.txt -o requirements.lock
+	$(LOCK) requirements-dev.txt -c requirements-build.txt -c requirements.lock -o requirements-dev.lock
 
 # Every page under real HTTP load (wrk, 8 connections, gunicorn with 2 workers, DEBUG off) at scale 1
 # and scale 100 (data generated once per bench database), plus the digest build; prints the table
 # and writes a CSV under bench-results/. BENCH_DURATION=5 sets the seconds per page.
-bench: $(STAMP) compile-messages
-	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk, the HTTP load generator: apt-get install wrk (Debian package 'wrk')." >&2; exit 2; }
+bench: sysdeps-bench $(STAMP) compile-messages
 	$(PY) -m kitb_portal.devstack.bench $(BENCH_ARGS)
 
 stop:
 	$(PY) -m kitb_portal.devstack stop
 
-messages: $(STAMP)
+messages: sysdeps-base $(STAMP)
 	$(PY) manage.py makemessages -l id -l ko -e html,txt,py,svg --no-obsolete --ignore=.venv --ignore=.data --ignore=node_modules --ignore=tests --ignore=test-results --ignore=bench-results
 	$(PY) manage.py compilemessages --ignore=.venv
 

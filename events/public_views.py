@@ -8,14 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import ical, links, permissions, ratelimit, selectors, services
-from .forms import FeedbackForm, GuestRegistrationForm
+from .forms import GuestRegistrationForm
 from .models import EventStatus, RegistrationStatus
-from .views import qr_svg_response
+from .views import feedback_page, qr_svg_response
 
 
 @require_GET
@@ -154,20 +155,5 @@ def registration_ics(request, token: str):
 @require_http_methods(["GET", "POST"])
 def feedback(request, token: str):
     registration = selectors.registration_get_by_token(token)
-    if not permissions.can_give_feedback(registration):
-        raise Http404
-    existing = selectors.feedback_for(registration)
-    initial = {"rating": existing.rating, "comment": existing.comment} if existing else None
-    form = FeedbackForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.feedback_submit(
-                registration_id=registration.pk, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("Thank you for your feedback."))
-            return redirect("events_public:registration_manage", token=token)
-    return render(request, "events/public/feedback.html", {"event": registration.event, "form": form, "registration": registration})
+    return feedback_page(request, registration, actor=None, done_url=reverse("events_public:registration_manage", args=[token]),
+                         base_template="base.html")

@@ -191,11 +191,9 @@ def registration_qr(request, pk: int):
     return qr_svg_response(registration)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def feedback(request, pk: int):
-    event = selectors.event_get_for(request.user, pk)
-    registration = selectors.registration_current_for(request.user, event)
+def feedback_page(request, registration, *, actor, done_url: str, base_template: str):
+    """The feedback form of one registration, for the portal and for a guest's secret link: shows it
+    with the earlier answer filled in, records it (services.feedback_submit) and goes to ``done_url``."""
     if not permissions.can_give_feedback(registration):
         raise Http404
     existing = selectors.feedback_for(registration)
@@ -204,15 +202,24 @@ def feedback(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.feedback_submit(
-                registration_id=registration.pk, rating=form.cleaned_data["rating"],
-                comment=form.cleaned_data["comment"], actor=request.user,
+                registration_id=registration.pk, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"], actor=actor,
             )
         except ValidationError as exc:
-            _messages_from(request, exc)
+            for message in exc.messages:
+                form.add_error(None, message)
         else:
             messages.success(request, _("Thank you for your feedback."))
-            return redirect("events:event_detail", pk=event.pk)
-    return render(request, "events/feedback.html", {"event": event, "form": form})
+            return redirect(done_url)
+    return render(request, "events/feedback.html", {"event": registration.event, "form": form, "base_template": base_template})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback(request, pk: int):
+    event = selectors.event_get_for(request.user, pk)
+    registration = selectors.registration_current_for(request.user, event)
+    return feedback_page(request, registration, actor=request.user, done_url=reverse("events:event_detail", args=[event.pk]),
+                         base_template="portal/base.html")
 
 
 @login_required

@@ -40,8 +40,8 @@ SECRET_KEY = _required_in_production("SECRET_KEY", "dev-only-insecure-key-" + "x
 DEBUG = env.bool("DEBUG", default=not PRODUCTION) and not PRODUCTION
 # Host names the site answers to, comma-separated; required in production.
 ALLOWED_HOSTS = [h.strip() for h in _required_in_production("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h.strip()]
-# Public base URL used in e-mail links.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Public base URL used in e-mail links; unset = the local address `make run` serves on (PORT).
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.str('PORT', default='8000')}").rstrip("/")
 # Serve /bench/ok/, the bare "ok" view that `make bench` uses as this stack's ceiling.
 BENCH_VIEW = env.bool("BENCH_VIEW", default=False)
 # Trusted origins for CSRF (defaults to SITE_URL).

@@ -10,39 +10,13 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
-
-
-# --- private file storage ---------------------------------------------------------------------
-class PrivateMediaStorage(FileSystemStorage):
-    """Files under settings.PRIVATE_MEDIA_ROOT (read at use, so tests can point it elsewhere).
-
-    Never served by a URL: ``base_url`` is unused; downloads go through a permission-checking view.
-    """
-
-    @property
-    def base_location(self):  # type: ignore[override]
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):  # type: ignore[override]
-        import os
-
-        return os.path.abspath(self.base_location)
-
-
-_private_storage = PrivateMediaStorage()
-
-
-def private_storage() -> PrivateMediaStorage:
-    """Callable storage (keeps the path out of migrations)."""
-    return _private_storage
+from kitb_portal.common.storage import private_storage  # also the name migration 0001 refers to
 
 
 def mou_document_upload_to(instance: "MoUDocument", filename: str) -> str:

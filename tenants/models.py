@@ -23,8 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from kitb_portal.accounts.models import LANGUAGE_CHOICES
 from kitb_portal.common.models import TimeStampedModel, choices_check
-
-from .storage import private_storage
+from kitb_portal.common.storage import private_storage
 
 CURRENCY_CHOICES = [
     ("USD", _("US dollar (USD)")),

@@ -12,6 +12,73 @@ pytest_plugins = ["tests.live"]
 
 from tests.factories import OrganizationFactory, UserFactory  # noqa: E402
 
+# Under pytest-xdist (`make test-fast`: `-n 2`) each worker is its own process with its own test
+# database (pytest-django adds the suffix _gw0, _gw1, ...) and, set here, its own Redis cache
+# database: tests call cache.clear(), which is FLUSHDB, and must not empty another worker's cache.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... under -n; "" otherwise
+WORKER_INDEX = int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else None
+# Redis database numbers: 0 is the broker's, 1 the dev cache, 2 the cache of a serial test run;
+# xdist workers take 3-10; redis_db(11) (tests/events: its own rate-limit cache) gives 11 / 12-15.
+MAX_WORKERS = 4
+
+
+def redis_db(serial: int) -> int:
+    """The Redis database a test run in this process uses where a serial run uses ``serial``."""
+    if WORKER_INDEX is None:
+        return serial
+    if WORKER_INDEX >= MAX_WORKERS:
+        raise pytest.UsageError(f"tests/conftest.py gives Redis databases to {MAX_WORKERS} xdist workers at most, not {WORKER_INDEX + 1}")
+    return {2: 3, 11: 12}[serial] + WORKER_INDEX
+
+
+def redis_location(location: str, db: int) -> str:
+    """``location`` (a cache URL, unix:// or redis://) pointed at Redis database ``db``."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(location)
+    if parts.scheme == "unix":
+        query = {**dict(parse_qsl(parts.query)), "db": str(db)}
+        return f"unix://{parts.path}?{urlencode(query)}"
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def _own_cache_per_xdist_worker() -> None:
+    if WORKER_INDEX is None:
+        return
+    from django.conf import settings
+    from django.test.signals import clear_cache_handlers
+
+    location = redis_location(settings.CACHES["default"]["LOCATION"], redis_db(2))
+    settings.CACHE_REDIS_URL = location
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": location}}
+    clear_cache_handlers(setting="CACHES")
+
+
+_own_cache_per_xdist_worker()
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Run Celery tasks in-process. The settings turn CELERY_TASK_ALWAYS_EAGER on under pytest; this
+    restores it after a test that changed it. The live worker fixture (tests/live.py) turns it off
+    for its tests, which then publish to the worker's queue."""
+    from kitb_portal.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Private uploads and job files go to a fresh folder per test; returns it."""
+    root = tmp_path / "private"
+    root.mkdir()
+    settings.PRIVATE_MEDIA_ROOT = root
+    settings.MEDIA_ROOT = root
+    return root
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_lang(settings):
@@ -87,6 +154,16 @@ def partner_b(db, province):
 
 @pytest.fixture
 def client_a(client, partner_a):
+    client.force_login(partner_a)
+    return client
+
+
+@pytest.fixture
+def partner_client(partner_a):
+    """Partner A logged in on a client of its own (so a test can use ``client`` for someone else)."""
+    from django.test import Client
+
+    client = Client()
     client.force_login(partner_a)
     return client
 

@@ -30,9 +30,13 @@ Use them from any test module (or register this module once with ``pytest_plugin
     ``@pytest.mark.django_db(transaction=True)`` (the worker cannot see an uncommitted test
     transaction); the fixture refuses to start otherwise.
 
-Waiting: :func:`wait_until` polls a condition with a timeout (never a blind long sleep);
+Waiting: :func:`wait_until` polls a condition with a timeout (never a blind sleep);
 ``smtp_server.wait_for(n)`` waits for ``n`` messages; :func:`wait_for_outbox` waits for outbox rows
-to reach a status.
+to reach a status; ``celery_worker.wait_idle()`` waits until the worker has nothing left to do (its
+queue empty, no task running, reserved or waiting for its retry time, as ``celery inspect`` says);
+:func:`wait_settled` waits until no more e-mail can arrive (the worker idle and the SMTP server's
+count unchanged from one idle check to the next). To show that something did NOT happen (no
+duplicate e-mail), assert after :func:`wait_settled`, never after a sleep.
 """
 
 from __future__ import annotations
@@ -104,6 +108,33 @@ def wait_for_outbox(ids, status: str, *, timeout: float = 30.0, context=None):
         return text + (f"\n{context()}" if context else "")
 
     return wait_until(done, timeout=timeout, message=f"outbox rows {ids} to be {status}", context=describe)
+
+
+def wait_settled(smtp_server: SMTPServer, worker: LiveWorker, *, timeout: float = 60.0) -> list[ReceivedMail]:
+    """Wait until no more e-mail can arrive, and return every message the SMTP server has.
+
+    Settled means: the worker is idle (:meth:`LiveWorker.busy` is empty: nothing queued, running,
+    reserved or scheduled for a retry) at two checks in a row, with the SMTP server's message count
+    the same at both. Whatever would send a duplicate is then neither queued nor running.
+    """
+    seen: dict[str, int] = {}
+
+    def settled():
+        if worker.busy():
+            seen.clear()
+            return None
+        count = len(smtp_server.messages)
+        if seen.get("count") == count:
+            return smtp_server.messages or [None]  # truthy even when no message came
+        seen["count"] = count
+        return None
+
+    def describe():
+        return "\n".join(worker.busy()) + f"\nSMTP server has {len(smtp_server.messages)} message(s)\n{worker.log_tail()}"
+
+    messages = wait_until(settled, timeout=timeout, interval=0.1, message="the worker to be idle and the e-mail to stop coming",
+                          context=describe)
+    return [m for m in messages if m is not None]
 
 
 def free_port() -> int:
@@ -360,6 +391,43 @@ class LiveWorker:
         wait_until(self._ready, timeout=timeout, interval=0.1, message=f"the Celery worker on {self.queue} to be ready",
                    context=self.log_tail)
         return self
+
+    @property
+    def nodename(self) -> str:
+        return f"{self.queue}-{self.generation}@{socket.gethostname()}"
+
+    def queued(self) -> int:
+        """Messages waiting in the worker's queue at the broker (kombu keeps one list per priority step)."""
+        from kombu.transport.redis import PRIORITY_STEPS
+
+        redis = self._redis()
+        keys = [self.queue] + [f"{self.queue}\x06\x16{step}" for step in PRIORITY_STEPS if step]
+        return sum(redis.llen(key) for key in keys)
+
+    def busy(self) -> list[str]:
+        """What is left to do, one line each; empty when the worker is idle: no message in its queue and,
+        as the worker itself answers ``celery inspect``, no task running, reserved or scheduled (a retry
+        waiting for its countdown). A worker that does not answer counts as busy."""
+        from kitb_portal.celery import app
+
+        if not self.alive:
+            return ["the worker is not running"]
+        left = [f"{n} message(s) in the queue"] if (n := self.queued()) else []
+        inspect = app.control.inspect(destination=[self.nodename], timeout=2.0)
+        for state in ("active", "reserved", "scheduled"):
+            replies = getattr(inspect, state)() or {}
+            if self.nodename not in replies:
+                left.append(f"no answer to `inspect {state}`")
+                continue
+            for task in replies[self.nodename]:
+                request = task.get("request", task)
+                left.append(f"{state}: {request.get('name')} {request.get('args')}")
+        return left
+
+    def wait_idle(self, *, timeout: float = 60.0) -> None:
+        """Wait until :meth:`busy` is empty."""
+        wait_until(lambda: not self.busy(), timeout=timeout, interval=0.1, message=f"the worker on {self.queue} to be idle",
+                   context=lambda: "\n".join(self.busy()) + "\n" + self.log_tail())
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:

@@ -1,8 +1,6 @@
 """Beat schedules of the events sweeps (django-celery-beat rows; reversible)."""
 from django.db import migrations
 
-from events.schedules import TASKS
-
 
 def create(apps, schema_editor):
     from events.schedules import ensure_schedules
@@ -11,8 +9,9 @@ def create(apps, schema_editor):
 
 
 def remove(apps, schema_editor):
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    PeriodicTask.objects.filter(name__in=[name for name, _t, _m in TASKS]).delete()
+    from events.schedules import remove_schedules
+
+    remove_schedules(apps, schema_editor.connection.alias if schema_editor else "default")
 
 
 class Migration(migrations.Migration):

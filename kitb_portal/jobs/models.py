@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
 
-from .storage import input_path, job_storage, result_path
+from .storage import input_path, private_storage, result_path
 
 
 class JobKind(models.TextChoices):
@@ -69,9 +69,9 @@ class BackgroundJob(TimeStampedModel):
                     "empty: the resource's own queryset."),
     )
     file_format = models.CharField(_("format"), max_length=8, choices=JobFormat.choices)
-    input_file = models.FileField(_("uploaded file"), storage=job_storage, upload_to=input_path, blank=True, max_length=255)
+    input_file = models.FileField(_("uploaded file"), storage=private_storage, upload_to=input_path, blank=True, max_length=255)
     input_name = models.CharField(_("file name"), max_length=255, blank=True)
-    result_file = models.FileField(_("result file"), storage=job_storage, upload_to=result_path, blank=True, max_length=255)
+    result_file = models.FileField(_("result file"), storage=private_storage, upload_to=result_path, blank=True, max_length=255)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     total = models.PositiveIntegerField(_("rows in total"), null=True, blank=True)
     processed = models.PositiveIntegerField(_("rows processed"), default=0)

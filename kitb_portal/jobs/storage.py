@@ -1,34 +1,12 @@
-"""Private storage of job files (uploaded imports, export results) under settings.PRIVATE_MEDIA_ROOT.
-
-The location is read from settings on every access, so tests and deployments that change
-PRIVATE_MEDIA_ROOT take effect. The files have no URL: the job's download view checks who asks.
+"""Where job files (uploaded imports, export results) go in the private storage
+(kitb_portal/common/storage.py): the files have no URL; the job's download view checks who asks.
 """
 import os
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-from django.utils.deconstruct import deconstructible
+from kitb_portal.common.storage import PrivateStorage as JobFileStorage  # the name migration 0001 refers to
+from kitb_portal.common.storage import private_storage
 
-
-@deconstructible(path="kitb_portal.jobs.storage.JobFileStorage")
-class JobFileStorage(FileSystemStorage):
-    @property
-    def base_location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-    def url(self, name):  # no public URL, ever
-        raise ValueError("Job files have no public URL; use the job's download view.")
-
-
-job_storage = JobFileStorage()
+__all__ = ["JobFileStorage", "private_storage", "input_path", "result_path"]
 
 
 def input_path(job, filename: str) -> str:

@@ -5,19 +5,6 @@ from kitb_portal.accounts import services
 from tests.factories import UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    """Deliver outbox rows in-process. tests/conftest.py sets CELERY_TASK_ALWAYS_EAGER in the
-    environment, but pytest-django has loaded the settings (and Celery read them) before that, so
-    without this the delivery task would go to the real broker and never reach mail.outbox."""
-    from kitb_portal.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
-
-
 @pytest.fixture
 def org_admin_a(partner_a):
     """Partner A, made their organisation's (Chungbuk Technopark's) administrator."""

@@ -126,20 +126,8 @@ def shot(output_dir):
 
 
 # --- the server side --------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def _browser_settings(settings, tmp_path):
-    """Uploads to a fresh folder per test; the live server runs tasks eagerly (the settings default
-    under pytest, made explicit on the Celery app)."""
-    from kitb_portal.celery import app
-
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.PRIVATE_MEDIA_ROOT = root
-    settings.MEDIA_ROOT = root
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
+# Uploads go to a fresh folder per test and tasks run eagerly in the live server's thread too:
+# both are the autouse fixtures of tests/conftest.py.
 
 
 @dataclass(frozen=True)

@@ -22,23 +22,6 @@ from tests.partnerships.factories import CommitmentFactory, mou_with_parties
 from tests.tenants.factories import ApplicationFactory, PlotFactory, SectorFactory, ZoneFactory
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.MEDIA_ROOT = tmp_path / "private"
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Run tasks in-process (the settings were read before tests/conftest.py set the variable)."""
-    from kitb_portal.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
-
-
 @pytest.fixture
 def kitb_admin(db, kitb):
     """A KITB administrator by role group (not a superuser), as the staff who read the dashboard."""
@@ -51,13 +34,6 @@ def kitb_admin(db, kitb):
 def admin_client(kitb_admin):
     client = Client()
     client.force_login(kitb_admin)
-    return client
-
-
-@pytest.fixture
-def partner_client(partner_a):
-    client = Client()
-    client.force_login(partner_a)
     return client
 
 

@@ -6,17 +6,6 @@ from kitb_portal.accounts import roles
 from tests.factories import UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Run tasks in-process (the settings were read before tests/conftest.py set the environment)."""
-    from kitb_portal.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
-
-
 def staff_in(role: str, **kwargs):
     """A KITB staff user in one role group (permissions from the role, not superuser)."""
     user = UserFactory(staff=True, **kwargs)

@@ -1,6 +1,8 @@
 """Fixtures of the events tests."""
 import pytest
 
+from tests.conftest import redis_db, redis_location
+
 from .factories import EventFactory, VenueFactory
 
 
@@ -24,26 +26,14 @@ def mail_on_commit(django_capture_on_commit_callbacks):
     return run
 
 
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Run tasks (outbox delivery) in-process: the settings were imported before tests/conftest.py
-    set CELERY_TASK_ALWAYS_EAGER, so the app is not eager without this."""
-    from kitb_portal.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
-
-
 @pytest.fixture
 def own_redis_cache(settings):
     """The real Redis cache, but a database index of its own, so that other test runs' cache.clear()
     (FLUSHDB on theirs) cannot reset the rate-limit counters in the middle of a test."""
     from django.core.cache import cache
 
-    location = settings.CACHES["default"]["LOCATION"].split("?")[0]
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"{location}?db=11", "KEY_PREFIX": "kitb-events-test"}}
+    location = redis_location(settings.CACHES["default"]["LOCATION"], redis_db(11))
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location, "KEY_PREFIX": "kitb-events-test"}}
     cache.clear()
     yield cache
     cache.clear()

@@ -253,3 +253,27 @@ def test_wrong_token_is_404(client):
 def test_public_list(client, public_event, event):
     page = client.get("/events/").content.decode()
     assert public_event.title_en in page and event.title_en not in page
+
+
+@pytest.mark.django_db
+def test_a_guest_gives_feedback_from_the_link_after_the_event(client, public_event, staff_user):
+    guest = services.registration_request_guest(
+        event_id=public_event.pk, name="Siti Rahma", email="siti@umkm.example", organization_name="Batik Rahma"
+    )
+    services.registration_confirm_guest(token=guest.token)
+    url = f"/events/r/{guest.token}/feedback/"
+    assert client.get(url).status_code == 404  # not attended, not over
+    services.registration_check_in(registration_id=guest.pk, actor=staff_user)
+    type(public_event).objects.filter(pk=public_event.pk).update(
+        start=timezone.now() - dt.timedelta(hours=4), end=timezone.now() - dt.timedelta(hours=1), registration_closes=None
+    )
+    page = client.get(url)
+    assert page.status_code == 200 and "Open MSME seminar" in page.content.decode()
+    assert 'href="/portal/' not in page.content.decode()  # the public layout, not the portal's
+    response = client.post(url, {"rating": "9"})
+    assert response.status_code == 200 and "rating" in response.context["form"].errors
+    response = client.post(url, {"rating": "5", "comment": "Useful for our batik export"})
+    assert response.status_code == 302 and response["Location"] == f"/events/r/{guest.token}/"
+    guest.refresh_from_db()
+    assert guest.feedback.rating == 5 and guest.feedback.comment == "Useful for our batik export"
+    assert client.get(url).context["form"].initial == {"rating": 5, "comment": "Useful for our batik export"}

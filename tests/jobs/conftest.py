@@ -17,27 +17,6 @@ COMMITMENT_RESOURCE = "partnerships.resources.CommitmentResource"
 MOU_RESOURCE = "partnerships.resources.MoUResource"
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Job files go to a fresh folder per test."""
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.PRIVATE_MEDIA_ROOT = root
-    settings.MEDIA_ROOT = root
-    return root
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Run tasks in-process (as in tests/notifications); the live worker fixture turns it off."""
-    from kitb_portal.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
-
-
 @pytest.fixture
 def celery_worker_env(private_media):
     """The worker reads and writes job files in this test's private folder."""

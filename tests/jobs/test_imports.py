@@ -25,6 +25,7 @@ def start_import(actor, text, *, resource=COMMITMENT_RESOURCE, label="partnershi
                                      uploaded_file=upload(text), **kwargs)
 
 
+@pytest.mark.bulk_data  # thousands of rows: left out of `make test-fast`
 def test_2000_commitments_imported_by_one_job_and_the_starter_is_emailed(
     officer, mou, technopark, django_capture_on_commit_callbacks
 ):

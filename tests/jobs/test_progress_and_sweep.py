@@ -20,7 +20,9 @@ Status = BackgroundJob.Status
 
 @pytest.fixture
 def watch_progress(monkeypatch):
-    """Every progress write, followed by what another database session sees at that moment."""
+    """Every progress write, followed by what another database session sees at that moment. Writes
+    come every N rows only: on a slow (loaded) machine the every-2-seconds writes would come between."""
+    monkeypatch.setattr("kitb_portal.jobs.progress.DEFAULT_EVERY_SECONDS", 3600.0)
     seen: list[tuple[int, str, str]] = []
     original = ProgressReporter.write
 

@@ -25,7 +25,7 @@ from kitb_portal.notifications import services
 from kitb_portal.notifications.models import DeliveryAttempt, OutboxMessage
 from kitb_portal.notifications.services import notify
 from tests.factories import UserFactory
-from tests.live import _Handler, _purge_queue, publishing_to, wait_for_outbox, wait_until
+from tests.live import _Handler, _purge_queue, publishing_to, wait_for_outbox, wait_settled, wait_until
 
 from .conftest import TEMPLATE
 
@@ -38,6 +38,12 @@ Status = OutboxMessage.Status
 def celery_worker_env():
     # Short backoff (0.5-1 s, then 1-2 s), four tries per round: each test stays well under 30 s.
     return {"OUTBOX_RETRY_BASE_SECONDS": "1", "OUTBOX_RETRY_CAP_SECONDS": "2", "OUTBOX_MAX_ATTEMPTS": "4"}
+
+
+def database_now() -> dt.datetime:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        return cursor.fetchone()[0]
 
 
 def people(org, n, prefix):
@@ -96,9 +102,10 @@ def test_two_digest_sweeps_at_the_same_moment_send_each_digest_once(smtp_server,
 
     assert sorted(written) == [0, 6]  # the advisory lock lets one build; the other finds the runs
     smtp_server.wait_for(6, context=celery_worker.log_tail)
-    rows = wait_for_outbox(OutboxMessage.objects.filter(kind="digest").values_list("pk", flat=True), Status.SENT,
-                           context=celery_worker.log_tail)
-    time.sleep(0.5)  # a duplicate would arrive now
+    ids = list(OutboxMessage.objects.filter(kind="digest").values_list("pk", flat=True))
+    wait_for_outbox(ids, Status.SENT, context=celery_worker.log_tail)
+    wait_settled(smtp_server, celery_worker)  # nothing left that could send a duplicate
+    rows = list(OutboxMessage.objects.filter(pk__in=ids))
     assert len(rows) == 6 and all(r.attempts == 1 for r in rows)
     assert_each_once(smtp_server, [u.email for u in readers])
     assert "KITB/RACE/1" in smtp_server.messages[0].text
@@ -118,7 +125,7 @@ def test_two_outbox_sweeps_at_the_same_moment_send_each_lost_message_once(smtp_s
     requeued = [set(r.requeued) for r in results]
     assert requeued[0] | requeued[1] == set(ids) and not requeued[0] & requeued[1]  # SKIP LOCKED: disjoint
     wait_for_outbox(ids, Status.SENT, context=celery_worker.log_tail)
-    time.sleep(0.5)
+    wait_settled(smtp_server, celery_worker)
     assert_each_once(smtp_server, [u.email for u in readers])
 
 
@@ -170,16 +177,21 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(smtp_se
     delivered_before = len(smtp_server.messages)
     statuses = Counter(OutboxMessage.objects.filter(pk__in=ids).values_list("status", flat=True))
     assert 6 <= delivered_before < 40 and statuses[Status.SENDING] >= 1, statuses  # claims left by the dead worker
+    dead_claims = OutboxMessage.objects.filter(pk__in=ids, status=Status.SENDING)
+    last_dead_claim = max(dead_claims.values_list("claimed_at", flat=True))
 
     handler.delay = 0
     celery_worker.restart()
-    time.sleep(1.2)  # the dead worker's claims are older than the lease below; the new worker's take milliseconds
+    # The sweep below takes claims older than 1 s for lost: wait until the dead worker's are (by the
+    # database's clock, which stamped them); the new worker's claims take milliseconds.
+    wait_until(lambda: database_now() - last_dead_claim > dt.timedelta(seconds=1.1), timeout=10, interval=0.05,
+               message="the dead worker's claims to be older than the lease")
     with publishing_to(celery_worker.queue):
         result = services.outbox_sweep(lease_seconds=1, requeue_after_seconds=1)
     assert result.reopened  # the lost claims
 
     wait_for_outbox(ids, Status.SENT, context=celery_worker.log_tail)
-    time.sleep(0.5)
+    wait_settled(smtp_server, celery_worker)
     assert_each_once(smtp_server, [u.email for u in readers])
     lost = DeliveryAttempt.objects.filter(message_id__in=result.reopened, succeeded=False, error__contains="claim")
     assert lost.count() == len(result.reopened)
@@ -198,9 +210,10 @@ def test_smtp_down_for_a_while_then_back_delivers_each_message_once_with_its_att
                timeout=20, context=celery_worker.log_tail, message="a failed try of every message")
     smtp_server.start()
 
-    rows = wait_for_outbox(ids, Status.SENT, timeout=30, context=celery_worker.log_tail)
-    time.sleep(0.5)
+    wait_for_outbox(ids, Status.SENT, timeout=30, context=celery_worker.log_tail)
+    wait_settled(smtp_server, celery_worker)
     assert_each_once(smtp_server, [u.email for u in readers])
+    rows = list(OutboxMessage.objects.filter(pk__in=ids))
     for row in rows:
         tries = list(row.delivery_attempts.order_by("pk").values_list("succeeded", "error"))
         assert row.attempts == len(tries) >= 2
@@ -213,9 +226,10 @@ def test_a_message_that_keeps_failing_ends_failed_shows_in_the_admin_and_can_be_
 
     message = notify(recipient=partner_a, template=TEMPLATE, context={"title": "Stubborn"}, key="stubborn:1")
 
-    [row] = wait_for_outbox([message.pk], Status.FAILED, timeout=25, context=celery_worker.log_tail)
+    wait_for_outbox([message.pk], Status.FAILED, timeout=25, context=celery_worker.log_tail)
+    assert wait_settled(smtp_server, celery_worker) == []
+    row = OutboxMessage.objects.get(pk=message.pk)
     assert row.attempts == 4 and "gave up after 4 attempts" in row.last_error and "451" in row.last_error
-    assert len(smtp_server.messages) == 0
 
     client.force_login(admin_user)
     changelist = reverse("admin:notifications_outboxmessage_changelist")
@@ -224,9 +238,10 @@ def test_a_message_that_keeps_failing_ends_failed_shows_in_the_admin_and_can_be_
     response = client.post(changelist, {"action": "retry_failed", "_selected_action": [message.pk]})
     assert response.status_code == 302
 
-    [row] = wait_for_outbox([message.pk], Status.SENT, context=celery_worker.log_tail)
+    wait_for_outbox([message.pk], Status.SENT, context=celery_worker.log_tail)
+    [received] = wait_settled(smtp_server, celery_worker)
+    row = OutboxMessage.objects.get(pk=message.pk)
     assert row.attempts == 5 and row.attempts_before_manual_retry == 4
-    [received] = smtp_server.messages
     assert received.rcpt_tos == [partner_a.email]
 
 
@@ -242,6 +257,7 @@ def test_a_recipient_without_a_valid_address_fails_with_the_reason_and_the_rest_
     bad = ids.pop(broken.pk)
     [failed] = wait_for_outbox([bad], Status.FAILED, context=celery_worker.log_tail)
     wait_for_outbox(list(ids.values()), Status.SENT, context=celery_worker.log_tail)
+    wait_settled(smtp_server, celery_worker)
+    failed.refresh_from_db()
     assert "invalid e-mail address" in failed.last_error and failed.attempts == 1  # permanent: not retried
-    time.sleep(0.3)
     assert_each_once(smtp_server, [u.email for u in readers if u.pk != broken.pk])

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from kitb_portal.notifications.models import OutboxMessage
+from kitb_portal.notifications.models import DeliveryAttempt, OutboxMessage
 from kitb_portal.notifications.services import notify
 from tests.factories import UserFactory
-from tests.live import wait_for_outbox
+from tests.live import wait_for_outbox, wait_settled, wait_until
 
 from .conftest import TEMPLATE
 
@@ -20,7 +20,8 @@ def test_worker_delivers_a_korean_multipart_message(smtp_server, celery_worker, 
 
     message = notify(recipient=user, template=TEMPLATE, context={"title": "MoU 2026"}, key=f"worker:ko:{user.pk}")
 
-    [received] = smtp_server.wait_for(1, context=celery_worker.log_tail)
+    smtp_server.wait_for(1, context=celery_worker.log_tail)
+    [received] = wait_settled(smtp_server, celery_worker)  # one message, and no other on its way
     assert received.rcpt_tos == ["kim@cbtp.example"]
     assert received.subject == "테스트 메시지: MoU 2026"
     assert received.message.get_content_type() == "multipart/alternative"
@@ -40,10 +41,11 @@ def test_worker_retries_temporary_refusals_and_sends_once(smtp_server, celery_wo
 
     message = notify(recipient=partner_a, template=TEMPLATE, context={"title": "Retry"}, key="worker:451")
 
-    [row] = wait_for_outbox([message.pk], Status.SENT, timeout=90, context=celery_worker.log_tail)
+    wait_for_outbox([message.pk], Status.SENT, timeout=90, context=celery_worker.log_tail)
+    assert len(wait_settled(smtp_server, celery_worker)) == 1 and smtp_server.refused == 1
+    row = OutboxMessage.objects.get(pk=message.pk)
     assert row.attempts == 2
     assert [a.succeeded for a in row.delivery_attempts.order_by("pk")] == [False, True]
-    assert len(smtp_server.messages) == 1 and smtp_server.refused == 1
 
 
 @pytest.fixture
@@ -64,6 +66,21 @@ def test_a_killed_worker_loses_nothing_once_a_new_one_starts(smtp_server, celery
     celery_worker.restart()
 
     wait_for_outbox(ids, Status.SENT, context=celery_worker.log_tail)
+    wait_settled(smtp_server, celery_worker)
     by_rcpt = smtp_server.by_recipient()
     assert sorted(by_rcpt) == sorted(u.email for u in users)
     assert all(len(mails) == 1 for mails in by_rcpt.values())
+
+
+def test_the_worker_counts_as_busy_while_a_retry_waits_and_idle_once_it_is_done(smtp_server, celery_worker, partner_a):
+    """What wait_settled relies on: a retry waiting for its countdown is work the worker still has."""
+    smtp_server.refuse(1, code=451)
+
+    message = notify(recipient=partner_a, template=TEMPLATE, context={"title": "Busy"}, key="worker:busy")
+
+    wait_until(lambda: DeliveryAttempt.objects.filter(message_id=message.pk, succeeded=False).exists(), context=celery_worker.log_tail,
+               message="the first, refused try")
+    assert celery_worker.busy(), "the retry is queued, reserved or scheduled"
+    wait_for_outbox([message.pk], Status.SENT, timeout=90, context=celery_worker.log_tail)
+    celery_worker.wait_idle()
+    assert celery_worker.busy() == [] and len(smtp_server.messages) == 1

@@ -6,16 +6,6 @@ from tests.factories import UserFactory
 from .factories import mou_with_parties
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    """Uploads go to a fresh folder per test."""
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.PRIVATE_MEDIA_ROOT = root
-    settings.MEDIA_ROOT = root
-    return root
-
-
 @pytest.fixture
 def officer(db, kitb):
     """A KITB superuser acting as partnerships officer (owner of the test MoUs)."""
@@ -33,15 +23,3 @@ def mou_a(db, kitb, technopark, officer):
 def mou_b(db, kitb, province, officer):
     """An MoU between KITB and the province only (partner B's); partner A must never see it."""
     return mou_with_parties(kitb, province, owner=officer, reference="KITB/B/1", title_en="MoU B", title_ko="업무협약 B")
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Run tasks in-process: tests/conftest.py sets CELERY_TASK_ALWAYS_EAGER in the environment after
-    the settings were read, so the Celery app is not eager without this (as in tests/notifications)."""
-    from kitb_portal.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved

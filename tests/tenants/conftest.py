@@ -15,21 +15,9 @@ from .factories import ApplicationFactory, CriterionFactory, PlotFactory, Sector
 
 
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def _site_url(settings):
+    """The e-mail links these tests read point at a production-like address."""
     settings.SITE_URL = "https://portal.kitb.example"
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager():
-    """Run tasks in-process (tests/conftest.py sets CELERY_TASK_ALWAYS_EAGER in the environment after
-    the settings were read, so the Celery app is not eager without this)."""
-    from kitb_portal.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
 
 
 def _group(name: str, codenames: list[str] | None, all_tenants=False) -> Group:

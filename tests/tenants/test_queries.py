@@ -34,13 +34,6 @@ def staff_client(kitb_admin):
     return client
 
 
-@pytest.fixture
-def partner_client(partner_a):
-    client = Client()
-    client.force_login(partner_a)
-    return client
-
-
 @pytest.mark.django_db
 def test_portal_list_queries_do_not_grow(partner_client, technopark, province, sector, kitb_admin, reviewer1, reviewer2, criteria):
     _make(5, technopark, sector, kitb_admin, [reviewer1, reviewer2], criteria)
