@@ -272,6 +272,12 @@ class UrlRule:
     org_object: bool = False
     token: str = ""
     note: str = ""
+    #: False where an empty request cannot show the "yes" (a form that needs parameters, an answer
+    #: that needs a state the walk's object is not in): allowed roles may get any non-error answer;
+    #: refused roles must still be refused.
+    strict: bool = True
+    #: a refused request is sent back to the object's page with a message (nothing changes)
+    refusal_redirects: bool = False
 
     @property
     def needs_post(self) -> tuple[str, ...]:
@@ -283,10 +289,10 @@ LOGIN = "login"
 STAFF = "staff"
 
 
-def _admin(perms, post=None, area="admin", level=READ, note=""):
+def _admin(perms, post=None, area="admin", level=READ, note="", **kw):
     perms = (perms,) if isinstance(perms, str) else tuple(perms)
     post = (post,) if isinstance(post, str) else (tuple(post) if post is not None else None)
-    return UrlRule(area, level, perms=perms, post_perms=post, note=note)
+    return UrlRule(area, level, perms=perms, post_perms=post, note=note, **kw)
 
 
 #: URL name -> rule, for every URL that is not a standard admin view of a registered model (those
@@ -296,20 +302,20 @@ URL_RULES: dict[str, UrlRule] = {
     "admin_dashboard": UrlRule(STAFF),
     "admin:index": UrlRule(STAFF),
     "admin:login": UrlRule(PUBLIC),
-    "admin:logout": UrlRule(PUBLIC),
+    "admin:logout": UrlRule(PUBLIC, strict=False),
     "admin:password_change": UrlRule(STAFF),
     "admin:password_change_done": UrlRule(STAFF),
-    "admin:autocomplete": UrlRule(STAFF, note="answers 403 without a valid source model and field"),
+    "admin:autocomplete": UrlRule(STAFF, strict=False, note="answers 403 without a valid source model and field"),
     "admin:jsi18n": UrlRule(STAFF),
-    "admin:view_on_site": UrlRule(STAFF),
-    "admin:app_list": UrlRule(STAFF, note="an app's index: 404 for an app the role sees nothing of"),
+    "admin:view_on_site": UrlRule(STAFF, strict=False, note="404 for a model without a public page"),
+    "admin:app_list": _admin("partnerships.view_mou", area="mous", note="walked with the partnerships app: 404 without its permissions"),
     "admin:catch_all": UrlRule(STAFF),
     # --- custom admin views
     "admin:accounts_user_invite": _admin("accounts.add_user", area="users", level=CHANGE),
     "admin:auth_user_password_change": _admin("accounts.change_user", area="users", level=CHANGE),
     "admin:notifications_notificationpreference_mine": UrlRule(STAFF, note="own preferences"),
     "admin:jobs_backgroundjob_progress": UrlRule("jobs", READ, note="the starter or a KITB administrator"),
-    "admin:jobs_backgroundjob_download": UrlRule("jobs", READ),
+    "admin:jobs_backgroundjob_download": UrlRule("jobs", READ, strict=False, note="404 while the job has no file"),
     "admin:jobs_backgroundjob_confirm": UrlRule("jobs", CHANGE),
     "admin:jobs_backgroundjob_cancel": UrlRule("jobs", CHANGE),
     "admin:jobs_backgroundjob_changelist": UrlRule("jobs", READ),
@@ -317,7 +323,7 @@ URL_RULES: dict[str, UrlRule] = {
     "admin:jobs_backgroundjob_change": UrlRule("jobs", READ),
     "admin:jobs_backgroundjob_history": UrlRule("jobs", READ),
     "admin:jobs_backgroundjob_delete": _admin("jobs.delete_backgroundjob", area="jobs"),
-    "admin:partnerships_mou_transition": _admin("partnerships.change_mou", area="mous", level=CHANGE),
+    "admin:partnerships_mou_transition": _admin("partnerships.change_mou", area="mous", level=CHANGE, refusal_redirects=True),
     "admin:partnerships_mou_upload": _admin("partnerships.change_mou", area="mous", level=CHANGE),
     "admin:partnerships_mou_import": _admin(("partnerships.add_mou", "partnerships.change_mou"), area="jobs", level=CHANGE),
     "admin:partnerships_mou_process_import": _admin(("partnerships.add_mou", "partnerships.change_mou"), area="jobs", level=CHANGE),
@@ -331,7 +337,8 @@ URL_RULES: dict[str, UrlRule] = {
     "admin:events_event_export": _admin("events.view_registration", area="registrations"),
     "admin:events_registration_export": _admin("events.view_registration", area="jobs", level=CHANGE),
     "admin:tenants_application_document": _admin("tenants.view_application", area="applications"),
-    "admin:tenants_application_transition": _admin("tenants.change_application", area="applications", level=CHANGE),
+    "admin:tenants_application_transition": _admin("tenants.change_application", area="applications", level=CHANGE,
+                                                   refusal_redirects=True),
     "admin:tenants_application_assign": _admin("tenants.add_reviewassignment", area="assignments", level=CHANGE),
     "admin:tenants_application_comment": _admin("tenants.add_applicationcomment", area="applications", level=CHANGE),
     "admin:tenants_application_export": _admin("tenants.view_application", area="jobs", level=CHANGE),
@@ -342,8 +349,8 @@ URL_RULES: dict[str, UrlRule] = {
     "admin:tenants_site_plan_zone_svg": _admin("tenants.view_plot", area="land"),
     # --- accounts (public and own account)
     "accounts:login": UrlRule(PUBLIC),
-    "accounts:logout": UrlRule(PUBLIC),
-    "accounts:landing": UrlRule(PUBLIC, note="sends each role to its home"),
+    "accounts:logout": UrlRule(PUBLIC, strict=False, note="POST only; answers with the login page"),
+    "accounts:landing": UrlRule(LOGIN, note="sends each role to its home; anonymous to the login"),
     "accounts:password_change": UrlRule("account", CHANGE),
     "accounts:password_change_done": UrlRule("account", READ),
     "accounts:password_reset": UrlRule(PUBLIC),
@@ -367,17 +374,17 @@ URL_RULES: dict[str, UrlRule] = {
     "partnerships:document_upload": UrlRule("mous", CHANGE, org_object=True),
     "partnerships:document_download": UrlRule("mous", READ, org_object=True),
     "partnerships:document_decide": UrlRule("mous", CHANGE, org_object=True),
-    "events:event_list": UrlRule("events", READ),
-    "events:my_registrations": UrlRule("registrations", READ),
+    "events:event_list": UrlRule(LOGIN, note="published events, for anyone logged in"),
+    "events:my_registrations": UrlRule(LOGIN, note="one's own registrations"),
     "events:feed_reset": UrlRule("account", CHANGE),
     "events:feed": UrlRule(PUBLIC, token="feed", note="the feed's token is its only credential"),
     "events:checkin": UrlRule("checkin", CHANGE),
     "events:registration_cancel": UrlRule("registrations", CHANGE, org_object=True),
     "events:registration_qr": UrlRule("registrations", READ, org_object=True),
-    "events:event_detail": UrlRule("events", READ),
-    "events:event_register": UrlRule("registrations", CHANGE),
-    "events:event_ics": UrlRule("events", READ),
-    "events:feedback": UrlRule("registrations", CHANGE),
+    "events:event_detail": UrlRule(LOGIN, note="a published event, for anyone logged in"),
+    "events:event_register": UrlRule("registrations", CHANGE, refusal_redirects=True),
+    "events:event_ics": UrlRule(LOGIN),
+    "events:feedback": UrlRule("registrations", CHANGE, strict=False, note="404 unless one attended"),
     "tenants:application_list": UrlRule("applications", READ),
     "tenants:application_create": UrlRule("applications", CHANGE),
     "tenants:application_detail": UrlRule("applications", READ, org_object=True),
@@ -397,11 +404,15 @@ URL_RULES: dict[str, UrlRule] = {
     "events_public:registration_cancel": UrlRule("registrations", CHANGE, token="guest"),
     "events_public:registration_qr": UrlRule("registrations", READ, token="guest"),
     "events_public:registration_ics": UrlRule("registrations", READ, token="guest"),
-    "events_public:feedback": UrlRule("registrations", CHANGE, token="guest"),
+    "events_public:feedback": UrlRule("registrations", CHANGE, token="guest", strict=False, note="404 unless the guest attended"),
     "set_language": UrlRule(PUBLIC),
     "healthz": UrlRule(PUBLIC),
-    "home": UrlRule(PUBLIC),
+    "home": UrlRule(LOGIN, note="sends each role to its home; anonymous to the login"),
 }
+
+#: the namespaces of the partner portal (staff use the admin: an area grant of a staff role does not
+#: promise a portal page, a missing one forbids it)
+PORTAL_NAMESPACES = frozenset({"portal", "partnerships", "events", "tenants"})
 
 #: the standard admin views of a registered model: URL name suffix -> (GET verbs, POST verbs); a
 #: role needs one of the GET verbs' permissions to GET and one of the POST verbs' to POST.
