@@ -130,6 +130,7 @@ def _build(tmp_root) -> World:
     criterion = CriterionFactory(code="fit")
     rate = ExchangeRate.objects.get_or_create(currency="KRW", defaults={"usd_rate": Decimal("0.00075"), "idr_rate": Decimal("11.5")})[0]
     settings_row = ScreeningSettings.objects.get_or_create(pk=1)[0]
+    settings_row.save()  # a history row for its history pages
     draft = ApplicationFactory(referrer=org_a, sector=sector, created_by=partner, company_name="Alpha Battery Co.")
     add_required_documents(draft, partner)
     w.application_doc = draft.documents.first()
