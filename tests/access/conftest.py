@@ -165,7 +165,7 @@ def _build(tmp_root) -> World:
     preference = NotificationPreference.objects.get_or_create(user=partner)[0]
     digest = DigestRun.objects.create(user=partner, frequency="daily", period="2026-01-01", since=timezone.now() - dt.timedelta(days=1),
                                       until=timezone.now(), status="sent", outbox_key="digest:test")
-    outbox = OutboxMessage.objects.order_by("pk").first()
+    outbox = OutboxMessage.objects.get(template="accounts/email/password_reset", recipient=victim)  # holds a live link
     job = BackgroundJob.objects.create(kind="export", status="failed", error="test failure", started_at=timezone.now(), finished_at=timezone.now(), model_label="partnerships.mou",
                                        resource_path="partnerships.resources.MoUResource", file_format="csv", started_by=officer)
     w.job = job
