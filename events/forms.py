@@ -74,8 +74,9 @@ class EventAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = _("Filled from the English title when left empty.")
+        if "slug" in self.fields:  # absent when the admin shows the event read-only (view permission only)
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("Filled from the English title when left empty.")
 
     def clean(self):
         cleaned = super().clean()

@@ -52,6 +52,12 @@ def can_decide_on_draft(user, document: MoUDocument, party: MoUParty) -> bool:
     )
 
 
+def may_answer_drafts(user, mou: MoU) -> bool:
+    """Who may open the approve / request-changes form at all: an officer, or a party's partner user
+    (``can_decide_on_draft`` then decides for the draft and the party)."""
+    return _is_officer(user) or _is_party_member(user, mou)
+
+
 def can_change_commitment(user, commitment) -> bool:
     return _is_officer(user) or (
         user.is_authenticated and user.is_staff and user.has_perm("partnerships.change_commitment")

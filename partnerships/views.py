@@ -113,6 +113,8 @@ def document_download(request, pk: int, document_id: int):
 @require_http_methods(["GET", "POST"])
 def note_add(request, pk: int):
     mou = selectors.mou_get_plain_for(request.user, pk)
+    if not permissions.can_add_note(request.user, mou):  # before any form: a viewer is not shown one
+        raise PermissionDenied(_("You may not add notes to this MoU."))
     action = reverse("partnerships:note_add", args=[mou.pk])
     form = NoteForm(*bound_args(request, files=False), action=action)
     if request.method == "POST" and form.is_valid():
@@ -137,6 +139,8 @@ def note_add(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def document_upload(request, pk: int):
     mou = selectors.mou_get_plain_for(request.user, pk)
+    if not permissions.can_upload_document(request.user, mou):
+        raise PermissionDenied(_("You may not upload documents to this MoU."))
     action = reverse("partnerships:document_upload", args=[mou.pk])
     form = DocumentUploadForm(*bound_args(request), action=action)
     if request.method == "POST" and form.is_valid():
@@ -163,6 +167,8 @@ def document_upload(request, pk: int):
 def document_decide(request, pk: int, document_id: int):
     document = selectors.document_get_for(request.user, mou_id=pk, document_id=document_id)
     mou = document.mou
+    if not permissions.may_answer_drafts(request.user, mou):
+        raise PermissionDenied(_("You may not answer for this MoU."))
     action = reverse("partnerships:document_decide", args=[mou.pk, document.pk])
     form = ApprovalForm(*bound_args(request, files=False), action=action)
     if request.method == "POST" and form.is_valid():

@@ -2,16 +2,20 @@
 
 The groups are created by a data migration; their permissions are (re)synchronised after every
 ``migrate`` (post_migrate signal), so an app's new models get the right permissions without a
-migration per app. Patterns are ``app_label.codename``; ``*`` matches any run of characters
-(``partnerships.*`` is every permission of the app, ``tenants.view_*`` every view permission).
+migration per app. The permissions come from the access matrix (``access.py``); entries are
+``app_label.codename`` patterns (``*`` matches any run of characters), so a hand-written wildcard
+still works in a test or a one-off group.
 """
 
 from django.utils.translation import gettext_lazy as _
 
-KITB_ADMINISTRATOR = "KITB administrator"
-PARTNERSHIPS_OFFICER = "Partnerships officer"
-EVENTS_OFFICER = "Events officer"
-SCREENING_COMMITTEE = "Screening committee member"
+from .access import (  # noqa: F401 - the group names live with the matrix; imported from here too
+    EVENTS_OFFICER,
+    KITB_ADMINISTRATOR,
+    PARTNERSHIPS_OFFICER,
+    SCREENING_COMMITTEE,
+    role_permissions,
+)
 
 ROLE_LABELS = {
     KITB_ADMINISTRATOR: _("KITB administrator"),
@@ -20,23 +24,9 @@ ROLE_LABELS = {
     SCREENING_COMMITTEE: _("Screening committee member"),
 }
 
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    KITB_ADMINISTRATOR: [
-        "accounts.*", "auth.view_group", "notifications.*", "partnerships.*", "events.*", "tenants.*",
-        "django_celery_beat.*", "axes.*",
-    ],
-    PARTNERSHIPS_OFFICER: [
-        "partnerships.*", "accounts.view_organization", "accounts.view_user", "events.view_*", "tenants.view_*",
-        "notifications.view_*",
-    ],
-    EVENTS_OFFICER: [
-        "events.*", "accounts.view_organization", "accounts.view_user", "partnerships.view_*", "notifications.view_*",
-    ],
-    SCREENING_COMMITTEE: [
-        "tenants.view_*", "tenants.add_review", "tenants.change_review", "tenants.add_reviewscore", "tenants.change_reviewscore",
-        "tenants.add_applicationcomment", "accounts.view_organization",
-    ],
-}
+#: Group name -> its model permissions, DERIVED from the access matrix (kitb_portal/accounts/access.py):
+#: read of an area gives the view permission of each of its models, change the add/change/delete ones too.
+ROLE_PERMISSIONS: dict[str, list[str]] = role_permissions()
 
 
 def _matches(pattern: str, app_label: str, codename: str) -> bool:

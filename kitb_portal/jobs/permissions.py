@@ -39,12 +39,18 @@ def can_start_export(user, model) -> bool:
 
 
 def can_use_jobs(user) -> bool:
-    """The "Background jobs" list: any active staff member (it shows only their own jobs)."""
-    return _active_staff(user)
+    """The "Background jobs" list (it shows only their own jobs): active staff who hold some model
+    permission, i.e. who can import or export anything. A staff user with no group sees no app
+    (kitb_portal/accounts/access.py: the "jobs" area)."""
+    if not _active_staff(user):
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.get_all_permissions())
 
 
 def can_view_job(user, job) -> bool:
-    return _active_staff(user) and (job.started_by_id == user.pk or is_kitb_administrator(user))
+    return can_use_jobs(user) and (job.started_by_id == user.pk or is_kitb_administrator(user))
 
 
 def can_act_on_job(user, job) -> bool:

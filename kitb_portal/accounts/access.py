@@ -1,0 +1,446 @@
+"""The access matrix: for each role, what it may read and change, per area. One table, one place.
+
+Everything else about who-may-what is derived from it or checked against it:
+
+* ``roles.ROLE_PERMISSIONS`` (the model permissions each staff role group gets after ``migrate``) is
+  *derived* from :data:`MATRIX` by :func:`role_permissions`;
+* the object rules (``can_<verb>_<noun>`` in each app's ``permissions.py``) are checked against it by
+  ``tests/access/test_rules.py``;
+* every URL pattern of the site has an entry in :data:`URL_RULES` (or is an admin URL of a model
+  whose area is known), and ``tests/access/test_url_matrix.py`` requests each one as every role and
+  asserts the answer the matrix gives; a URL added without an entry fails that test;
+* the README's "Roles and access" table is :func:`matrix_markdown`.
+
+The core imports no app, so areas name the apps' models and URLs by strings (``"app_label.model"``,
+``"namespace:name"``), as the role patterns always did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# --- the staff role groups (their names are the Group names in the database) --------------------
+KITB_ADMINISTRATOR = "KITB administrator"
+PARTNERSHIPS_OFFICER = "Partnerships officer"
+EVENTS_OFFICER = "Events officer"
+SCREENING_COMMITTEE = "Screening committee member"
+
+# --- roles --------------------------------------------------------------------------------------
+ANONYMOUS = "anonymous"
+ADMINISTRATOR = "kitb-administrator"
+PARTNERSHIPS = "partnerships-officer"
+EVENTS = "events-officer"
+SCREENING = "screening-committee"
+STAFF_NO_GROUP = "staff-without-group"
+SUPERUSER = "superuser"
+PARTNER = "partner"
+PARTNER_ADMIN = "partner-org-admin"
+OTHER_PARTNER = "partner-of-another-org"
+GUEST = "guest-with-token"
+
+ROLES: dict[str, str] = {
+    ANONYMOUS: "anonymous visitor",
+    ADMINISTRATOR: "KITB administrator",
+    PARTNERSHIPS: "partnerships officer",
+    EVENTS: "events officer",
+    SCREENING: "screening committee member",
+    STAFF_NO_GROUP: "staff user with no group",
+    SUPERUSER: "superuser",
+    PARTNER: "partner user",
+    PARTNER_ADMIN: "partner organisation administrator",
+    OTHER_PARTNER: "partner of another organisation",
+    GUEST: "guest holding a registration token",
+}
+
+#: role -> the staff group it is (the four role groups)
+ROLE_GROUPS: dict[str, str] = {
+    ADMINISTRATOR: KITB_ADMINISTRATOR,
+    PARTNERSHIPS: PARTNERSHIPS_OFFICER,
+    EVENTS: EVENTS_OFFICER,
+    SCREENING: SCREENING_COMMITTEE,
+}
+STAFF_ROLES = frozenset({ADMINISTRATOR, PARTNERSHIPS, EVENTS, SCREENING, STAFF_NO_GROUP, SUPERUSER})
+PARTNER_ROLES = frozenset({PARTNER, PARTNER_ADMIN, OTHER_PARTNER})
+
+# --- levels -------------------------------------------------------------------------------------
+NONE = "none"
+READ = "read"
+CHANGE = "change"
+_RANK = {NONE: 0, READ: 1, CHANGE: 2}
+
+# scopes of a grant (where the role's reach is narrower than "every record of the area")
+ALL = ""
+OWN_ORG = "own organisation"
+OWN = "own"
+PUBLISHED = "published"
+PUBLIC_EVENTS = "public events"
+BY_TOKEN = "by its token"
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    label: str
+    #: the models ("app_label.model_name") whose model permissions this area's grants carry
+    models: tuple[str, ...] = ()
+    #: what the area is, for the README
+    about: str = ""
+
+
+@dataclass(frozen=True)
+class Grant:
+    level: str = NONE
+    scope: str = ALL
+    #: for CHANGE: the verbs granted beside "view" (default: add, change, delete)
+    verbs: tuple[str, ...] = ("add", "change", "delete")
+    #: limit the grant to these models of the area (default: all of them)
+    only: tuple[str, ...] = ()
+    #: single extra model permissions ("app_label.codename") on top of the level
+    extra: tuple[str, ...] = ()
+
+    def allows(self, level: str) -> bool:
+        return _RANK[self.level] >= _RANK[level]
+
+    def describe(self) -> str:
+        text = self.level
+        if self.level == CHANGE and tuple(self.verbs) != ("add", "change", "delete"):
+            text += " (" + ", ".join(self.verbs) + ")"
+        if self.only:
+            text += " (" + ", ".join(label.split(".")[1] for label in self.only) + ")"
+        if self.extra:
+            text += " + " + ", ".join(p.split(".")[1] for p in self.extra)
+        if self.scope:
+            text += f", {self.scope}"
+        return text
+
+
+R, C = Grant(READ), Grant(CHANGE)
+_ = Grant()
+
+AREAS: dict[str, Area] = {a.key: a for a in [
+    Area("mous", "MoUs and partnerships", (
+        "partnerships.mou", "partnerships.historicalmou", "partnerships.mouterm", "partnerships.mouparty",
+        "partnerships.historicalmouparty", "partnerships.moudocument", "partnerships.historicalmoudocument",
+        "partnerships.documentapproval", "partnerships.historicaldocumentapproval", "partnerships.mounote",
+    ), "MoUs, their parties, terms, documents, approvals, notes; their transitions and uploads"),
+    Area("commitments", "Commitments", ("partnerships.commitment", "partnerships.historicalcommitment")),
+    Area("events", "Events", (
+        "events.venue", "events.historicalvenue", "events.room", "events.speaker", "events.event",
+        "events.historicalevent", "events.historicalevent_organizers", "events.session", "events.feedback",
+        "events.calendarfeed",
+    ), "events, venues, rooms, speakers, sessions, feedback, calendars, calendar feeds"),
+    Area("registrations", "Registrations", ("events.registration", "events.historicalregistration"),
+         "registrations and their exports"),
+    Area("checkin", "Check-in", (), "the check-in page at the door (needs the change of registrations)"),
+    Area("applications", "Tenant applications", (
+        "tenants.application", "tenants.historicalapplication", "tenants.applicationdocument",
+        "tenants.statuschange", "tenants.applicationcomment",
+    ), "applications, their documents, comments and workflow steps"),
+    Area("reviews", "Reviews", ("tenants.review", "tenants.reviewscore"), "screening reviews and their scores"),
+    Area("assignments", "Reviewer assignments", ("tenants.reviewassignment",)),
+    Area("screening", "Screening setup", (
+        "tenants.sector", "tenants.screeningcriterion", "tenants.historicalscreeningcriterion",
+        "tenants.screeningsettings", "tenants.historicalscreeningsettings", "tenants.exchangerate",
+        "tenants.historicalexchangerate",
+    ), "sectors, criteria and weights, screening settings, exchange rates"),
+    Area("land", "Land", (
+        "tenants.zone", "tenants.historicalzone", "tenants.plot", "tenants.historicalplot",
+        "tenants.allocation", "tenants.historicalallocation",
+    ), "zones, plots, allocations, site plan, land summary"),
+    Area("users", "Users and organisations", (
+        "accounts.organization", "accounts.historicalorganization", "accounts.user", "accounts.historicaluser",
+        "accounts.invitation",
+    ), "users, organisations, invitations; partners: their organisation's colleague pages"),
+    Area("groups", "Role groups", ("auth.group",)),
+    Area("outbox", "Outbox and notifications", (
+        "notifications.outboxmessage", "notifications.deliveryattempt", "notifications.notificationpreference",
+        "notifications.historicalnotificationpreference", "notifications.digestrun",
+    ), "the outbox, delivery attempts, everyone's notification preferences, digest runs"),
+    Area("jobs", "Jobs, imports and exports", (),
+         "background jobs (rules in kitb_portal/jobs/permissions.py); an import needs the model's add and "
+         "change permission, an export its view permission"),
+    Area("schedules", "Periodic schedules (celery-beat)", (
+        "django_celery_beat.periodictask", "django_celery_beat.periodictasks", "django_celery_beat.crontabschedule",
+        "django_celery_beat.intervalschedule", "django_celery_beat.solarschedule", "django_celery_beat.clockedschedule",
+    )),
+    Area("lockouts", "Login lockouts (axes)", (
+        "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "axes.accessattemptexpiration",
+    )),
+    Area("history", "History", (), "history pages of records: follow the record's area"),
+    Area("account", "Own account", (), "own password, own notification preferences, own calendar feed"),
+]}
+
+#: role -> area -> grant (an area missing from a role's row is NONE)
+MATRIX: dict[str, dict[str, Grant]] = {
+    ANONYMOUS: {
+        "events": Grant(READ, PUBLIC_EVENTS),
+    },
+    GUEST: {
+        "events": Grant(READ, PUBLIC_EVENTS),
+        "registrations": Grant(CHANGE, BY_TOKEN),
+    },
+    ADMINISTRATOR: {
+        "mous": C, "commitments": C, "events": C, "registrations": C, "checkin": C,
+        "applications": C, "reviews": C, "assignments": C, "screening": C, "land": C,
+        "users": C, "groups": R, "outbox": C, "jobs": C, "schedules": C, "lockouts": C,
+        "history": R, "account": C,
+    },
+    PARTNERSHIPS: {
+        "mous": C, "commitments": C, "events": R, "registrations": R,
+        "applications": R, "reviews": R, "assignments": R, "screening": R, "land": R,
+        "users": Grant(READ, only=("accounts.organization", "accounts.user")),
+        "jobs": Grant(CHANGE, OWN), "history": R, "account": C,
+    },
+    EVENTS: {
+        "mous": R, "commitments": R, "events": C, "registrations": C, "checkin": C,
+        "users": Grant(READ, only=("accounts.organization", "accounts.user")),
+        "jobs": Grant(CHANGE, OWN), "history": R, "account": C,
+    },
+    SCREENING: {
+        "applications": Grant(READ, extra=("tenants.add_applicationcomment",)),
+        "reviews": Grant(CHANGE, OWN, verbs=("add", "change")),
+        "assignments": R, "screening": R, "land": R,
+        "users": Grant(READ, only=("accounts.organization",)),
+        "jobs": Grant(CHANGE, OWN), "history": R, "account": C,
+    },
+    STAFF_NO_GROUP: {
+        "account": C,
+    },
+    SUPERUSER: {key: C for key in AREAS},
+    PARTNER: {
+        "mous": Grant(CHANGE, OWN_ORG), "commitments": Grant(READ, OWN_ORG), "events": Grant(READ, PUBLISHED),
+        "registrations": Grant(CHANGE, OWN), "applications": Grant(CHANGE, OWN_ORG), "account": C,
+    },
+    PARTNER_ADMIN: {
+        "mous": Grant(CHANGE, OWN_ORG), "commitments": Grant(READ, OWN_ORG), "events": Grant(READ, PUBLISHED),
+        "registrations": Grant(CHANGE, OWN), "applications": Grant(CHANGE, OWN_ORG),
+        "users": Grant(CHANGE, OWN_ORG), "account": C,
+    },
+}
+# A partner of another organisation holds a partner's grants; for organisation A's records (the
+# ones the URL test addresses) "own organisation" excludes them: they answer 404.
+MATRIX[OTHER_PARTNER] = dict(MATRIX[PARTNER])
+
+#: Staff groups hold model permissions of these app labels only through the matrix; the superuser
+#: row holds everything. Extra model permissions no area carries (kept explicit, asserted by a test).
+GROUP_ONLY_AREAS = ("groups",)
+
+
+def grant(role: str, area: str) -> Grant:
+    if area not in AREAS:
+        raise KeyError(f"unknown access area {area!r}")
+    return MATRIX.get(role, {}).get(area, _)
+
+
+def permissions_of(role: str) -> list[str]:
+    """The model permissions (``app_label.codename``) the matrix gives a staff role."""
+    result: list[str] = []
+    for key, area in AREAS.items():
+        g = grant(role, key)
+        if g.level == NONE:
+            continue
+        models = g.only or area.models
+        verbs = ("view",) + (tuple(g.verbs) if g.level == CHANGE else ())
+        for label in models:
+            app_label, model = label.split(".")
+            result.extend(f"{app_label}.{verb}_{model}" for verb in verbs)
+        result.extend(g.extra)
+    return sorted(set(result))
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """Group name -> its model permissions: what ``roles.sync_role_permissions`` gives each group."""
+    return {group: permissions_of(role) for role, group in ROLE_GROUPS.items()}
+
+
+# --- URL rules -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UrlRule:
+    """Who may request a URL.
+
+    ``area``/``level``: the matrix cell a role needs (``public``: anyone; ``login``: any logged-in
+    user; ``staff``: any active staff user). ``perms``: for admin views, the model permissions (all
+    of them, derived from the matrix) a staff role needs for GET; ``post_perms`` for POST (default
+    the same). ``org_object``: the URL addresses one record of a partner organisation (a partner of
+    another organisation gets 404). ``token``: the URL carries a secret; only its holder passes.
+    """
+
+    area: str
+    level: str = READ
+    perms: tuple[str, ...] = ()
+    post_perms: tuple[str, ...] | None = None
+    org_object: bool = False
+    token: str = ""
+    note: str = ""
+    #: False where an empty request cannot show the "yes" (a form that needs parameters, an answer
+    #: that needs a state the walk's object is not in): allowed roles may get any non-error answer;
+    #: refused roles must still be refused.
+    strict: bool = True
+    #: a refused request is sent back to the object's page with a message (nothing changes)
+    refusal_redirects: bool = False
+
+    @property
+    def needs_post(self) -> tuple[str, ...]:
+        return self.perms if self.post_perms is None else self.post_perms
+
+
+PUBLIC = "public"
+LOGIN = "login"
+STAFF = "staff"
+
+
+def _admin(perms, post=None, area="admin", level=READ, note="", **kw):
+    perms = (perms,) if isinstance(perms, str) else tuple(perms)
+    post = (post,) if isinstance(post, str) else (tuple(post) if post is not None else None)
+    return UrlRule(area, level, perms=perms, post_perms=post, note=note, **kw)
+
+
+#: URL name -> rule, for every URL that is not a standard admin view of a registered model (those
+#: follow the model's permissions: see :func:`admin_model_rule`).
+URL_RULES: dict[str, UrlRule] = {
+    # --- the admin site itself
+    "admin_dashboard": UrlRule(STAFF),
+    "admin:index": UrlRule(STAFF),
+    "admin:login": UrlRule(PUBLIC),
+    "admin:logout": UrlRule(PUBLIC, strict=False),
+    "admin:password_change": UrlRule(STAFF),
+    "admin:password_change_done": UrlRule(STAFF),
+    "admin:autocomplete": UrlRule(STAFF, strict=False, note="answers 403 without a valid source model and field"),
+    "admin:jsi18n": UrlRule(STAFF),
+    "admin:view_on_site": UrlRule(STAFF, strict=False, note="404 for a model without a public page"),
+    "admin:app_list": _admin("partnerships.view_mou", area="mous", note="walked with the partnerships app: 404 without its permissions"),
+    "admin:catch_all": UrlRule(STAFF),
+    # --- custom admin views
+    "admin:accounts_user_invite": _admin("accounts.add_user", area="users", level=CHANGE),
+    "admin:auth_user_password_change": _admin("accounts.change_user", area="users", level=CHANGE),
+    "admin:notifications_notificationpreference_mine": UrlRule(STAFF, note="own preferences"),
+    "admin:jobs_backgroundjob_progress": UrlRule("jobs", READ, note="the starter or a KITB administrator"),
+    "admin:jobs_backgroundjob_download": UrlRule("jobs", READ, strict=False, note="404 while the job has no file"),
+    "admin:jobs_backgroundjob_confirm": UrlRule("jobs", CHANGE),
+    "admin:jobs_backgroundjob_cancel": UrlRule("jobs", CHANGE),
+    "admin:jobs_backgroundjob_changelist": UrlRule("jobs", READ),
+    "admin:jobs_backgroundjob_add": _admin("jobs.add_backgroundjob", area="jobs", note="nobody adds a job by hand"),
+    "admin:jobs_backgroundjob_change": UrlRule("jobs", READ),
+    "admin:jobs_backgroundjob_history": UrlRule("jobs", READ),
+    "admin:jobs_backgroundjob_delete": _admin("jobs.delete_backgroundjob", area="jobs"),
+    "admin:partnerships_mou_transition": _admin("partnerships.change_mou", area="mous", level=CHANGE, refusal_redirects=True),
+    "admin:partnerships_mou_upload": _admin("partnerships.change_mou", area="mous", level=CHANGE),
+    "admin:partnerships_mou_import": _admin(("partnerships.add_mou", "partnerships.change_mou"), area="jobs", level=CHANGE),
+    "admin:partnerships_mou_process_import": _admin(("partnerships.add_mou", "partnerships.change_mou"), area="jobs", level=CHANGE),
+    "admin:partnerships_mou_export": _admin("partnerships.view_mou", area="jobs", level=CHANGE),
+    "admin:partnerships_commitment_import": _admin(("partnerships.add_commitment", "partnerships.change_commitment"), area="jobs", level=CHANGE),
+    "admin:partnerships_commitment_process_import": _admin(("partnerships.add_commitment", "partnerships.change_commitment"), area="jobs", level=CHANGE),
+    "admin:partnerships_commitment_export": _admin("partnerships.view_commitment", area="jobs", level=CHANGE),
+    "admin:events_event_calendar": _admin("events.view_event", area="events"),
+    "admin:events_event_summary": _admin("events.view_event", area="events"),
+    "admin:events_event_publish": _admin("events.change_event", area="events", level=CHANGE),
+    "admin:events_event_export": _admin("events.view_registration", area="registrations"),
+    "admin:events_registration_export": _admin("events.view_registration", area="jobs", level=CHANGE),
+    "admin:tenants_application_document": _admin("tenants.view_application", area="applications"),
+    "admin:tenants_application_transition": _admin("tenants.change_application", area="applications", level=CHANGE,
+                                                   refusal_redirects=True),
+    "admin:tenants_application_assign": _admin("tenants.add_reviewassignment", area="assignments", level=CHANGE),
+    "admin:tenants_application_comment": _admin("tenants.add_applicationcomment", area="applications", level=CHANGE),
+    "admin:tenants_application_export": _admin("tenants.view_application", area="jobs", level=CHANGE),
+    "admin:tenants_land_summary": _admin("tenants.view_plot", area="land"),
+    "admin:tenants_site_plan": _admin("tenants.view_plot", area="land"),
+    "admin:tenants_site_plan_zone": _admin("tenants.view_plot", area="land"),
+    "admin:tenants_site_plan_svg": _admin("tenants.view_plot", area="land"),
+    "admin:tenants_site_plan_zone_svg": _admin("tenants.view_plot", area="land"),
+    # --- accounts (public and own account)
+    "accounts:login": UrlRule(PUBLIC),
+    "accounts:logout": UrlRule(PUBLIC, strict=False, note="POST only; answers with the login page"),
+    "accounts:landing": UrlRule(LOGIN, note="sends each role to its home; anonymous to the login"),
+    "accounts:password_change": UrlRule("account", CHANGE),
+    "accounts:password_change_done": UrlRule("account", READ),
+    "accounts:password_reset": UrlRule(PUBLIC),
+    "accounts:password_reset_done": UrlRule(PUBLIC),
+    "accounts:password_reset_confirm": UrlRule(PUBLIC, token="password-reset", note="an invalid link says so"),
+    "accounts:password_reset_complete": UrlRule(PUBLIC),
+    "accounts:invitation_accept": UrlRule(PUBLIC, token="invitation", note="an unknown link says so"),
+    "accounts:invitation_resend": UrlRule(PUBLIC, token="invitation"),
+    # --- the partner portal
+    "portal:home": UrlRule(LOGIN),
+    "portal:user_list": UrlRule("users", READ, note="partner organisation administrators: own organisation"),
+    "portal:user_invite": UrlRule("users", CHANGE),
+    "portal:user_deactivate": UrlRule("users", CHANGE, org_object=True),
+    "portal:user_reactivate": UrlRule("users", CHANGE, org_object=True),
+    "portal:notification_preferences": UrlRule("account", CHANGE),
+    "portal:unsubscribe": UrlRule(PUBLIC, token="unsubscribe"),
+    "portal:unsubscribe_one_click": UrlRule(PUBLIC, token="unsubscribe"),
+    "partnerships:mou_list": UrlRule("mous", READ),
+    "partnerships:mou_detail": UrlRule("mous", READ, org_object=True),
+    "partnerships:note_add": UrlRule("mous", CHANGE, org_object=True),
+    "partnerships:document_upload": UrlRule("mous", CHANGE, org_object=True),
+    "partnerships:document_download": UrlRule("mous", READ, org_object=True),
+    "partnerships:document_decide": UrlRule("mous", CHANGE, org_object=True),
+    "events:event_list": UrlRule(LOGIN, note="published events, for anyone logged in"),
+    "events:my_registrations": UrlRule(LOGIN, note="one's own registrations"),
+    "events:feed_reset": UrlRule("account", CHANGE),
+    "events:feed": UrlRule(PUBLIC, token="feed", note="the feed's token is its only credential"),
+    "events:checkin": UrlRule("checkin", CHANGE),
+    "events:registration_cancel": UrlRule("registrations", CHANGE, org_object=True),
+    "events:registration_qr": UrlRule("registrations", READ, org_object=True),
+    "events:event_detail": UrlRule(LOGIN, note="a published event, for anyone logged in"),
+    "events:event_register": UrlRule("registrations", CHANGE, refusal_redirects=True),
+    "events:event_ics": UrlRule(LOGIN),
+    "events:feedback": UrlRule("registrations", CHANGE, strict=False, note="404 unless one attended"),
+    "tenants:application_list": UrlRule("applications", READ),
+    "tenants:application_create": UrlRule("applications", CHANGE),
+    "tenants:application_detail": UrlRule("applications", READ, org_object=True),
+    "tenants:application_step": UrlRule("applications", CHANGE, org_object=True),
+    "tenants:application_submit": UrlRule("applications", CHANGE, org_object=True),
+    "tenants:application_withdraw": UrlRule("applications", CHANGE, org_object=True),
+    "tenants:comment_add": UrlRule("applications", CHANGE, org_object=True),
+    "tenants:document_upload": UrlRule("applications", CHANGE, org_object=True),
+    "tenants:document_download": UrlRule("applications", READ, org_object=True),
+    # --- public pages
+    "events_public:event_list": UrlRule(PUBLIC),
+    "events_public:event_detail": UrlRule(PUBLIC),
+    "events_public:registration_sent": UrlRule(PUBLIC),
+    "events_public:event_ics": UrlRule(PUBLIC),
+    "events_public:registration_manage": UrlRule("registrations", READ, token="guest"),
+    "events_public:registration_confirm": UrlRule("registrations", CHANGE, token="guest"),
+    "events_public:registration_cancel": UrlRule("registrations", CHANGE, token="guest"),
+    "events_public:registration_qr": UrlRule("registrations", READ, token="guest"),
+    "events_public:registration_ics": UrlRule("registrations", READ, token="guest"),
+    "events_public:feedback": UrlRule("registrations", CHANGE, token="guest", strict=False, note="404 unless the guest attended"),
+    "set_language": UrlRule(PUBLIC),
+    "healthz": UrlRule(PUBLIC),
+    "home": UrlRule(LOGIN, note="sends each role to its home; anonymous to the login"),
+}
+
+#: the namespaces of the partner portal (staff use the admin: an area grant of a staff role does not
+#: promise a portal page, a missing one forbids it)
+PORTAL_NAMESPACES = frozenset({"portal", "partnerships", "events", "tenants"})
+
+#: the standard admin views of a registered model: URL name suffix -> (GET verbs, POST verbs); a
+#: role needs one of the GET verbs' permissions to GET and one of the POST verbs' to POST.
+ADMIN_VIEWS = {
+    "changelist": (("view", "change"), ("change",)),
+    "add": (("add",), ("add",)),
+    "change": (("view", "change"), ("change",)),
+    "delete": (("delete",), ("delete",)),
+    "history": (("view", "change"), ("view", "change")),
+    "simple_history": (("view", "change"), ("change",)),
+    "redirect": (("view", "change"), ("view", "change")),
+}
+
+
+def area_of_model(label: str) -> str | None:
+    for key, area in AREAS.items():
+        if label in area.models:
+            return key
+    return None
+
+
+# --- the README table ------------------------------------------------------------------------------
+def matrix_markdown() -> str:
+    """The matrix as a Markdown table (role × area), as the README shows it."""
+    keys = list(AREAS)
+    header = "| role | " + " | ".join(AREAS[k].label for k in keys) + " |"
+    rule = "| --- |" + " --- |" * len(keys)
+    rows = [header, rule]
+    for role, label in ROLES.items():
+        rows.append(f"| {label} | " + " | ".join(grant(role, k).describe() for k in keys) + " |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,238 @@
+"""The access tests' world: two partner organisations with real objects of every kind, and one user
+per role of the access matrix. Built once per module (in a transaction rolled back at the end);
+each test runs in a savepoint of it, so a POST that does change something is undone."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from kitb_portal.accounts import access
+from kitb_portal.accounts.roles import sync_role_permissions
+from tests.factories import OrganizationFactory, UserFactory
+
+
+def login(client: Client, user) -> Client:
+    """The one place a test logs a role in (staff will need a verified second factor here later)."""
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)  # role -> user (None: anonymous, guest)
+    objects: dict = field(default_factory=dict)  # "app_label.model" -> the object the walk addresses
+    secrets: dict = field(default_factory=dict)  # kind -> live secret of a victim
+    secret_owner: dict = field(default_factory=dict)  # kind -> the role whose own secret it is
+    guest_token: str = ""
+    feed_token: str = ""
+    unsubscribe_token: str = ""
+    invitation_token: str = ""
+    reset: tuple = ("", "")  # (uidb64, token) of the administrator's password reset
+    org_a_markers: list = field(default_factory=list)  # text only organisation A's records show
+    job = None
+    zone = None
+    mou_draft_doc = None
+    application_doc = None
+
+
+def _build(tmp_root) -> World:
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from events import services as event_services
+    from events.models import Event, Feedback, Registration
+    from kitb_portal.accounts import services as account_services
+    from kitb_portal.accounts.models import Invitation
+    from kitb_portal.jobs.models import BackgroundJob
+    from kitb_portal.notifications.models import DigestRun, NotificationPreference, OutboxMessage
+    from kitb_portal.notifications.tokens import make_token
+    from partnerships import services as mou_services
+    from partnerships.models import DocumentApproval, MoU, MoUTerm
+    from tenants import services as tenant_services
+    from tenants.models import Application, ExchangeRate, ScreeningSettings
+    from tests.events.factories import EventFactory, RoomFactory, SpeakerFactory, VenueFactory
+    from tests.partnerships.factories import CommitmentFactory, mou_with_parties, pdf_upload
+    from tests.tenants.conftest import add_required_documents
+    from tests.tenants.factories import ApplicationFactory, CriterionFactory, PlotFactory, SectorFactory, ZoneFactory
+
+    w = World()
+    sync_role_permissions()
+    kitb = OrganizationFactory(host=True)
+    org_a = OrganizationFactory(name="Alpha Technopark", local_name="알파테크노파크", kind="technopark", country="KR")
+    org_b = OrganizationFactory(name="Bravo Province", local_name="브라보도", kind="government", country="KR")
+
+    def staff(role, email, **kw):
+        user = UserFactory(staff=True, organization=kitb, email=email, full_name=f"{role} person", **kw)
+        if role in access.ROLE_GROUPS:
+            user.groups.add(Group.objects.get(name=access.ROLE_GROUPS[role]))
+        return user
+
+    u = w.users
+    u[access.ADMINISTRATOR] = staff(access.ADMINISTRATOR, "kitb-admin@kitb.example")
+    u[access.PARTNERSHIPS] = staff(access.PARTNERSHIPS, "partnerships@kitb.example")
+    u[access.EVENTS] = staff(access.EVENTS, "events@kitb.example")
+    u[access.SCREENING] = staff(access.SCREENING, "reviewer@kitb.example")
+    u[access.STAFF_NO_GROUP] = staff(access.STAFF_NO_GROUP, "nogroup@kitb.example")
+    u[access.SUPERUSER] = staff(access.SUPERUSER, "root@kitb.example", is_superuser=True)
+    u[access.PARTNER] = UserFactory(organization=org_a, email="alpha-user@alpha.example", full_name="Alpha User")
+    u[access.PARTNER_ADMIN] = UserFactory(organization=org_a, email="alpha-admin@alpha.example", full_name="Alpha Admin", is_org_admin=True)
+    u[access.OTHER_PARTNER] = UserFactory(organization=org_b, email="bravo-user@bravo.example", full_name="Bravo User")
+    u[access.ANONYMOUS] = None
+    u[access.GUEST] = None
+    officer, partner, partner_admin = u[access.PARTNERSHIPS], u[access.PARTNER], u[access.PARTNER_ADMIN]
+
+    # --- partnerships: an MoU of A in negotiation with a draft, one of B; commitments, a note, a term
+    mou_a = mou_with_parties(kitb, org_a, owner=officer, reference="KITB/ALPHA/1", title_en="Alpha Secret Accord")
+    mou_services.mou_start_negotiation(mou_id=mou_a.pk, actor=officer)
+    w.mou_draft_doc = mou_services.document_upload(actor=officer, mou_id=mou_a.pk, uploaded_file=pdf_upload())
+    mou_services.document_decide(actor=partner_admin, document_id=w.mou_draft_doc.pk, decision="approved")
+    mou_with_parties(kitb, org_b, owner=officer, reference="KITB/BRAVO/1", title_en="Bravo Accord")
+    commitment = CommitmentFactory(mou=mou_a, responsible_organization=org_a, description="Alpha commitment xyzzy")
+    note = mou_services.note_add(actor=partner, mou_id=mou_a.pk, text="Alpha note plugh")
+    active = mou_with_parties(kitb, org_a, owner=officer, reference="KITB/ALPHA/2", title_en="Alpha Active Accord",
+                              status=MoU.Status.ACTIVE, signed_date=dt.date(2025, 1, 10), effective_date=dt.date(2025, 1, 10),
+                              expiry_date=dt.date(2028, 1, 9))
+    term = MoUTerm.objects.filter(mou=active).first() or MoUTerm.objects.create(
+        mou=active, term_number=1, effective_date=active.effective_date, expiry_date=active.expiry_date, ended_status="active")
+    w.org_a_markers += ["Alpha Secret Accord", "KITB/ALPHA/1", "xyzzy", "plugh"]
+
+    # --- events: a published public event, a partner's registration, a guest's, feedback, a feed
+    venue = VenueFactory(name="Alpha Hall")
+    room = RoomFactory(venue=venue)
+    speaker = SpeakerFactory()
+    event = EventFactory(published=True, is_public=True, venue=venue, actor=u[access.EVENTS], title_en="Open Seminar")
+    registration = event_services.registration_create(event_id=event.pk, user=partner)
+    guest = event_services.registration_request_guest(
+        event_id=event.pk, name="Guest Person", email="guest@outside.example", organization_name="Outside Co.")
+    event_services.registration_confirm_guest(token=guest.token)
+    w.guest_token = guest.token
+    past = EventFactory(online=True, status=Event.Status.COMPLETED, actor=u[access.EVENTS],
+                        start=timezone.now() - dt.timedelta(days=5), end=timezone.now() - dt.timedelta(days=5) + dt.timedelta(hours=2))
+    attended = Registration.objects.create(event=past, user=partner, name=partner.full_name, email=partner.email,
+                                           organization=org_a, status="attended", checked_in_at=past.start)
+    feedback = Feedback.objects.create(registration=attended, rating=5, comment="Alpha feedback")
+    w.feed_token = event_services.calendar_feed_get_or_create(user=partner).token
+
+    # --- tenants: reference data, a draft application of A with documents, one in screening with a review
+    sector = SectorFactory(code="new-energy")
+    criterion = CriterionFactory(code="fit")
+    rate = ExchangeRate.objects.get_or_create(currency="KRW", defaults={"usd_rate": Decimal("0.00075"), "idr_rate": Decimal("11.5")})[0]
+    settings_row = ScreeningSettings.objects.get_or_create(pk=1)[0]
+    settings_row.save()  # a history row for its history pages
+    draft = ApplicationFactory(referrer=org_a, sector=sector, created_by=partner, company_name="Alpha Battery Co.")
+    add_required_documents(draft, partner)
+    w.application_doc = draft.documents.first()
+    screening = ApplicationFactory(referrer=org_a, sector=sector, created_by=partner, company_name="Alpha Screened Co.")
+    add_required_documents(screening, partner)
+    tenant_services.application_submit(application_id=screening.pk, actor=partner)
+    tenant_services.application_start_screening(application_id=screening.pk, actor=u[access.ADMINISTRATOR])
+    assignment = tenant_services.review_assign(application_id=screening.pk, reviewer=u[access.SCREENING], actor=u[access.ADMINISTRATOR])
+    comment = tenant_services.comment_add(application_id=screening.pk, actor=u[access.ADMINISTRATOR], body="internal remark")
+    ApplicationFactory(referrer=org_b, sector=sector, company_name="Bravo Co.")
+    w.org_a_markers += ["Alpha Battery Co.", "Alpha Screened Co."]
+
+    root = ZoneFactory(code="kitb", name="KITB", area_ha=Decimal("4300"))
+    w.zone = ZoneFactory(code="phase-1", name="Phase 1", area_ha=Decimal("450"), parent=root)
+    plot = PlotFactory(code="P1-01", zone=w.zone, area_ha=Decimal("12"), grid_row=0, grid_col=0)
+    PlotFactory(code="P1-02", zone=w.zone, area_ha=Decimal("12"), grid_row=0, grid_col=1)
+    approved = ApplicationFactory(referrer=org_a, sector=sector, status=Application.Status.APPROVED, company_name="Alpha Tenant Co.")
+    allocation = tenant_services.plot_allocate(plot_id=plot.pk, application_id=approved.pk, actor=u[access.ADMINISTRATOR])
+
+    # --- accounts and notifications: an invitation, a password reset of the administrator, tokens
+    invitation = account_services.user_invite(actor=partner_admin, email="newcomer@alpha.example", full_name="New Comer",
+                                              organization=org_a, language="en")
+    w.invitation_token = invitation.token
+    victim = u[access.ADMINISTRATOR]  # asks for a password reset: its link sits in the outbox
+    from django.urls import reverse
+
+    Client().post(reverse("accounts:password_reset"), {"email": victim.email})
+    body = OutboxMessage.objects.get(template="accounts/email/password_reset", recipient=victim).body_text
+    w.reset = re.search(r"/password/reset/([^/\s]+)/([^/\s]+)/", body).groups()
+    assert w.reset[0] == urlsafe_base64_encode(force_bytes(victim.pk)) and default_token_generator.check_token(victim, w.reset[1])
+    w.unsubscribe_token = make_token(partner.pk, "event_reminder")
+    preference = NotificationPreference.objects.get_or_create(user=partner)[0]
+    digest = DigestRun.objects.create(user=partner, frequency="daily", period="2026-01-01", since=timezone.now() - dt.timedelta(days=1),
+                                      until=timezone.now(), status="sent", outbox_key="digest:test")
+    outbox = OutboxMessage.objects.get(template="accounts/email/password_reset", recipient=victim)  # holds a live link
+    job = BackgroundJob.objects.create(kind="export", status="failed", error="test failure", started_at=timezone.now(), finished_at=timezone.now(), model_label="partnerships.mou",
+                                       resource_path="partnerships.resources.MoUResource", file_format="csv", started_by=officer)
+    w.job = job
+
+    # --- lockouts
+    attempt = AccessAttempt.objects.create(username="someone@alpha.example", ip_address="10.0.0.1", user_agent="x", failures_since_start=1)
+    log = AccessLog.objects.create(username="alpha-user@alpha.example", ip_address="10.0.0.1", user_agent="x")
+    failure = AccessFailureLog.objects.create(username="someone@alpha.example", ip_address="10.0.0.1", user_agent="x", locked_out=False)
+
+    # Live secrets of other people that no page may show (the second test looks for each).
+    w.secrets = {
+        "password reset token": w.reset[1],
+        "invitation token": w.invitation_token,
+        "guest manage token": w.guest_token,
+        "calendar feed token": w.feed_token,
+        "unsubscribe token": w.unsubscribe_token,
+    }
+
+    w.secret_owner = {"calendar feed token": access.PARTNER, "unsubscribe token": access.PARTNER, "guest manage token": access.GUEST}
+
+    from django.contrib.auth.models import Group as AuthGroup
+    from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
+
+    clocked = ClockedSchedule.objects.create(clocked_time=timezone.now() + dt.timedelta(days=1))
+    solar = SolarSchedule.objects.create(event="sunrise", latitude=Decimal("-6.9"), longitude=Decimal("109.7"))
+    w.objects = {
+        "auth.group": AuthGroup.objects.get(name=access.KITB_ADMINISTRATOR),
+        "django_celery_beat.periodictask": PeriodicTask.objects.order_by("pk").first(),
+        "django_celery_beat.clockedschedule": clocked,
+        "django_celery_beat.crontabschedule": CrontabSchedule.objects.order_by("pk").first() or CrontabSchedule.objects.create(),
+        "django_celery_beat.solarschedule": solar,
+        "django_celery_beat.intervalschedule": IntervalSchedule.objects.order_by("pk").first()
+        or IntervalSchedule.objects.create(every=10, period="minutes"),
+        "axes.accessattempt": attempt, "axes.accesslog": log, "axes.accessfailurelog": failure,
+        "accounts.organization": org_a, "accounts.user": partner, "accounts.invitation": Invitation.objects.get(pk=invitation.pk),
+        "notifications.outboxmessage": outbox, "notifications.notificationpreference": preference,
+        "notifications.digestrun": digest, "jobs.backgroundjob": job,
+        "partnerships.mou": mou_a, "partnerships.commitment": commitment, "partnerships.mouparty": mou_a.parties.order_by("pk").last(),
+        "partnerships.moudocument": w.mou_draft_doc, "partnerships.documentapproval": DocumentApproval.objects.order_by("pk").first(),
+        "partnerships.mounote": note, "partnerships.mouterm": term,
+        "events.venue": venue, "events.room": room, "events.speaker": speaker, "events.event": event,
+        "events.registration": registration, "events.feedback": feedback,
+        "tenants.application": screening, "tenants.zone": w.zone, "tenants.plot": plot, "tenants.allocation": allocation,
+        "tenants.sector": sector, "tenants.exchangerate": rate, "tenants.screeningcriterion": criterion,
+        "tenants.screeningsettings": settings_row, "tenants.review": assignment.review, "tenants.reviewassignment": assignment,
+        "draft_application": draft, "comment": comment, "past_event": past,
+    }
+    missing = [label for label, obj in w.objects.items() if obj is None]
+    assert not missing, f"the access world lacks {missing}"
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    from kitb_portal.celery import app
+
+    root = tmp_path_factory.mktemp("private")
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    with override_settings(PRIVATE_MEDIA_ROOT=root, MEDIA_ROOT=root, SITE_URL="https://portal.kitb.example"):
+        with django_db_blocker.unblock():
+            with transaction.atomic():
+                built = _build(root)
+                yield built
+                transaction.set_rollback(True)
+    app.conf.task_always_eager = saved
+    del settings
