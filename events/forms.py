@@ -74,8 +74,9 @@ class EventAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = _("Filled from the English title when left empty.")
+        if "slug" in self.fields:  # a read-only change page (view permission only) has no slug field
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("Filled from the English title when left empty.")
 
     def clean(self):
         cleaned = super().clean()
