@@ -278,6 +278,7 @@ def writer(seconds: float, rate: float, seed: int = 1) -> dict:
 
     django.setup()
     from django.contrib.auth.models import Group
+    from django.db.models import Q
     from django.test import Client
     from django.utils import timezone
     from django.utils.module_loading import import_string
@@ -298,8 +299,11 @@ def writer(seconds: float, rate: float, seed: int = 1) -> dict:
     admin = User.objects.get(email=ADMIN_EMAIL)
     partners = list(User.objects.filter(is_active=True, is_staff=False, organization__isnull=False,
                                         organization__is_host=False).order_by("pk")[:400])
-    open_events = list(Event.objects.filter(status="published", start__gt=now + timezone.timedelta(days=2))
-                       .order_by("start").values_list("pk", flat=True)[:200])
+    open_events = [
+        event.pk for event in Event.objects.filter(status="published", start__gt=now + timezone.timedelta(days=2))
+        .filter(Q(registration_opens__isnull=True) | Q(registration_opens__lte=now)).order_by("start")[:400]
+        if event.effective_registration_closes > now + timezone.timedelta(minutes=10)
+    ][:200]
     commitments = list(Commitment.objects.order_by("pk").values_list("pk", flat=True)[:500])
     reviewers = list(Group.objects.get(name=roles.SCREENING_COMMITTEE).user_set.filter(is_active=True))
     in_review = import_string("tenants.models.IN_REVIEW_STATUSES") if _has("tenants.models.IN_REVIEW_STATUSES") else None
