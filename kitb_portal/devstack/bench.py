@@ -12,8 +12,10 @@ a writer process writes through the services at a steady rate. The modes of a sc
 back, so both see the same machine.
 
 It prints one table (scale, caches, requests/s, p50, p99, errors = non-2xx/3xx and socket errors,
-the bare view's requests/s and the ratio to it, writes per second, wrk's CPU) and writes it as CSV
-under ``bench-results/``.
+the bare view's requests/s and the ratio to it, the CPU time per request of the gunicorn workers and
+of the bench database's PostgreSQL backends, writes per second, wrk's CPU) and writes it as CSV under
+``bench-results/``. On a machine shared with other work the CPU per request is the steadier figure:
+requests/s and latencies follow whatever else runs.
 
     python -m kitb_portal.devstack.bench [--scales 1,100] [--modes cache,dummy] [--duration 20]
                                          [--repeat 1] [--write-rate 1.5] [--fresh]
@@ -49,7 +51,6 @@ class Row:
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     queries: int | str = ""
-    cold_queries: int | str = ""
     ratio: float = 0.0
     errors: int = 0
     extra: dict = field(default_factory=dict)
@@ -194,13 +195,12 @@ def run_scales(scales: list[int], duration: int, connections: int, fresh: bool =
                 # warm up (templates, connections), then measure
                 _wrk(base + page["path"], page.get("cookie"), 1, connections)
                 rps, p50, p99, errors = _wrk(base + page["path"], page.get("cookie"), duration, connections)
-                row = Row(scale, page["name"], page["path"], rps, p50, p99, page.get("queries", ""),
-                          page.get("cold_queries", ""), errors=errors)
+                row = Row(scale, page["name"], page["path"], rps, p50, p99, page.get("queries", ""), errors=errors)
                 bare.setdefault(scale, rps)  # the first page is the bare view
                 row.ratio = rps / bare[scale] if bare[scale] else 0.0
                 rows.append(row)
                 print(f"  scale {scale:>3}  {row.page:<40} {rps:8.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  "
-                      f"{row.queries!s:>3}/{row.cold_queries!s:<3} q  {row.ratio:5.1%}{'  ERRORS ' + str(errors) if errors else ''}", flush=True)
+                      f"{row.queries!s:>3} q  {row.ratio:5.1%}{'  ERRORS ' + str(errors) if errors else ''}", flush=True)
         return sorted(rows, key=lambda r: scales.index(r.scale))  # the table: one scale after the other
     finally:
         for gunicorn, _base in servers.values():
@@ -233,20 +233,19 @@ def per_page_main(scales: list[int], duration: int, connections: int, fresh: boo
     path = out_dir / f"bench-{time.strftime('%Y%m%d-%H%M%S')}-{commit or 'nogit'}.csv"
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["scale", "page", "path", "requests_per_s", "p50_ms", "p99_ms", "queries", "cold_queries",
-                         "ratio_to_bare", "errors"])
+        writer.writerow(["scale", "page", "path", "requests_per_s", "p50_ms", "p99_ms", "queries", "ratio_to_bare", "errors"])
         for r in rows:
             writer.writerow([r.scale, r.page, r.path, f"{r.rps:.1f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", r.queries,
-                             r.cold_queries, f"{r.ratio:.3f}", r.errors])
+                             f"{r.ratio:.3f}", r.errors])
         if digest:
-            writer.writerow(["-", digest.page, "-", "", "", "", digest.queries, "", "", ""])
-            writer.writerow(["-", "digest build seconds", "-", "", f"{digest.extra['seconds']:.2f}", "", "", "", "", ""])
+            writer.writerow(["-", digest.page, "-", "", "", "", digest.queries, "", ""])
+            writer.writerow(["-", "digest build seconds", "-", "", f"{digest.extra['seconds']:.2f}", "", "", "", ""])
     print()
-    print(f"{'scale':>5} | {'page':<42} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'SQL':>4} | {'cold':>4} | {'vs bare':>7}")
-    print("-" * 107)
+    print(f"{'scale':>5} | {'page':<42} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'SQL':>4} | {'vs bare':>7}")
+    print("-" * 100)
     for r in rows:
         print(f"{r.scale:>5} | {r.page:<42} | {r.rps:8.1f} | {r.p50_ms:7.2f} | {r.p99_ms:7.2f} | {r.queries!s:>4} | "
-              f"{r.cold_queries!s:>4} | {r.ratio:7.1%}")
+              f"{r.ratio:7.1%}")
     if digest:
         print(f"digest build: {digest.page}: {digest.queries} SQL queries, {digest.extra['seconds']:.1f} s")
     print(f"\nCSV: {path}  (commit {commit}, {time.monotonic() - started:.0f} s in all)")
@@ -267,6 +266,8 @@ class MixRow:
     write_failures: int = 0
     wrk_cpu: float = 0.0
     smoke_failures: int = 0
+    app_cpu_ms: float = 0.0  # gunicorn workers' CPU per request served
+    db_cpu_ms: float = 0.0  # the bench database's PostgreSQL backends' CPU per request (the writer's too)
 
     @property
     def ratio(self) -> float:
@@ -274,6 +275,44 @@ class MixRow:
 
 
 MIX_SCRIPT = Path(__file__).with_name("bench_mix.lua")
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> dict[int, tuple[int, float, str]]:
+    """pid -> (parent pid, CPU seconds so far, command line) of every process (Linux /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICK, cmdline)
+    return found
+
+
+def _server_cpu(gunicorn_pid: int, db_name: str) -> tuple[dict[int, float], dict[int, float]]:
+    """CPU seconds so far of the gunicorn workers and of the PostgreSQL backends on ``db_name``."""
+    procs = _processes()
+    app = {pid: cpu for pid, (ppid, cpu, _c) in procs.items() if ppid == gunicorn_pid}
+    postmaster = None
+    if not os.environ.get("DATABASE_URL"):
+        from kitb_portal import devstack
+
+        try:  # the embedded server's backends only (other servers on the machine may hold a bench database too)
+            postmaster = int((devstack.PG_DIR / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    db = {pid: cpu for pid, (ppid, cpu, cmd) in procs.items()
+          if cmd.startswith("postgres: ") and f" {db_name} " in cmd and postmaster in (None, ppid)}
+    return app, db
+
+
+def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def _run_wrk(args: list[str]) -> tuple[str, float]:
@@ -363,10 +402,12 @@ def run_mixed(scales: list[int], modes: list[str], duration: int, connections: i
     out_dir.mkdir(exist_ok=True)
     rows: list[MixRow] = []
     for scale in scales:
-        env = prepare(scale, fresh)
         plan_path = out_dir / f"mix-requests-{scale}.tsv"
         summary_path = plan_path.with_suffix(".json")
-        if reuse_plan and plan_path.exists() and summary_path.exists():
+        reuse = reuse_plan and plan_path.exists() and summary_path.exists()
+        # with the request list reused, the database is too (migrated and seeded by the run that wrote it)
+        env = _bench_env(f"kitb_bench_{scale}") if reuse else prepare(scale, fresh)
+        if reuse:
             summary = json.loads(summary_path.read_text())  # the same users, sessions and URLs as last time
         else:
             summary = _mix_plan(env, plan_path)
@@ -388,8 +429,13 @@ def run_mixed(scales: list[int], modes: list[str], duration: int, connections: i
                         env=mode_env, cwd=BASE_DIR, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                     )
                     time.sleep(1.5)  # the writer's Django set up, so its writes span the load
+                    app_before, db_before = _server_cpu(gunicorn.pid, f"kitb_bench_{scale}")
                     (row.rps, row.p50_ms, row.p99_ms, row.errors, row.requests), row.wrk_cpu = _wrk_timed(
                         [*common, "-d", f"{duration}s", "-s", str(MIX_SCRIPT), base, "--", str(plan_path), "2"])
+                    app_after, db_after = _server_cpu(gunicorn.pid, f"kitb_bench_{scale}")
+                    if row.requests:
+                        row.app_cpu_ms = _cpu_delta(app_before, app_after) / row.requests * 1000
+                        row.db_cpu_ms = _cpu_delta(db_before, db_after) / row.requests * 1000
                     w_out, w_err = writer.communicate(timeout=duration + 60)
                     try:
                         written = json.loads(w_out.strip().splitlines()[-1])
@@ -404,7 +450,8 @@ def run_mixed(scales: list[int], modes: list[str], duration: int, connections: i
                 rows.append(row)
                 print(f"  scale {scale:>3}  caches {mode:<5} {row.rps:7.1f} req/s  p50 {row.p50_ms:7.1f} ms  "
                       f"p99 {row.p99_ms:7.1f} ms  errors {row.errors}  bare {row.bare_rps:7.0f} req/s  "
-                      f"{row.ratio:6.2%}  writes {row.writes_per_s}/s  wrk CPU {row.wrk_cpu:.0%}", flush=True)
+                      f"{row.ratio:6.2%}  CPU/request app {row.app_cpu_ms:.1f} ms db {row.db_cpu_ms:.1f} ms  "
+                      f"writes {row.writes_per_s}/s  wrk CPU {row.wrk_cpu:.0%}", flush=True)
     return rows
 
 
@@ -423,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="run each (scale, modes) group this many times")
     parser.add_argument("--write-rate", type=float, default=1.5, help="writes per second beside the mixed load")
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--reuse-plan", action="store_true", help="reuse the request lists (and sessions) of the last run")
+    parser.add_argument("--reuse-plan", action="store_true", help="reuse the databases as they are and the request lists (and sessions) of the last run")
     parser.add_argument("--fresh", action="store_true", help="drop the bench databases first (data generated again)")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
@@ -444,18 +491,20 @@ def main(argv: list[str] | None = None) -> int:
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["scale", "caches", "requests_per_s", "p50_ms", "p99_ms", "errors", "requests", "bare_requests_per_s",
-                         "ratio_to_bare", "writes_per_s", "write_failures", "wrk_cpu", "smoke_failures"])
+                         "ratio_to_bare", "app_cpu_ms_per_request", "db_cpu_ms_per_request", "writes_per_s", "write_failures",
+                         "wrk_cpu", "smoke_failures"])
         for r in rows:
             writer.writerow([r.scale, r.mode, f"{r.rps:.1f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}", r.errors, r.requests,
-                             f"{r.bare_rps:.0f}", f"{r.ratio:.4f}", r.writes_per_s, r.write_failures, f"{r.wrk_cpu:.2f}",
+                             f"{r.bare_rps:.0f}", f"{r.ratio:.4f}", f"{r.app_cpu_ms:.2f}", f"{r.db_cpu_ms:.2f}", r.writes_per_s, r.write_failures, f"{r.wrk_cpu:.2f}",
                              r.smoke_failures])
     print()
     print(f"{'scale':>5} | {'caches':<6} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | "
-          f"{'bare req/s':>10} | {'vs bare':>7} | {'writes/s':>8} | {'wrk CPU':>7}")
-    print("-" * 100)
+          f"{'bare req/s':>10} | {'vs bare':>7} | {'app CPU/req':>11} | {'DB CPU/req':>10} | {'writes/s':>8} | {'wrk CPU':>7}")
+    print("-" * 128)
     for r in rows:
         print(f"{r.scale:>5} | {r.mode:<6} | {r.rps:7.1f} | {r.p50_ms:7.1f} | {r.p99_ms:7.1f} | {r.errors:>6} | "
-              f"{r.bare_rps:10.0f} | {r.ratio:7.2%} | {r.writes_per_s:8} | {r.wrk_cpu:7.0%}")
+              f"{r.bare_rps:10.0f} | {r.ratio:7.2%} | {r.app_cpu_ms:8.1f} ms | {r.db_cpu_ms:7.1f} ms | {r.writes_per_s:8} | "
+              f"{r.wrk_cpu:7.0%}")
     print(f"\nCSV: {path}  (commit {commit}, {time.monotonic() - started:.0f} s in all)")
     return 0
 

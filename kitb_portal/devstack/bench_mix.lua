@@ -1,5 +1,5 @@
 -- wrk script of `make bench`'s mixed workload (see kitb_portal/devstack/bench_mix.py).
--- Argument: the request list, one line per (user, URL): weight TAB kind TAB cookie TAB path.
+-- Arguments: the request list, one line per (user, URL): weight TAB kind TAB cookie TAB path; a seed.
 -- Every request is one line picked at random by weight.
 local requests, cumulative, total = {}, {}, 0
 
@@ -16,7 +16,8 @@ function init(args)
     end
   end
   file:close()
-  math.randomseed(os.time() + (tonumber(args[2]) or 0))
+  -- the same seed gives the same sequence of requests: runs to compare ask for the same pages
+  math.randomseed(tonumber(args[2]) or os.time())
 end
 
 function request()
