@@ -106,8 +106,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kitb_portal.context_processors.site",
             ],
-            # The admin's cached navigation sidebar (templates/admin/nav_sidebar.html).
-            "libraries": {"kitb_admin": "kitb_portal.common.admin_templatetags"},
         },
     },
 ]
