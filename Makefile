@@ -61,9 +61,12 @@ lock: $(STAMP)
 	$(LOCK) requirements.txt -c requirements-build.txt -o requirements.lock
 	$(LOCK) requirements-dev.txt -c requirements-build.txt -c requirements.lock -o requirements-dev.lock
 
-# Every page under real HTTP load (wrk, 8 connections, gunicorn with 2 workers, DEBUG off) at scale 1
-# and scale 100 (data generated once per bench database), plus the digest build; prints the table
-# and writes a CSV under bench-results/. BENCH_DURATION=5 sets the seconds per page.
+# A mixed load of a working day (150 partner sessions over many organisations, staff of every role, the
+# public; each request a random page; writes through the services at 1.5/s beside it) with wrk (one
+# thread, 8 connections) on gunicorn (2 workers, DEBUG off), at scale 1 and scale 100, once with the
+# caches as configured and once with Django's dummy cache; prints the table and writes a CSV under
+# bench-results/ (about 4 minutes). BENCH_DURATION=20 sets the seconds of load per run;
+# BENCH_ARGS="--repeat 2" repeats each pair; BENCH_ARGS=--per-page measures each page alone (one URL).
 bench: sysdeps-bench $(STAMP) compile-messages
 	$(PY) -m kitb_portal.devstack.bench $(BENCH_ARGS)
 

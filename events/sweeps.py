@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from kitb_portal.common import freshness
 from kitb_portal.notifications.services import notify
 
 from . import emails, links
@@ -41,7 +40,6 @@ def registration_expire_lapsed(*, now=None) -> int:
             bulk_update_with_history(
                 lapsed, Registration, ["status", "updated_at"], default_change_reason="lapsed (not confirmed in 24 h)"
             )
-            freshness.invalidate()  # a bulk update: no model signal tells the caches
     return len(lapsed)
 
 

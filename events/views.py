@@ -16,8 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kitb_portal.common import fragments
-
 from . import ical, links, permissions, selectors, services
 from .forms import CheckInSearchForm, EventFilterForm, FeedbackForm
 from .models import RegistrationStatus
@@ -39,30 +37,16 @@ def event_list(request):
     filters = form.filters()
     encoded = query.urlencode()
 
-    def build() -> dict:
-        page = Paginator(selectors.event_list_for(request.user, **filters), PAGE_SIZE).get_page(page_number)
-        return {"page": page, "events": page.object_list, "query": encoded}
-
-    # Per user: each row says whether the viewer has a place.
-    rows = fragments.cached(
-        request, "events.event_list", (request.user.pk, encoded, page_number),
-        "events/_event_rows.html", build,
-    )
-    return render(request, "events/event_list.html", {"form": form, "rows": rows})
+    page = Paginator(selectors.event_list_for(request.user, **filters), PAGE_SIZE).get_page(page_number)
+    return render(request, "events/event_list.html", {"form": form, "page": page, "events": page.object_list, "query": encoded})
 
 
 @login_required
 @require_GET
 def event_detail(request, pk: int):
-    event = selectors.event_get_for(request.user, pk, agenda=False)
+    event = selectors.event_get_for(request.user, pk)
     registration = selectors.registration_current_for(request.user, event)
-    # Facts, description and agenda are the same for every viewer who may see the event.
-    main = fragments.cached(
-        request, "events.event_detail", (event.pk,), "events/_event_main.html",
-        lambda: {"event": selectors.event_with_agenda(event)},
-    )
     context = {
-        "main": main,
         "event": event,
         "registration": registration,
         "can_register": permissions.can_register_event(request.user, event)
@@ -118,13 +102,11 @@ def registration_cancel(request, pk: int):
 def my_registrations(request):
     page_number = request.GET.get("page")
 
-    def build() -> dict:
-        page = Paginator(selectors.registration_list_for(request.user), PAGE_SIZE).get_page(page_number)
-        feed = services.calendar_feed_get_or_create(user=request.user)
-        return {"page": page, "registrations": page.object_list, "feed_url": links.feed_url(feed)}
-
-    body = fragments.cached(request, "events.my_registrations", (request.user.pk, page_number), "events/_my_registrations.html", build)
-    return render(request, "events/my_registrations.html", {"body": body})
+    page = Paginator(selectors.registration_list_for(request.user), PAGE_SIZE).get_page(page_number)
+    feed = services.calendar_feed_get_or_create(user=request.user)
+    return render(request, "events/my_registrations.html", {
+        "page": page, "registrations": page.object_list, "feed_url": links.feed_url(feed),
+    })
 
 
 @login_required

@@ -113,8 +113,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kitb_portal.context_processors.site",
             ],
-            # The admin's cached navigation sidebar (templates/admin/nav_sidebar.html).
-            "libraries": {"kitb_admin": "kitb_portal.common.admin_templatetags"},
         },
     },
 ]
@@ -172,6 +170,9 @@ CACHES = {
         "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
     }
 }
+# `make bench` serves the same mix once with Django's dummy cache (nothing kept) to weigh the caches.
+if env.bool("BENCH_DUMMY_CACHE", default=False):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL.replace("unix://", "redis+socket://", 1) if REDIS_URL.startswith("unix://") else REDIS_URL

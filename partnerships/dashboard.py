@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kitb_portal.charts import Bar, DataTable, bar_chart, cell, fmt_number
-from kitb_portal.common.aggregates import aggregate_together
 from kitb_portal.dashboard import Figure, Panel, Section
 
 from . import selectors
@@ -79,8 +78,8 @@ def _commitment_aggregates(today: dt.date) -> dict:
 def staff_section(user, *, today: dt.date) -> Section:
     mous = selectors.mou_queryset_for(user)
     live_open = Commitment.objects.filter(mou__in=mous, mou__status__in=selectors.LIVE_STATUSES)
-    # MoUs per status and the live MoUs' commitments: one statement for both tables.
-    counts, c_counts = aggregate_together((mous, _status_aggregates(today)), (live_open, _commitment_aggregates(today)))
+    counts = mous.aggregate(**_status_aggregates(today))
+    c_counts = live_open.aggregate(**_commitment_aggregates(today))
 
     status_table = DataTable(caption=_("MoUs by status"), columns=[_("Status"), _("MoUs")])
     bars = []
@@ -167,7 +166,8 @@ def staff_section(user, *, today: dt.date) -> Section:
 def partner_section(user, *, today: dt.date) -> Section:
     mous = selectors.mou_queryset_for(user)
     commitments = Commitment.objects.filter(mou__in=mous)
-    counts, c_counts = aggregate_together((mous, _status_aggregates(today)), (commitments, _commitment_aggregates(today)))
+    counts = mous.aggregate(**_status_aggregates(today))
+    c_counts = commitments.aggregate(**_commitment_aggregates(today))
     list_url = reverse("partnerships:mou_list")
 
     figures = [

@@ -12,8 +12,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kitb_portal.common import fragments
-
 from . import permissions, selectors, services
 from .forms import ApprovalForm, DocumentUploadForm, NoteForm, bound_args
 from .models import MoUStatus
@@ -42,16 +40,9 @@ def mou_list(request):
     search = (request.GET.get("q") or "").strip()[:100] or None
     page_number = request.GET.get("page")
 
-    def build() -> dict:
-        page = Paginator(selectors.mou_list_for(request.user, status=status, search=search), PAGE_SIZE).get_page(page_number)
-        return {"page": page, "status": status or "", "q": search or ""}
-
-    table = fragments.cached(
-        request, "partnerships.mou_list", (fragments.scope_of(request.user), status, search, page_number),
-        "partnerships/_mou_table.html", build,
-    )
+    page = Paginator(selectors.mou_list_for(request.user, status=status, search=search), PAGE_SIZE).get_page(page_number)
     return render(request, "partnerships/mou_list.html", {
-        "table": table, "status": status or "", "q": search or "", "statuses": MoUStatus.choices,
+        "page": page, "status": status or "", "q": search or "", "statuses": MoUStatus.choices,
     })
 
 
@@ -86,13 +77,8 @@ def _detail_context(user, mou) -> dict:
 @login_required
 @require_GET
 def mou_detail(request, pk: int):
-    mou = selectors.mou_get_plain_for(request.user, pk)  # the scope check (Http404) on every request
-    # Per user: what they may do (approve, add a note, upload) is part of the page.
-    body = fragments.cached(
-        request, "partnerships.mou_detail", (mou.pk, request.user.pk), "partnerships/_mou_detail.html",
-        lambda: _detail_context(request.user, selectors.mou_get_for(request.user, pk)),
-    )
-    return render(request, "partnerships/mou_detail.html", {"mou": mou, "body": body})
+    mou = selectors.mou_get_for(request.user, pk)  # Http404 outside the user's scope
+    return render(request, "partnerships/mou_detail.html", _detail_context(request.user, mou))
 
 
 @login_required

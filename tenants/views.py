@@ -18,11 +18,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
-from kitb_portal.common import fragments
 
 from . import selectors, services, workflow
 from .forms import STEP_FORMS, STEP_TITLES, DocumentForm, PartnerCommentForm
@@ -133,26 +130,19 @@ def application_detail(request, pk: int):
 
 
 def _render_detail(request, application, comment_form, status=200):
-    def build() -> dict:
-        return {
-            "application": application,
-            "changes": selectors.status_changes_for(request.user, application),
-            "comments": selectors.comment_list_for(request.user, application),
-            "documents": selectors.document_list_for(request.user, application),
-            "allocations": selectors.allocation_list_for(request.user, application),
-            "amounts": selectors.application_amounts(application),
-            "comment_form": comment_form,
-            "can_edit": can_edit_application(request.user, application),
-            "can_upload": can_upload_document(request.user, application),
-            "can_withdraw": workflow.can_fire(request.user, application, "withdraw"),
-        }
-
-    template = "tenants/portal/_application_detail.html"
-    if comment_form.is_bound:  # a message sent back with what to fix: drawn for this request only
-        body = mark_safe(render_to_string(template, build(), request))  # noqa: S308 - our template, autoescaped
-    else:  # per user: what they may do (edit, upload, withdraw) is part of the page
-        body = fragments.cached(request, "tenants.application_detail", (application.pk, request.user.pk), template, build)
-    return render(request, "tenants/portal/application_detail.html", {"application": application, "body": body}, status=status)
+    context = {
+        "application": application,
+        "changes": selectors.status_changes_for(request.user, application),
+        "comments": selectors.comment_list_for(request.user, application),
+        "documents": selectors.document_list_for(request.user, application),
+        "allocations": selectors.allocation_list_for(request.user, application),
+        "amounts": selectors.application_amounts(application),
+        "comment_form": comment_form,
+        "can_edit": can_edit_application(request.user, application),
+        "can_upload": can_upload_document(request.user, application),
+        "can_withdraw": workflow.can_fire(request.user, application, "withdraw"),
+    }
+    return render(request, "tenants/portal/application_detail.html", context, status=status)
 
 
 @partner_view

@@ -6,19 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 
 def count_queries(fn, *args, **kwargs) -> tuple[int, list[str], object]:
-    """Run ``fn`` with every cached copy dropped first and return (number of queries, their SQL, fn's result).
-
-    Cached dashboards, page fragments and the admin's app list follow the content version
-    (kitb_portal.common.freshness): moving it on makes the page pay for what it draws, which is the
-    cost that could grow with the data. :func:`count_queries_warm` counts a page served from them."""
-    from kitb_portal.common import freshness
-
-    freshness.invalidate()
-    return count_queries_warm(fn, *args, **kwargs)
-
-
-def count_queries_warm(fn, *args, **kwargs) -> tuple[int, list[str], object]:
-    """Run ``fn`` as it is (caches as they are) and return (number of queries, their SQL, fn's result)."""
+    """Run ``fn`` and return (number of queries, their SQL, fn's result)."""
     with CaptureQueriesContext(connection) as ctx:
         result = fn(*args, **kwargs)
     return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries], result

@@ -20,10 +20,6 @@ class AccountsConfig(AppConfig):
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(signals.update_last_login, dispatch_uid="accounts_update_last_login")
         user_logged_in.connect(signals.remember_language, dispatch_uid="accounts_remember_language")
-        # Cached dashboards are dropped when the records behind them change (kitb_portal.dashboard).
-        from kitb_portal.dashboard import connect_invalidation
-
-        connect_invalidation()
         # Password-reset and invitation links are made at delivery, never stored in the outbox.
         from kitb_portal.notifications import secrets
 

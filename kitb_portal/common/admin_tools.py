@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.paginator import Paginator
@@ -25,71 +23,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
-class PageRows(Sequence):
-    """A changelist page's rows, fetched (with the list's joins, annotations and prefetches) when drawn.
-
-    Django's changelist view takes ``len(cl.result_list)`` for its "0 of N selected" note before the
-    template draws the rows. When the rows' HTML comes from the cache (``cached_result_list`` in
-    :mod:`kitb_portal.common.admin_templatetags`) that length is all the page needs, and the paginator
-    knows it: from an exact count, or, past ``exact_limit``, for every page within the rows it counted.
-    Otherwise ``len()`` fetches the rows.
-    """
-
-    def __init__(self, queryset: QuerySet, length: int | None = None):
-        self._queryset = queryset
-        self._rows: list | None = None
-        self._length = length
-
-    @property
-    def queryset(self) -> QuerySet:
-        """The page's queryset (sliced), for a lighter query over the same rows."""
-        return self._queryset
-
-    def _fetch(self) -> list:
-        if self._rows is None:
-            self._rows = list(self._queryset)
-        return self._rows
-
-    def __iter__(self):
-        return iter(self._fetch())
-
-    def __getitem__(self, index):
-        return self._fetch()[index]
-
-    def __len__(self) -> int:
-        if self._rows is not None:
-            return len(self._rows)
-        if self._length is None:
-            return len(self._fetch())
-        return self._length
-
-    def __bool__(self) -> bool:
-        return len(self) > 0
-
-
 class BoundedCountPaginator(Paginator):
-    """A paginator whose count costs one query bounded by ``exact_limit`` rows (see the module docstring);
-    its pages fetch their rows only when drawn (:class:`PageRows`)."""
+    """A paginator whose count costs one query bounded by ``exact_limit`` rows (see the module docstring)."""
 
     exact_limit = 10_000
-
-    def page(self, number):
-        page = super().page(number)
-        if isinstance(page.object_list, QuerySet):
-            length = None
-            before = (page.number - 1) * self.per_page
-            if self._count_is_exact:
-                length = max(0, min(self.per_page, self.count - before))
-                if page.number == self.num_pages and self.num_pages > 1:
-                    length = self.count - before  # orphans join the last page
-            elif before + self.per_page <= self.exact_limit:
-                length = self.per_page  # more than exact_limit rows were counted: this page is full
-            page.object_list = PageRows(page.object_list, length)
-        return page
-
-    @cached_property
-    def _count_is_exact(self) -> bool:
-        return self.count <= self.exact_limit
 
     @cached_property
     def count(self) -> int:

@@ -1,5 +1,4 @@
-"""The pages ``make bench`` loads: for each, a logged-in session and the SQL counts of one request
-(served from the caches, as under load, and cold: with every cached copy dropped first).
+"""The pages ``make bench --per-page`` loads: for each, a logged-in session and the SQL count of one request.
 
 Runs inside a Django process on the bench database (see bench.py) and prints one JSON line. Pages are
 named by URL name and the demo user who sees them; detail pages take the first object the user's own
@@ -70,7 +69,6 @@ def main() -> None:
 
     from kitb_portal.accounts import second_factor
     from kitb_portal.accounts.models import User
-    from kitb_portal.common import freshness
 
     plan = []
     for label, email, url_name, selector, kwarg in PAGES:
@@ -96,16 +94,13 @@ def main() -> None:
                 second_factor.mark_session_verified(session, user)
                 session.save()
         client.get(path)  # templates loaded, connection open
-        freshness.invalidate()  # every cached copy dropped: what the page costs to draw
-        with CaptureQueriesContext(connection) as cold:
-            client.get(path)
-        with CaptureQueriesContext(connection) as ctx:  # what it costs served from the caches (as under load)
+        with CaptureQueriesContext(connection) as ctx:
             response = client.get(path)
         if response.status_code != 200:
             raise SystemExit(f"{label}: {path} answered {response.status_code} for {email}")
         # The session middleware's own read of the session row is counted too: it is one query per request.
         plan.append({"name": label, "path": path, "cookie": _session_cookie(user) if user else None,
-                     "queries": len(ctx.captured_queries), "cold_queries": len(cold.captured_queries)})
+                     "queries": len(ctx.captured_queries)})
     print(json.dumps(plan))
 
 

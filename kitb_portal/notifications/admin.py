@@ -65,9 +65,6 @@ class OutboxMessageAdmin(FastActionCheckboxMixin, admin.ModelAdmin):
     ordering = ("-created_at",)
     list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
     show_full_result_count = False  # one COUNT less on a table that grows every day
-    # Rows drawn once per version of the page's rows: every write sets updated_at, delivery's too
-    # (kitb_portal.common.admin_templatetags.cached_result_list).
-    rows_fingerprint = "updated_at"
     inlines = [DeliveryAttemptInline]
     actions = ["retry_failed"]
     fieldsets = (

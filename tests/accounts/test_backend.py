@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from kitb_portal.accounts.backends import PortalBackend, group_names
 from kitb_portal.accounts.roles import KITB_ADMINISTRATOR
 from tests.factories import UserFactory
-from tests.utils import count_queries_warm
+from tests.utils import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_permissions_are_modelbackends_in_one_query(kitb):
     user.groups.add(group)
 
     expected = ModelBackend().get_all_permissions(_fresh(user))
-    queries, _sql, perms = count_queries_warm(PortalBackend().get_all_permissions, _fresh(user))
+    queries, _sql, perms = count_queries(PortalBackend().get_all_permissions, _fresh(user))
     assert perms == expected == {"events.view_venue", "partnerships.view_mou"}
     assert queries == 1
 
@@ -45,11 +45,11 @@ def test_the_users_group_names_come_with_the_user(client, kitb):
     request = client.get("/healthz/").wsgi_request
     loaded = get_user(request)
     assert loaded == user
-    queries, _sql, names = count_queries_warm(group_names, loaded)
+    queries, _sql, names = count_queries(group_names, loaded)
     assert names == {KITB_ADMINISTRATOR} and queries == 0
     # a user loaded another way reads them once
     other = _fresh(user)
-    assert count_queries_warm(group_names, other)[0] == 1 and count_queries_warm(group_names, other)[0] == 0
+    assert count_queries(group_names, other)[0] == 1 and count_queries(group_names, other)[0] == 0
 
 
 def test_a_deactivated_user_is_not_loaded(client, kitb):

@@ -223,3 +223,19 @@ def test_admin_change_pages_render(staff_client, event, partner_a):
     ):
         assert staff_client.get(url).status_code == 200, url
     assert Registration.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_partnerships_officer_reads_an_event_change_page_without_a_500(client, kitb, staff_user):
+    """The events app is view-only for partnerships officers: the change page is read-only (no slug field)."""
+    from django.contrib.auth.models import Group
+
+    from kitb_portal.accounts import roles
+
+    event = EventFactory(published=True, actor=staff_user)
+    officer = UserFactory(staff=True, organization=kitb, email="officer-view@kitb.example")
+    officer.groups.add(Group.objects.get(name=roles.PARTNERSHIPS_OFFICER))
+    client.force_login(officer)
+    response = client.get(reverse("admin:events_event_change", args=[event.pk]))
+    assert response.status_code == 200
+    assert event.title_en in response.content.decode()
