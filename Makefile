@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv bench stop clean-data messages compile-messages
+.PHONY: run test venv bench sweep stop clean-data messages compile-messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ test: $(STAMP) compile-messages
 bench: $(STAMP) compile-messages
 	@command -v wrk >/dev/null 2>&1 || { echo "make bench needs wrk, the HTTP load generator: apt-get install wrk (Debian package 'wrk')." >&2; exit 2; }
 	$(PY) -m kitb_portal.devstack.bench $(BENCH_ARGS)
+
+# Every page the KITB administrator and a partner can reach, each once with the caches emptied, on the
+# scale-100 bench database (made as for make bench): the 25 slowest, worst/p95/median, the most SQL;
+# CSV under bench-results/. SWEEP_ARGS="--scale 1" or "--only /admin/events/" narrows it.
+sweep: $(STAMP) compile-messages
+	$(PY) manage.py cold_sweep $(SWEEP_ARGS)
 
 stop:
 	$(PY) -m kitb_portal.devstack stop

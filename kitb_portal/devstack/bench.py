@@ -12,7 +12,7 @@ cold, with every cached copy dropped, ratio to the bare view) and writes it as C
 ``bench-results/``. Under wrk the same URL comes again and again, so cached parts are served from
 Redis (see kitb_portal.common.fragments): the cold column is what a page costs when they are not.
 
-    python -m kitb_portal.devstack.bench [--scales 1,100] [--duration 5] [--connections 8] [--fresh]
+    python -m kitb_portal.devstack.bench [--scales 1,100] [--duration 5] [--connections 8] [--fresh] [--sweep]
 """
 
 from __future__ import annotations
@@ -222,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "5")))
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--fresh", action="store_true", help="drop the bench databases first (data generated again)")
+    parser.add_argument("--sweep", action="store_true", help="then the cold sweep (manage.py cold_sweep) at the largest scale")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         print("make bench needs wrk (Debian: apt-get install wrk)", file=sys.stderr)
@@ -254,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     if digest:
         print(f"digest build: {digest.page}: {digest.queries} SQL queries, {digest.extra['seconds']:.1f} s")
     print(f"\nCSV: {path}  (commit {commit}, {time.monotonic() - started:.0f} s in all)")
+    if args.sweep:
+        subprocess.run([PY, "manage.py", "cold_sweep", "--scale", str(max(scales))], cwd=BASE_DIR, check=False)
     return 0
 
 
