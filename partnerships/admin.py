@@ -194,6 +194,7 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
     change_form_template = "admin/partnerships/mou/change_form.html"
     list_display = ["reference", "title_en", "parties_display", "status", "effective_date", "expiry_date", "owner", "open_commitments"]
     list_display_links = ["reference", "title_en"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["status", PartyFilter, ScopeFilter, ExpiringFilter, "auto_renew"]
     list_select_related = ["owner"]
     search_fields = ["reference", "title_id", "title_ko", "title_en", "parties__organization__name", "parties__organization__local_name"]
@@ -350,6 +351,7 @@ class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, Simpl
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
     list_display = ["short_description", "mou", "responsible_organization", "responsible_person", "due_date", "status", "closed_on"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["status", "responsible_organization", "mou__status"]
     list_select_related = ["mou", "responsible_organization"]
     search_fields = ["description", "responsible_person", "mou__reference", "mou__title_en", "responsible_organization__name"]
@@ -365,6 +367,7 @@ class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, Simpl
 @admin.register(MoUParty)
 class MoUPartyAdmin(SimpleHistoryAdmin):
     list_display = ["mou", "organization", "role", "signatory_name", "signatory_title", "signed_on"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["role", "organization"]
     list_select_related = ["mou", "organization"]
     search_fields = ["mou__reference", "organization__name", "signatory_name"]
@@ -387,6 +390,7 @@ class MoUDocumentAdmin(_ReadOnlyAdmin):
     """Versions are never changed or deleted; uploads go through the MoU page."""
 
     list_display = ["mou", "version", "kind", "language", "governing_language", "original_name", "size", "uploaded_by", "created_at"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["kind", "language"]
     list_select_related = ["mou", "uploaded_by"]
     search_fields = ["mou__reference", "original_name", "sha256"]
@@ -395,6 +399,7 @@ class MoUDocumentAdmin(_ReadOnlyAdmin):
 @admin.register(DocumentApproval)
 class DocumentApprovalAdmin(_ReadOnlyAdmin):
     list_display = ["document", "party", "decision", "decided_by", "decided_at"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["decision"]
     list_select_related = ["document", "party__organization", "decided_by"]
     search_fields = ["document__mou__reference", "party__organization__name", "comment"]
@@ -403,6 +408,7 @@ class DocumentApprovalAdmin(_ReadOnlyAdmin):
 @admin.register(MoUNote)
 class MoUNoteAdmin(admin.ModelAdmin):
     list_display = ["mou", "noted_on", "kind", "author", "text"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["kind"]
     list_select_related = ["mou", "author"]
     search_fields = ["mou__reference", "text"]
