@@ -131,6 +131,18 @@ class RegistrationEventFilter(TextListFilter):
         return queryset.filter(event__in=events)
 
 
+class FeedbackEventFilter(TextListFilter):
+    title = _("event")
+    parameter_name = "event"
+    id_lookup = "registration__event_id"
+
+    def filter_text(self, queryset, text):
+        from django.db.models import Q
+
+        events = Event.objects.filter(Q(title_en__icontains=text) | Q(slug__icontains=text)).values("pk")
+        return queryset.filter(registration__event__in=events)
+
+
 class RegistrationCountryFilter(FixedChoicesFilter):
     title = _("country")
     parameter_name = "country"
@@ -501,9 +513,11 @@ class RegistrationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Ex
 class FeedbackAdmin(admin.ModelAdmin):
     list_display = ("event_title", "rating", "short_comment", "person", "created_at")
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
-    list_filter = ("rating", ("registration__event", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("rating", FeedbackEventFilter)  # not every event that has feedback (tens of thousands of links)
     search_fields = ("comment", "registration__name", "registration__event__title_en")
     list_select_related = ("registration", "registration__event")
+    paginator = BoundedCountPaginator
+    show_full_result_count = False  # one COUNT less
     readonly_fields = ("registration", "rating", "comment", "created_at")
 
     def has_add_permission(self, request):
