@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -176,6 +177,11 @@ class AllocationAdmin(SimpleHistoryAdmin):
             request.POST or None, initial=initial, applications=selectors.approved_applications(),
             plots=Plot.objects.select_related("zone").exclude(status=Plot.Status.ALLOCATED).order_by("code"),
         )
+        # Thousands of approved applications: typed and looked up (the admin's autocomplete), not one
+        # <option> each (3.5 s cold at scale 100).
+        field = form.fields["application"]
+        field.widget = AutocompleteSelect(Allocation._meta.get_field("application"), self.admin_site)
+        field.widget.choices = field.choices
         if request.method == "POST" and form.is_valid():
             service = services.plot_allocate if form.cleaned_data["kind"] == Allocation.Kind.ALLOCATED else services.plot_reserve
             try:
@@ -190,4 +196,5 @@ class AllocationAdmin(SimpleHistoryAdmin):
                 return HttpResponseRedirect(reverse("admin:tenants_allocation_changelist"))
         return TemplateResponse(request, "tenants/admin/allocation_form.html", {
             **self.admin_site.each_context(request), "opts": self.opts, "title": _("Allocate or reserve a plot"), "form": form,
+            "media": self.media + form.media,
         })
