@@ -189,6 +189,11 @@ class SessionInline(admin.TabularInline):
     fields = ("title", "start", "end", "room", "speakers", "description")
     autocomplete_fields = ("room", "speakers")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "room":  # a room's name shows its venue: read together
+            kwargs["queryset"] = Room.objects.select_related("venue")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class RegistrationInline(admin.TabularInline):
     model = Registration
@@ -201,6 +206,9 @@ class RegistrationInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event")  # each row's title names its event
 
 
 @admin.register(Event)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -19,7 +19,9 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.accounts.models import Organization
-from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, TextListFilter
+from kitb_portal.common.admin_tools import (
+    BoundedCountPaginator, FastActionCheckboxMixin, SharedChoicesInlineMixin, TextListFilter,
+)
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from . import selectors, services, workflow
@@ -92,12 +94,16 @@ class ScopeFilter(admin.SimpleListFilter):
 # --- inlines ----------------------------------------------------------------------------------
 
 
-class MoUPartyInline(admin.TabularInline):
+class MoUPartyInline(SharedChoicesInlineMixin, admin.TabularInline):
     model = MoUParty
+    shared_choice_fields = ("organization",)
     extra = 0
     min_num = 0
     fields = ["organization", "role", "signatory_name", "signatory_title", "signed_on"]
     autocomplete_fields: list[str] = []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization")  # each row's title names it
 
 
 class MoUDocumentInline(admin.TabularInline):
@@ -130,8 +136,9 @@ class MoUDocumentInline(admin.TabularInline):
         ) or "—"
 
 
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(SharedChoicesInlineMixin, admin.TabularInline):
     model = Commitment
+    shared_choice_fields = ("responsible_organization",)
     extra = 0
     fields = ["description", "responsible_organization", "responsible_person", "responsible_user", "due_date", "status", "fulfilment_note"]
     raw_id_fields = ["responsible_user"]
@@ -142,6 +149,9 @@ class MoUNoteInline(admin.TabularInline):
     extra = 1
     fields = ["noted_on", "kind", "text", "author"]
     readonly_fields = ["author"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")  # each note shows its author
 
 
 class MoUTermInline(admin.TabularInline):
@@ -278,12 +288,19 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
         if mou is not None:
             extra_context["transitions"] = workflow.available(mou, request.user)
             extra_context["sign_blockers"] = services.sign_blockers(mou) if mou.status == MoUStatus.NEGOTIATION else []
-            full = MoU.objects.prefetch_related(
-                Prefetch("parties", queryset=MoUParty.objects.select_related("organization")), "documents__approvals"
-            ).get(pk=mou.pk)
-            extra_context["current_draft"] = selectors.current_draft(full)
-            extra_context["draft_approvals"] = selectors.draft_approvals(full)
+            # get_queryset read the parties with their organisations; the documents' answers are added
+            prefetch_related_objects([mou], "documents__approvals")
+            extra_context["current_draft"] = selectors.current_draft(mou)
+            extra_context["draft_approvals"] = selectors.draft_approvals(mou)
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        """Read once per request: change_view needs the MoU before Django's change form reads it again."""
+        memo = request.__dict__.setdefault("_kitb_mou_objects", {})
+        key = (str(object_id), from_field)
+        if key not in memo:
+            memo[key] = super().get_object(request, object_id, from_field)
+        return memo[key]
 
     def transition_view(self, request, object_id, name):
         mou = self.get_object(request, object_id)
