@@ -15,7 +15,7 @@ FAST_WORKERS ?= 2
 # uv resolves the lock files for Python 3.11 on every platform, with a hash of every file.
 LOCK := $(VENV)/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11
 
-.PHONY: run test test-fast lint lock venv bench stop clean-data messages compile-messages \
+.PHONY: run test test-fast lint lock venv bench sweep stop clean-data messages compile-messages \
 	sysdeps-base sysdeps-test sysdeps-bench
 
 # Every package, transitive ones too, installed from the lock files with their hashes checked.
@@ -69,6 +69,12 @@ lock: $(STAMP)
 # BENCH_ARGS="--repeat 2" repeats each pair; BENCH_ARGS=--per-page measures each page alone (one URL).
 bench: sysdeps-bench $(STAMP) compile-messages
 	$(PY) -m kitb_portal.devstack.bench $(BENCH_ARGS)
+
+# Every page the KITB administrator and a partner can reach, each once with the caches emptied, on the
+# scale-100 bench database (made as for make bench): the 25 slowest, worst/p95/median, the most SQL;
+# CSV under bench-results/. SWEEP_ARGS="--scale 1" or "--only /admin/events/" narrows it.
+sweep: $(STAMP) compile-messages
+	$(PY) manage.py cold_sweep $(SWEEP_ARGS)
 
 stop:
 	$(PY) -m kitb_portal.devstack stop

@@ -133,6 +133,18 @@ class RegistrationEventFilter(TextListFilter):
         return queryset.filter(event__in=events)
 
 
+class FeedbackEventFilter(TextListFilter):
+    title = _("event")
+    parameter_name = "event"
+    id_lookup = "registration__event_id"
+
+    def filter_text(self, queryset, text):
+        from django.db.models import Q
+
+        events = Event.objects.filter(Q(title_en__icontains=text) | Q(slug__icontains=text)).values("pk")
+        return queryset.filter(registration__event__in=events)
+
+
 class RegistrationCountryFilter(FixedChoicesFilter):
     title = _("country")
     parameter_name = "country"
@@ -150,6 +162,7 @@ class RoomInline(admin.TabularInline):
 @admin.register(Venue)
 class VenueAdmin(SimpleHistoryAdmin):
     list_display = ("name", "city", "country", "time_zone", "capacity")
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("country", "time_zone")
     search_fields = ("name", "city", "address")
     inlines = [RoomInline]
@@ -178,6 +191,11 @@ class SessionInline(admin.TabularInline):
     fields = ("title", "start", "end", "room", "speakers", "description")
     autocomplete_fields = ("room", "speakers")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "room":  # a room's name shows its venue: read together
+            kwargs["queryset"] = Room.objects.select_related("venue")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class RegistrationInline(admin.TabularInline):
     model = Registration
@@ -191,11 +209,15 @@ class RegistrationInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event")  # each row's title names its event
+
 
 @admin.register(Event)
 class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
     form = EventAdminForm
     list_display = ("title_en", "kind", "status", "when", "venue", "places", "waitlisted_count", "is_public", "staff_links")
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("kind", "status", TopicFilter, YearFilter, VenueFilter, MoUFilter, "mode", "is_public")
     search_fields = ("title_en", "title_id", "title_ko", "slug")
     list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
@@ -459,6 +481,7 @@ class RegistrationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Ex
     resource_classes = [RegistrationResource]
     background_export_queryset = "events.selectors.registrations_for_export"  # with the event (no query per row)
     list_display = ("name", "email", "event", "status", "waitlist_position", "organization_name", "country", "check_in_code", "checked_in_at")
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("status", RegistrationEventFilter, RegistrationCountryFilter)
     search_fields = ("name", "email", "organization_name", "check_in_code", "event__title_en")
     list_select_related = ("event",)
@@ -504,9 +527,12 @@ class RegistrationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Ex
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
     list_display = ("event_title", "rating", "short_comment", "person", "created_at")
-    list_filter = ("rating", ("registration__event", admin.RelatedOnlyFieldListFilter))
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
+    list_filter = ("rating", FeedbackEventFilter)  # not every event that has feedback (tens of thousands of links)
     search_fields = ("comment", "registration__name", "registration__event__title_en")
     list_select_related = ("registration", "registration__event")
+    paginator = BoundedCountPaginator
+    show_full_result_count = False  # one COUNT less
     readonly_fields = ("registration", "rating", "comment", "created_at")
 
     def has_add_permission(self, request):

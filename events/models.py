@@ -541,6 +541,7 @@ class Feedback(TimeStampedModel):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="feedback_newest_first")]  # the changelist's order
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
         ]

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -19,7 +19,9 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.accounts.models import Organization
-from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, TextListFilter
+from kitb_portal.common.admin_tools import (
+    BoundedCountPaginator, FastActionCheckboxMixin, SharedChoicesInlineMixin, TextListFilter,
+)
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from . import selectors, services, workflow
@@ -92,12 +94,16 @@ class ScopeFilter(admin.SimpleListFilter):
 # --- inlines ----------------------------------------------------------------------------------
 
 
-class MoUPartyInline(admin.TabularInline):
+class MoUPartyInline(SharedChoicesInlineMixin, admin.TabularInline):
     model = MoUParty
+    shared_choice_fields = ("organization",)
     extra = 0
     min_num = 0
     fields = ["organization", "role", "signatory_name", "signatory_title", "signed_on"]
     autocomplete_fields: list[str] = []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization")  # each row's title names it
 
 
 class MoUDocumentInline(admin.TabularInline):
@@ -130,8 +136,9 @@ class MoUDocumentInline(admin.TabularInline):
         ) or "—"
 
 
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(SharedChoicesInlineMixin, admin.TabularInline):
     model = Commitment
+    shared_choice_fields = ("responsible_organization",)
     extra = 0
     fields = ["description", "responsible_organization", "responsible_person", "responsible_user", "due_date", "status", "fulfilment_note"]
     raw_id_fields = ["responsible_user"]
@@ -142,6 +149,9 @@ class MoUNoteInline(admin.TabularInline):
     extra = 1
     fields = ["noted_on", "kind", "text", "author"]
     readonly_fields = ["author"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")  # each note shows its author
 
 
 class MoUTermInline(admin.TabularInline):
@@ -194,6 +204,7 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
     change_form_template = "admin/partnerships/mou/change_form.html"
     list_display = ["reference", "title_en", "parties_display", "status", "effective_date", "expiry_date", "owner", "open_commitments"]
     list_display_links = ["reference", "title_en"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["status", PartyFilter, ScopeFilter, ExpiringFilter, "auto_renew"]
     list_select_related = ["owner"]
     search_fields = ["reference", "title_id", "title_ko", "title_en", "parties__organization__name", "parties__organization__local_name"]
@@ -277,12 +288,19 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
         if mou is not None:
             extra_context["transitions"] = workflow.available(mou, request.user)
             extra_context["sign_blockers"] = services.sign_blockers(mou) if mou.status == MoUStatus.NEGOTIATION else []
-            full = MoU.objects.prefetch_related(
-                Prefetch("parties", queryset=MoUParty.objects.select_related("organization")), "documents__approvals"
-            ).get(pk=mou.pk)
-            extra_context["current_draft"] = selectors.current_draft(full)
-            extra_context["draft_approvals"] = selectors.draft_approvals(full)
+            # get_queryset read the parties with their organisations; the documents' answers are added
+            prefetch_related_objects([mou], "documents__approvals")
+            extra_context["current_draft"] = selectors.current_draft(mou)
+            extra_context["draft_approvals"] = selectors.draft_approvals(mou)
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        """Read once per request: change_view needs the MoU before Django's change form reads it again."""
+        memo = request.__dict__.setdefault("_kitb_mou_objects", {})
+        key = (str(object_id), from_field)
+        if key not in memo:
+            memo[key] = super().get_object(request, object_id, from_field)
+        return memo[key]
 
     def transition_view(self, request, object_id, name):
         mou = self.get_object(request, object_id)
@@ -350,6 +368,7 @@ class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, Simpl
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
     list_display = ["short_description", "mou", "responsible_organization", "responsible_person", "due_date", "status", "closed_on"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["status", "responsible_organization", "mou__status"]
     list_select_related = ["mou", "responsible_organization"]
     search_fields = ["description", "responsible_person", "mou__reference", "mou__title_en", "responsible_organization__name"]
@@ -365,6 +384,7 @@ class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, Simpl
 @admin.register(MoUParty)
 class MoUPartyAdmin(SimpleHistoryAdmin):
     list_display = ["mou", "organization", "role", "signatory_name", "signatory_title", "signed_on"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["role", "organization"]
     list_select_related = ["mou", "organization"]
     search_fields = ["mou__reference", "organization__name", "signatory_name"]
@@ -387,6 +407,7 @@ class MoUDocumentAdmin(_ReadOnlyAdmin):
     """Versions are never changed or deleted; uploads go through the MoU page."""
 
     list_display = ["mou", "version", "kind", "language", "governing_language", "original_name", "size", "uploaded_by", "created_at"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["kind", "language"]
     list_select_related = ["mou", "uploaded_by"]
     search_fields = ["mou__reference", "original_name", "sha256"]
@@ -395,6 +416,7 @@ class MoUDocumentAdmin(_ReadOnlyAdmin):
 @admin.register(DocumentApproval)
 class DocumentApprovalAdmin(_ReadOnlyAdmin):
     list_display = ["document", "party", "decision", "decided_by", "decided_at"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["decision"]
     list_select_related = ["document", "party__organization", "decided_by"]
     search_fields = ["document__mou__reference", "party__organization__name", "comment"]
@@ -403,6 +425,7 @@ class DocumentApprovalAdmin(_ReadOnlyAdmin):
 @admin.register(MoUNote)
 class MoUNoteAdmin(admin.ModelAdmin):
     list_display = ["mou", "noted_on", "kind", "author", "text"]
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["kind"]
     list_select_related = ["mou", "author"]
     search_fields = ["mou__reference", "text"]

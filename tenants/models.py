@@ -465,7 +465,8 @@ class Allocation(TimeStampedModel):
     Kind = AllocationKind
 
     plot = models.ForeignKey(Plot, verbose_name=_("plot"), on_delete=models.PROTECT, related_name="allocations")
-    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="allocations")
+    application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="allocations",
+                                    limit_choices_to={"status": "approved"})  # only approved applications receive land
     kind = models.CharField(_("kind"), max_length=10, choices=AllocationKind.choices)
     is_live = models.BooleanField(_("live"), default=True)
     note = models.TextField(_("note"), blank=True)

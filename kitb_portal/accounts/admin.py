@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -29,6 +30,7 @@ def _error_text(exc: Exception) -> str:
 @admin.register(Organization)
 class OrganizationAdmin(SimpleHistoryAdmin):
     list_display = ("name", "local_name", "kind", "country", "is_host", "user_count")
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("kind", "country", "is_host")
     search_fields = ("name", "local_name")
     ordering = ("-is_host", "name")
@@ -56,6 +58,7 @@ class UserAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin, BaseUserAdmin):
     add_form = AdminUserCreationForm
     change_list_template = "admin/accounts/user/change_list.html"
     list_display = ("email", "full_name", "organization", "is_staff", "is_org_admin", "is_active", "preferred_language", "joined", "last_login")
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = (OrganizationFilter, "is_staff", "is_active", "preferred_language", "is_org_admin", "groups")
     list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
     paginator = BoundedCountPaginator
@@ -252,6 +255,7 @@ class InvitationAdmin(admin.ModelAdmin):
     """Read-only: invitations are written by the invite service and used through their link."""
 
     list_display = ("user", "organization", "invited_by", "created_at", "expires_at", "used_at", "revoked_at", "state_display")
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("user__organization", ("used_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("user", "user__organization", "invited_by")
     search_fields = ("user__email", "user__full_name", "invited_by__email")
@@ -275,3 +279,18 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.display(description=_("state"))
     def state_display(self, obj):
         return Invitation.State(obj.state).label
+
+
+class RoleGroupAdmin(GroupAdmin):
+    """Django's group admin, with the group's permissions read with their content types in one query:
+    where the user may only view a group, each permission's name showed its content type, read one by one
+    (73 queries on the change page)."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("permissions", queryset=Permission.objects.select_related("content_type"))
+        )
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)

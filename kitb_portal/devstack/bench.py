@@ -472,11 +472,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--reuse-plan", action="store_true", help="reuse the databases as they are and the request lists (and sessions) of the last run")
     parser.add_argument("--fresh", action="store_true", help="drop the bench databases first (data generated again)")
+    parser.add_argument("--sweep", action="store_true", help="then the cold sweep (manage.py cold_sweep) at the largest scale")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         print("make bench needs wrk (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
     scales = [int(s) for s in args.scales.split(",")]
+    status = _main(args, parser, scales)
+    if args.sweep:
+        status = status or subprocess.run([PY, "manage.py", "cold_sweep", "--scale", str(max(scales))], cwd=BASE_DIR, check=False).returncode
+    return status
+
+
+def _main(args, parser, scales: list[int]) -> int:
     if args.per_page:
         return per_page_main(scales, args.duration or 5, args.connections, args.fresh)
     started = time.monotonic()

@@ -28,6 +28,7 @@ class BackgroundJobAdmin(admin.ModelAdmin):
     list_display = ("__str__", "kind", "model_display", "file_display", "status", "progress_display", "started_by",
                     "created_at", "finished_at")
     list_display_links = ("__str__",)
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("kind", "status", "model_label", "file_format")
     search_fields = ("input_name", "model_label", "started_by__email", "started_by__full_name")
     list_select_related = ("started_by",)

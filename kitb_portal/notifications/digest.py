@@ -27,6 +27,7 @@ unique keys make the second one write nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 import zoneinfo
@@ -104,16 +105,32 @@ SectionFunction = Callable[[Sequence, Mapping[int, dt.datetime], dt.datetime], M
 # --- helpers for sections ------------------------------------------------------------------------
 
 
+def _call(fn: Callable[[], str]) -> str:
+    return fn()
+
+
+# One lazy proxy class for every lazy text: lazy(fn, str) builds a new class on each call (about 1.5 ms,
+# thousands of times in a digest build).
+_lazy_call = lazy(_call, str)
+
+
 def lazy_text(fn: Callable[[], str]):
     """A string computed when the digest is rendered, i.e. in the reader's language."""
-    return lazy(fn, str)()
+    return _lazy_call(fn)
 
 
 def lazy_date(value: dt.date | dt.datetime | None, fmt: str = "DATE_FORMAT"):
     """A date formatted in the reader's language when rendered."""
     if value is None:
         return ""
-    return lazy_text(lambda: formats.date_format(value, fmt))
+    return lazy_text(lambda: _date_format(value, fmt, translation.get_language()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _date_format(value, fmt: str, language: str) -> str:
+    """The same dates come again and again across readers (an event's start, a due date): formatted once
+    per language. ``date_format`` uses the active language and the value's own time zone."""
+    return formats.date_format(value, fmt)
 
 
 def site_url(name: str, *args) -> str:
@@ -280,18 +297,30 @@ class _Renderer:
 
     def __init__(self):
         self.fragments: dict[tuple, tuple[str, str]] = {}
+        self.section_fragments: dict[tuple, tuple[str, str]] = {}
+        self.kept: list[DigestSection] = []
         self.zones: dict = {}
 
     def sections(self, sections: list[DigestSection], language: str) -> tuple[str, str]:
+        """The sections' part: each section rendered once per language, whoever else gets it (a partner's
+        digest shares its organisation's MoU section, the open events, ... with others), then joined."""
         key = (tuple(id(s) for s in sections), language)
         if key not in self.fragments:
-            context = {"sections": sections, "SITE_URL": settings.SITE_URL, "LANGUAGE_CODE": language}
+            parts = [self.section(s, language) for s in sections]
+            self.fragments[key] = ("".join(p[0] for p in parts), "".join(p[1] for p in parts))
+        return self.fragments[key]
+
+    def section(self, section: DigestSection, language: str) -> tuple[str, str]:
+        key = (id(section), language)
+        if key not in self.section_fragments:
+            context = {"sections": [section], "SITE_URL": settings.SITE_URL, "LANGUAGE_CODE": language}
             with translation.override(language):
-                self.fragments[key] = (
+                self.section_fragments[key] = (
                     render_to_string(f"{TEMPLATE}_sections.txt", context),
                     render_to_string(f"{TEMPLATE}_sections.html", context),
                 )
-        return self.fragments[key]
+            self.kept.append(section)  # alive as long as its id is a key
+        return self.section_fragments[key]
 
     def message(self, due: DueDigest, sections: list[DigestSection]) -> tuple[str, str, str, str, dict, dict]:
         """(language, subject, text, html, headers, secret_refs) of one person's digest."""

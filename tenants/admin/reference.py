@@ -12,6 +12,7 @@ from ..permissions import can_edit_criteria
 @admin.register(Sector)
 class SectorAdmin(admin.ModelAdmin):
     list_display = ("name_en", "name_id", "name_ko", "code", "is_priority")
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("is_priority",)
     search_fields = ("name_en", "name_id", "name_ko", "code")
 
@@ -43,6 +44,7 @@ class AdministratorOnlyMixin:
 class ScreeningCriterionAdmin(AdministratorOnlyMixin, SimpleHistoryAdmin):
     list_display = ("name", "code", "weight", "position", "is_active")
     list_editable = ("weight", "position", "is_active")
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("is_active",)
     search_fields = ("name", "code")
 

@@ -20,6 +20,7 @@ from .common import error_text
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
     list_display = ("application", "reviewer", "state", "conflict_of_interest", "updated_at")
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("conflict_of_interest", ("submitted_at", admin.EmptyFieldListFilter))
     list_select_related = ("assignment__application", "assignment__reviewer")
     search_fields = ("assignment__application__company_name",)
