@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0003_settings_and_sweep'),
+        ('tenants', '0004_documents_in_the_core_private_storage'),
     ]
 
     operations = [
