@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kitb_portal.accounts",
     "kitb_portal.notifications",
     "kitb_portal.jobs",
+    "kitb_portal.reports",
     "partnerships",
     "events",
     "tenants",
@@ -420,6 +421,12 @@ DASHBOARD_SECTIONS = [
     "partnerships.dashboard.section",
     "events.dashboard.section",
     "tenants.dashboard.section",
+]
+# Review-pack sections (functions in each app's review.py), composed by kitb_portal.reports.
+REVIEW_SECTIONS = [
+    "partnerships.review.section",
+    "events.review.section",
+    "tenants.review.section",
 ]
 # Local hour (in each recipient's time zone) from which the day's digest is due.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)

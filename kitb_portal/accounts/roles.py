@@ -23,14 +23,15 @@ ROLE_LABELS = {
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     KITB_ADMINISTRATOR: [
         "accounts.*", "auth.view_group", "notifications.*", "partnerships.*", "events.*", "tenants.*",
-        "django_celery_beat.*", "axes.*",
+        "django_celery_beat.*", "axes.*", "reports.*",
     ],
     PARTNERSHIPS_OFFICER: [
         "partnerships.*", "accounts.view_organization", "accounts.view_user", "events.view_*", "tenants.view_*",
-        "notifications.view_*",
+        "notifications.view_*", "reports.*",
     ],
     EVENTS_OFFICER: [
         "events.*", "accounts.view_organization", "accounts.view_user", "partnerships.view_*", "notifications.view_*",
+        "reports.view_*",
     ],
     SCREENING_COMMITTEE: [
         "tenants.view_*", "tenants.add_review", "tenants.change_review", "tenants.add_reviewscore", "tenants.change_reviewscore",
