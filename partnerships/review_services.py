@@ -160,7 +160,7 @@ def review_pack_sign_off(*, actor, version_id: int, decision: str, comment: str 
     version = ReviewPackVersion.objects.filter(pk=version_id, subject=Subject.MOU).first()
     if version is None:
         raise ValidationError(_("This version of the review pack does not exist."))
-    mou = MoU.objects.select_for_update().select_related("owner").get(pk=version.subject_id)
+    mou = MoU.objects.select_for_update(of=("self",)).select_related("owner").get(pk=version.subject_id)
     party = MoUParty.objects.filter(mou=mou, organization_id=actor.organization_id).select_related("organization").first() \
         if actor.organization_id else None
     if party is None or actor.is_staff:
