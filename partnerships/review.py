@@ -115,7 +115,7 @@ def section(ctx: ReviewContext) -> ReviewSection:
         if linked:
             evidence = f"{evidence} ({_('events')}: {linked})" if evidence else f"{_('events')}: {linked}"
         rows.append([cell(str(c)), cell(mous[c.mou_id].reference), cell(c.responsible_organization.name),
-                     cell(c.due_date.isoformat() if c.due_date else "—", nowrap=True), cell(labels[state]),
+                     cell(c.due_date.isoformat() if c.due_date else "—", nowrap=True), cell(labels[state], nowrap=True),
                      cell(c.closed_on.isoformat() if c.closed_on else "—", nowrap=True), cell(evidence or "—")])
 
     target_block = Block(heading=_("Targets"), empty=_("No targets are set for this period."))
@@ -130,7 +130,8 @@ def section(ctx: ReviewContext) -> ReviewSection:
             counts[status] += 1
             what = t.description or t.get_kind_display()
             if t.kind == TargetKind.EVENTS_HELD and t.event_kind:
-                what = f"{what} ({t.event_kind})"
+                kinds = {"conference": _("Conference"), "seminar": _("Seminar"), "workshop": _("Workshop")}
+                what = f"{what} ({kinds.get(t.event_kind, t.event_kind)})"
             if t.kind == TargetKind.PARTNER_ATTENDEES:
                 what = f"{what} ({t.country or 'KR'})"
             owner = t.owner_party.organization.name if t.owner_party_id else _("All parties")
@@ -155,7 +156,7 @@ def section(ctx: ReviewContext) -> ReviewSection:
         if m is None:
             continue
         names = ", ".join(f"{p.organization.name} ({p.get_role_display()})" for p in parties[mou_id])
-        lang_titles.append([cell(m.reference), cell(m.title), cell(m.get_status_display()), cell(names)])
+        lang_titles.append([cell(m.reference), cell(m.title), cell(m.get_status_display(), nowrap=True), cell(names)])
     about = Block(heading=_("Parties"), tables=[DataTable(_("MoUs and their parties") if ctx.programme else _("The parties"),
                                                           [_("Reference"), _("Title"), _("Status"), _("Parties")], lang_titles)])
     commitments_block = Block(
