@@ -23,6 +23,8 @@ from kitb_portal.reports.compose import Block, Figure, ReviewContext, ReviewSect
 from .models import Commitment, CommitmentStatus, MoU, MoUNote, MoUParty, MoUStatus, MoUTarget, NoteKind, TargetKind, TargetStatus
 from .targets import judge, period_bounds
 
+PROGRAMME_DECISIONS = 30  # the programme pack lists the latest decisions only
+
 STATUS_CLASS = {TargetStatus.MET: "target-met", TargetStatus.BEHIND: "target-behind"}
 
 
@@ -151,23 +153,27 @@ def section(ctx: ReviewContext) -> ReviewSection:
 
     section_.finish = finish
     lang_titles = []
-    for mou_id in ctx.mou_ids:
+    for mou_id in ([] if ctx.programme else ctx.mou_ids):
         m = mous.get(mou_id)
         if m is None:
             continue
         names = ", ".join(f"{p.organization.name} ({p.get_role_display()})" for p in parties[mou_id])
         lang_titles.append([cell(m.reference), cell(m.title), cell(m.get_status_display(), nowrap=True), cell(names)])
-    about = Block(heading=_("Parties"), tables=[DataTable(_("MoUs and their parties") if ctx.programme else _("The parties"),
-                                                          [_("Reference"), _("Title"), _("Status"), _("Parties")], lang_titles)])
+    if ctx.programme:  # thousands of MoUs: totals here, each MoU's figures in its own pack
+        about = Block(heading=_("MoUs"), figures=[Figure(_("MoUs in force"), fmt_number(len(mous)))])
+    else:
+        about = Block(heading=_("Parties"), tables=[DataTable(_("The parties"), [_("Reference"), _("Title"), _("Status"), _("Parties")],
+                                                              lang_titles)])
     commitments_block = Block(
         heading=_("Commitments"), empty=_("No commitment was due or closed in this period."),
         figures=[Figure(_("Done"), fmt_number(state_counts["done"])), Figure(_("Overdue"), fmt_number(state_counts["overdue"])),
                  Figure(_("Waived"), fmt_number(state_counts["waived"])), Figure(_("Open"), fmt_number(state_counts["open"]))],
         tables=[DataTable(_("Commitments due or closed in the period"),
                           [_("Commitment"), _("MoU"), _("Responsible"), _("Due"), _("State"), _("Closed on"), _("Evidence")],
-                          rows)] if rows else [],
+                          rows)] if rows and not ctx.programme else [],
     )
-    decision_rows = [[cell(n.noted_on.isoformat(), nowrap=True), cell(mous[n.mou_id].reference), cell(n.text)] for n in decisions]
+    shown = decisions[-PROGRAMME_DECISIONS:] if ctx.programme else decisions
+    decision_rows = [[cell(n.noted_on.isoformat(), nowrap=True), cell(mous[n.mou_id].reference), cell(n.text)] for n in shown]
     decisions_block = Block(heading=_("Decisions"), empty=_("No decision was recorded in this period."),
                             tables=[DataTable(_("Decisions recorded in the MoU's notes"), [_("Date"), _("MoU"), _("Decision")],
                                               decision_rows)] if decision_rows else [])
