@@ -55,7 +55,11 @@ def seed(stdout) -> None:
         name="Park Soo-min", organization_name=PROVINCE, bio="International cooperation officer, Chungcheongbuk-do."
     )
 
+    from django.apps import apps as django_apps
+
+    main_mou = django_apps.get_model("partnerships", "MoU").objects.filter(reference="KITB/MOU/2024/001").first()
     seminar = services.event_create(
+        mou=main_mou,
         actor=officer, slug="demo-seminar-batang-innovation", kind=Event.Kind.SEMINAR,
         title_en="Innovation and investment in Batang", title_id="Inovasi dan investasi di Batang",
         title_ko="바탕의 혁신과 투자",
@@ -67,6 +71,7 @@ def seed(stdout) -> None:
         organizers=[orgs[KITB]],
     )
     workshop = services.event_create(
+        mou=main_mou,
         actor=officer, slug="demo-workshop-cheongju-startups", kind=Event.Kind.WORKSHOP,
         title_en="Start-up pitch workshop", title_id="Lokakarya pitch start-up", title_ko="스타트업 피칭 워크숍",
         description_en="Hands-on workshop for founders from both sides, with mentors from Chungbuk Technopark.",

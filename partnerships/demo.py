@@ -151,6 +151,32 @@ def _seed_province(officer, kitb, province, stdout) -> None:
     stdout.write(f"partnerships: created {MOU_PROVINCE} (under negotiation)\n")
 
 
+def _seed_targets(officer, mou, technopark, province, stdout) -> None:
+    """Targets of this year and last for the main MoU, so its annual review pack has content."""
+    from .models import MoUTarget, TargetKind
+
+    if MoUTarget.objects.filter(mou=mou).exists():
+        return
+    parties = {p.organization_id: p for p in mou.parties.all()}
+    year = timezone.localdate().year
+    for y in (year - 1, year):
+        for kind, value, owner, extra in (
+            (TargetKind.EVENTS_HELD, 4, technopark, {}),
+            (TargetKind.EVENTS_HELD, 2, technopark, {"event_kind": "workshop"}),
+            (TargetKind.PARTNER_ATTENDEES, 40, technopark, {"country": "KR"}),
+            (TargetKind.COMPANIES_REFERRED, 5, province, {}),
+            (TargetKind.APPLICATIONS_APPROVED, 2, None, {}),
+            (TargetKind.INVESTMENT_PLANNED, 20_000_000, province, {}),
+            (TargetKind.JOBS, 300, None, {}),
+            (TargetKind.LAND_ALLOCATED, 10, None, {}),
+            (TargetKind.COMMITMENTS_ON_TIME, 2, None, {}),
+            (TargetKind.MANUAL, 1, technopark, {"description": "Joint startup exchange programme launched"}),
+        ):
+            services.target_create(actor=officer, mou_id=mou.pk, kind=kind, year=y, target_value=value,
+                                   owner_party=parties.get(owner.pk) if owner else None, **extra)
+    stdout.write(f"partnerships: targets for {mou.reference} ({year - 1}, {year})\n")
+
+
 def seed(stdout) -> None:
     """The two demo MoUs; a second run adds nothing."""
     orgs, officer = _lookup()
@@ -171,3 +197,7 @@ def seed(stdout) -> None:
     else:
         with transaction.atomic():
             _seed_province(officer, kitb, province, stdout)
+    main = MoU.objects.filter(reference=MOU_MAIN).prefetch_related("parties").first()
+    if main is not None and officer.has_perm("partnerships.add_moutarget"):
+        with transaction.atomic():
+            _seed_targets(officer, main, technopark, province, stdout)

@@ -7,8 +7,9 @@ days, and open commitments due within 14 days or overdue. New items: a status ch
 an MoU that reached a reminder stage (90, 30 or 7 days before expiry) in the window, a commitment
 that became due soon, due or was created in the window.
 
-Five queries whatever the number of readers: permissions, status history (with the previous
-status by a window function), MoUs, parties, commitments.
+Six queries whatever the number of readers: permissions, status history (with the previous
+status by a window function), MoUs, parties, commitments, and the targets the daily sweep last
+measured as behind (a fourth group, "MoU targets behind").
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from kitb_portal.notifications.digest import (
     DigestGroup, DigestItem, DigestSection, after, lazy_date, lazy_text, shared, site_url, users_with_perm,
 )
 
-from .models import Commitment, CommitmentStatus, MoU, MoUParty, MoUStatus
+from .models import Commitment, CommitmentStatus, MoU, MoUParty, MoUStatus, MoUTarget, TargetStatus
 from .reminders import COMMITMENT_DAYS_BEFORE, EXPIRY_DAYS_BEFORE
 from .selectors import LIVE_STATUSES
 
@@ -92,8 +93,15 @@ def section(recipients, since, now) -> dict:
               "mou__title_ko", "responsible_organization__name")
         .order_by("due_date", "pk")
     )
+    # 3b. targets the daily sweep last measured as behind (current and last year's periods)
+    behind = list(
+        MoUTarget.objects.filter(last_status=TargetStatus.BEHIND, year__gte=today.year - 1, mou__status__in=LIVE_STATUSES)
+        .select_related("mou").only("pk", "kind", "description", "year", "target_value", "last_actual", "evaluated_on",
+                                    "mou__id", "mou__reference", "mou__title_en", "mou__title_id", "mou__title_ko")
+        .order_by("mou_id", "year", "pk")
+    )
     # 4. which organisations are party to which MoU
-    mou_ids = set(mous) | {c.mou_id for c in commitments}
+    mou_ids = set(mous) | {c.mou_id for c in commitments} | {t.mou_id for t in behind}
     orgs_of: dict[int, set[int]] = defaultdict(set)
     for mou_id, org_id in MoUParty.objects.filter(mou_id__in=mou_ids).values_list("mou_id", "organization_id"):
         orgs_of[mou_id].add(org_id)
@@ -145,10 +153,20 @@ def section(recipients, since, now) -> dict:
             )
             text = format_lazy("{description} ({mou})", description=str(c), mou=c.mou.reference)
             due.append(DigestItem(text, _link(staff, c.mou_id), detail, new=became))
+        behind_items = []
+        for t in behind:
+            if not visible(t.mou_id):
+                continue
+            text = format_lazy("{what} {year} ({mou})", what=t.description or t.get_kind_display(), year=t.year, mou=t.mou.reference)
+            detail = format_lazy(_("behind: {actual} of {target}"), actual=t.last_actual if t.last_actual is not None else "—",
+                                 target=t.target_value.normalize())
+            behind_items.append(DigestItem(text, _link(staff, t.mou_id), detail,
+                                           new=t.evaluated_on is not None and t.evaluated_on > since_day))
         groups = [
             DigestGroup.of(_("MoUs whose status changed"), status_items),
             DigestGroup.of(_("MoUs expiring within 90 days"), expiring),
             DigestGroup.of(_("Commitments due or overdue"), due),
+            DigestGroup.of(_("MoU targets behind"), behind_items),
         ]
         url = site_url("admin:partnerships_mou_changelist") if staff else site_url("partnerships:mou_list")
         return DigestSection("partnerships", _("MoUs and commitments"), groups, url=url)

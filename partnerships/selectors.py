@@ -24,6 +24,7 @@ from .models import (
     MoUNote,
     MoUParty,
     MoUStatus,
+    MoUTarget,
 )
 
 User = get_user_model()
@@ -235,3 +236,27 @@ def commitments_due_for(user, *, today: dt.date, within_days: int = 14) -> Query
         .select_related("mou", "responsible_organization")
         .order_by("due_date", "pk")
     )
+
+
+# --- review packs -----------------------------------------------------------------------------
+def review_versions_for(user, mou_id: int):
+    """The frozen review-pack versions of an MoU the user may see (Http404 outside the scope)."""
+    from kitb_portal.reports.models import ReviewPackVersion
+
+    mou = mou_get_plain_for(user, mou_id)
+    return mou, (
+        ReviewPackVersion.objects.filter(subject="mou", subject_id=mou.pk)
+        .prefetch_related("files", "sign_offs__organization").order_by("-year", "period_kind", "-number")
+    )
+
+
+def review_version_get_for(user, *, mou_id: int, version_id: int):
+    mou, versions = review_versions_for(user, mou_id)
+    version = versions.filter(pk=version_id).first()
+    if version is None:
+        raise Http404("No review pack found.")
+    return mou, version
+
+
+def targets_of(mou: MoU):
+    return MoUTarget.objects.filter(mou=mou).select_related("owner_party__organization").order_by("-year", "period_kind", "kind", "pk")

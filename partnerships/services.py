@@ -472,3 +472,10 @@ def note_add(*, actor, mou_id: int, text: str, kind: str = NoteKind.NOTE, noted_
             key=f"mou-note:{note.pk}:{owner.pk}", kind="mou_note",
         )
     return note
+
+
+# --- targets and the annual review pack (their own module) -------------------------------------
+from .review_services import (  # noqa: E402,F401
+    review_pack_build, review_pack_generate, review_pack_sign_off, review_reminders_sweep, target_create, target_delete,
+    target_save,
+)

@@ -1,7 +1,7 @@
 """Partner portal URLs, mounted at /portal/mous/ (namespace "partnerships")."""
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "partnerships"
 urlpatterns = [
@@ -11,4 +11,8 @@ urlpatterns = [
     path("<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
     path("<int:pk>/documents/<int:document_id>/download/", views.document_download, name="document_download"),
     path("<int:pk>/documents/<int:document_id>/decide/", views.document_decide, name="document_decide"),
+    path("<int:pk>/review/", review_views.review_list, name="review_list"),
+    path("<int:pk>/review/<int:version_id>/", review_views.review_version, name="review_version"),
+    path("<int:pk>/review/<int:version_id>/sign-off/", review_views.review_sign_off, name="review_sign_off"),
+    path("<int:pk>/review/<int:version_id>/<str:file_format>/<str:language>/", review_views.review_download, name="review_download"),
 ]

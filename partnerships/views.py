@@ -60,6 +60,7 @@ def _detail_context(user, mou) -> dict:
         "documents": list(mou.documents.all()),
         "notes": list(mou.notes.all()),
         "terms": list(mou.terms.all()),
+        "targets": list(selectors.targets_of(mou)),
         "draft": draft,
         "approvals": approvals,
         "all_approved": bool(draft) and all(a.approved for a in approvals),

@@ -109,6 +109,11 @@ def seed(stdout) -> None:
 
     sectors = {s.code: s for s in Sector.objects.all()}
     pdf = sample_pdf_bytes("KITB demo document")
+    # Referred under the main demo MoU where the referrer is party to it (the review pack counts them).
+    from django.apps import apps as django_apps
+
+    party_model = django_apps.get_model("partnerships", "MoUParty")
+    mou_of = {p.organization_id: p.mou for p in party_model.objects.filter(mou__reference="KITB/MOU/2024/001").select_related("mou")}
     for (company, country, sector, referrer, target, currency, amount, jobs, land, power, water, export, pioneer) in APPLICATIONS:
         if Application.objects.filter(company_name=company, referrer=orgs[referrer]).exists():
             continue
@@ -116,7 +121,7 @@ def seed(stdout) -> None:
         application = services.application_create(actor=partner, data={
             "company_name": company, "company_country": country, "company_registration_number": f"KR-{zlib.crc32(company.encode()) % 10**8:08d}",
             "company_website": "https://example.com/", "contact_name": "Park Ji-ho", "contact_email": f"contact+{sector}@example.com",
-            "contact_language": "ko",
+            "contact_language": "ko", "mou": mou_of.get(orgs[referrer].pk),
         })
         services.application_update_draft(application_id=application.pk, actor=partner, data={
             "sector": sectors[sector], "products": f"{sectors[sector].name_en}: products for the ASEAN market.",

@@ -51,7 +51,8 @@ class _StepMeta:
 class ApplicationStepForm(forms.ModelForm):
     step: int = 1
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organization_id=None, **kwargs):
+        self.organization_id = organization_id
         super().__init__(*args, **kwargs)
         self.helper = _step_helper(self.step)
 
@@ -69,8 +70,17 @@ class CompanyStepForm(ApplicationStepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company_country"].widget.attrs.update({"autocomplete": "country", "size": 4})
+        # Only the MoUs the referring organisation is party to (the service checks it again).
+        from django.apps import apps
+
+        mou_model = apps.get_model("partnerships", "MoU")
+        self.fields["mou"].queryset = (
+            mou_model.objects.filter(parties__organization_id=self.organization_id).order_by("reference")
+            if self.organization_id else mou_model.objects.none()
+        )
+        self.fields["mou"].required = False
         self.helper.layout = Layout(
-            Fieldset(_("Company"), "company_name", "company_country", "company_registration_number", "company_website"),
+            Fieldset(_("Company"), "company_name", "company_country", "company_registration_number", "company_website", "mou"),
             Fieldset(_("Contact person at the company"), "contact_name", "contact_email", "contact_phone", "contact_language"),
         )
 

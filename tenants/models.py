@@ -61,9 +61,12 @@ class Sector(TimeStampedModel):
 
 
 class ExchangeRate(TimeStampedModel):
-    """Rates staff set: one unit of ``currency`` is worth ``usd_rate`` USD and ``idr_rate`` IDR."""
+    """Rates staff set: from ``valid_from`` on (until the next row of the currency), one unit of
+    ``currency`` is worth ``usd_rate`` USD and ``idr_rate`` IDR. The current rate is the row with the
+    latest ``valid_from``; KRW amounts are derived through the KRW row's USD value."""
 
-    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, unique=True)
+    currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     usd_rate = models.DecimalField(_("value in USD"), max_digits=20, decimal_places=10)
     idr_rate = models.DecimalField(_("value in IDR"), max_digits=20, decimal_places=6)
     history = HistoricalRecords()
@@ -71,14 +74,15 @@ class ExchangeRate(TimeStampedModel):
     class Meta:
         verbose_name = _("exchange rate")
         verbose_name_plural = _("exchange rates")
-        ordering = ["currency"]
+        ordering = ["currency", "-valid_from"]
         constraints = [
             models.CheckConstraint(condition=Q(currency__in=CURRENCY_CODES), name="tenants_rate_currency_valid"),
             models.CheckConstraint(condition=Q(usd_rate__gt=0) & Q(idr_rate__gt=0), name="tenants_rate_positive"),
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="tenants_rate_one_per_day"),
         ]
 
     def __str__(self) -> str:
-        return f"1 {self.currency} = {self.usd_rate} USD = {self.idr_rate} IDR"
+        return f"1 {self.currency} = {self.usd_rate} USD = {self.idr_rate} IDR ({self.valid_from})"
 
 
 class ScreeningSettings(TimeStampedModel):
@@ -180,6 +184,14 @@ class Application(TimeStampedModel):
     products = models.TextField(_("products"), blank=True)
     investment_amount = models.DecimalField(_("planned investment"), max_digits=18, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
     investment_currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    investment_realised = models.DecimalField(
+        _("investment realised"), max_digits=18, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text=_("Set by KITB staff, in the currency of the planned investment."),
+    )
+    mou = models.ForeignKey(
+        "partnerships.MoU", verbose_name=_("referred under MoU"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="applications", help_text=_("The MoU the company was referred under; the referrer must be a party to it."),
+    )
     jobs_planned = models.PositiveIntegerField(_("jobs planned"), null=True, blank=True)
     timeline = models.TextField(_("timeline"), blank=True, help_text=_("Construction start, start of operation, main milestones."))
     claims_pioneer = models.BooleanField(_("claims pioneer or high-tech status"), default=False)
@@ -217,11 +229,13 @@ class Application(TimeStampedModel):
                 name="tenants_application_export_share_range",
             ),
             models.CheckConstraint(condition=Q(investment_amount__isnull=True) | Q(investment_amount__gte=0), name="tenants_application_investment_nonneg"),
+            models.CheckConstraint(condition=Q(investment_realised__isnull=True) | Q(investment_realised__gte=0), name="tenants_application_realised_nonneg"),
             models.CheckConstraint(condition=Q(land_ha__isnull=True) | Q(land_ha__gt=0), name="tenants_application_land_positive"),
             models.CheckConstraint(condition=~Q(status="rejected") | ~Q(decision_reason=""), name="tenants_application_rejection_has_reason"),
             models.CheckConstraint(condition=Q(claims_pioneer=False) | ~Q(pioneer_reason=""), name="tenants_application_pioneer_has_reason"),
         ]
-        indexes = [models.Index(fields=["status", "status_changed_at"], name="tenants_app_status_since_idx")]
+        indexes = [models.Index(fields=["status", "status_changed_at"], name="tenants_app_status_since_idx"),
+                   models.Index(fields=["mou", "submitted_at"], name="tenants_app_mou_submitted_idx")]
 
     def __str__(self) -> str:
         return f"{self.company_name} (#{self.pk})"
@@ -231,6 +245,12 @@ class Application(TimeStampedModel):
 
         if self.claims_pioneer and not self.pioneer_reason.strip():
             raise ValidationError({"pioneer_reason": _("Explain why the company is pioneer or high-tech.")})
+        if self.mou_id and self.referrer_id:
+            from django.apps import apps
+
+            party = apps.get_model("partnerships", "MoUParty")
+            if not party.objects.filter(mou_id=self.mou_id, organization_id=self.referrer_id).exists():
+                raise ValidationError({"mou": _("The referring organisation is not a party to this MoU; choose one of its MoUs.")})
 
     @property
     def is_draft(self) -> bool:

@@ -79,8 +79,37 @@ def weighted_score_subquery() -> Subquery:
     return Subquery(scores, output_field=SCORE)
 
 
-def _rate(field: str) -> Subquery:
-    return Subquery(ExchangeRate.objects.filter(currency=OuterRef("investment_currency")).values(field)[:1])
+def _rate(field: str, currency: str | None = None) -> Subquery:
+    """The current (latest ``valid_from``) rate of the row's investment currency (or of ``currency``)."""
+    qs = ExchangeRate.objects.filter(currency=currency) if currency else ExchangeRate.objects.filter(currency=OuterRef("investment_currency"))
+    return Subquery(qs.order_by("-valid_from").values(field)[:1])
+
+
+def rates_on(day) -> dict[str, ExchangeRate]:
+    """{currency: the rate valid on ``day``} (one query): each currency's row with the latest
+    ``valid_from`` not after ``day``."""
+    return {
+        r.currency: r
+        for r in ExchangeRate.objects.filter(valid_from__lte=day).order_by("currency", "-valid_from").distinct("currency")
+    }
+
+
+def convert(amount: Decimal | None, currency: str, rates: dict[str, ExchangeRate]) -> dict[str, Decimal | None]:
+    """``amount`` of ``currency`` in USD, IDR and KRW at ``rates`` (None where a rate is missing)."""
+    if amount is None:
+        return {"usd": None, "idr": None, "krw": None}
+    q = Decimal("0.01")
+    rate = rates.get(currency)
+    usd = Decimal(amount) if currency == "USD" else (Decimal(amount) * rate.usd_rate if rate else None)
+    idr = Decimal(amount) if currency == "IDR" else (Decimal(amount) * rate.idr_rate if rate else None)
+    krw_rate = rates.get("KRW")
+    if currency == "KRW":
+        krw = Decimal(amount)
+    elif usd is not None and krw_rate is not None:
+        krw = usd / krw_rate.usd_rate
+    else:
+        krw = None
+    return {k: (v.quantize(q) if v is not None else None) for k, v in (("usd", usd), ("idr", idr), ("krw", krw))}
 
 
 def sees_every_score(user) -> bool:
@@ -132,6 +161,7 @@ def with_pipeline_annotations(qs: QuerySet[Application], *, viewer=None) -> Quer
         score=score,
         investment_usd=ExpressionWrapper(F("investment_amount") * _rate("usd_rate"), output_field=MONEY),
         investment_idr=ExpressionWrapper(F("investment_amount") * _rate("idr_rate"), output_field=MONEY),
+        investment_krw=ExpressionWrapper(F("investment_amount") * _rate("usd_rate") / _rate("usd_rate", "KRW"), output_field=MONEY),
         counted_reviews=Coalesce(Subquery(counted), Value(0)),
         assigned_reviews=Coalesce(Subquery(assigned), Value(0)),
     )
@@ -144,15 +174,12 @@ def application_pipeline_for(user) -> QuerySet[Application]:
 
 
 def application_amounts(application: Application) -> dict[str, Decimal | None]:
-    """Planned investment in USD and IDR at the rates staff set (None when no rate is set)."""
+    """Planned investment in USD, IDR and KRW at the current rates staff set (None where a rate is missing)."""
     if application.investment_amount is None:
-        return {"usd": None, "idr": None}
-    rate = ExchangeRate.objects.filter(currency=application.investment_currency).first()
-    if rate is None:
-        return {"usd": None, "idr": None}
-    q = Decimal("0.01")
-    return {"usd": (application.investment_amount * rate.usd_rate).quantize(q),
-            "idr": (application.investment_amount * rate.idr_rate).quantize(q)}
+        return {"usd": None, "idr": None, "krw": None}
+    from django.utils import timezone
+
+    return convert(application.investment_amount, application.investment_currency, rates_on(timezone.localdate()))
 
 
 def document_list_for(user, application: Application) -> QuerySet[ApplicationDocument]:

@@ -75,7 +75,7 @@ def application_create(request):
     """Step 1 of the form: saving it creates the draft, so nothing typed is lost."""
     if not can_create_application(request.user):
         raise PermissionDenied
-    form = STEP_FORMS[1](request.POST or None)
+    form = STEP_FORMS[1](request.POST or None, organization_id=request.user.organization_id)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_create(actor=request.user, data={f: form.cleaned_data[f] for f in form.Meta.fields})
@@ -107,7 +107,7 @@ def application_step(request, pk: int, step: int):
             "missing": services.application_missing_requirements(application),
         })
         return render(request, "tenants/portal/application_documents.html", context)
-    form = STEP_FORMS[step](request.POST or None, instance=application)
+    form = STEP_FORMS[step](request.POST or None, instance=application, organization_id=application.referrer_id)
     if request.method == "POST" and form.is_valid():
         try:
             services.application_update_draft(

@@ -14,6 +14,7 @@ from .storage import input_path, private_storage, result_path
 class JobKind(models.TextChoices):
     IMPORT = "import", _("Import")
     EXPORT = "export", _("Export")
+    REPORT = "report", _("Report")
 
 
 class JobStatus(models.TextChoices):
@@ -32,6 +33,7 @@ class JobPhase(models.TextChoices):
     CHECK = "check", _("Checking the rows")
     IMPORT = "import", _("Importing")
     EXPORT = "export", _("Writing the file")
+    REPORT = "report", _("Building the report")
 
 
 class JobFormat(models.TextChoices):
@@ -43,7 +45,8 @@ FINISHED = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
 class BackgroundJob(TimeStampedModel):
-    """One import or export. The resource is named by dotted path, so the core imports no app.
+    """One import, export or report (a report's ``resource_path`` names its builder, a function
+    ``(job=, reporter=) -> summary``; its ``summary["url"]`` is where the result is seen). The resource is named by dotted path, so the core imports no app.
 
     Import: the uploaded file is checked (a dry run that collects every row error), then imported in
     one transaction if no row has an error (or after the starter confirms, when they asked to).

@@ -290,3 +290,19 @@ def store_result(job: BackgroundJob, path: str) -> None:
     finally:
         os.unlink(path)
 
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def run_report(job: BackgroundJob) -> Outcome:
+    """Call the report's builder (``job.resource_path``) with a progress reporter; ``job.total`` is
+    its number of steps. The builder returns the summary (with ``url``: where to see the result)."""
+    builder = import_string(job.resource_path)
+    BackgroundJob.objects.filter(pk=job.pk).update(phase=BackgroundJob.Phase.REPORT, processed=0, updated_at=timezone.now())
+    reporter = ProgressReporter(job.pk, every_rows=1)
+    try:
+        summary = builder(job=job, reporter=reporter)
+    finally:
+        reporter.close()
+    return Outcome(ok=True, summary=summary or {}, total=job.total)

@@ -156,6 +156,26 @@ def job_start_export(*, actor, model_label: str, resource_path: str, file_format
     return job
 
 
+@transaction.atomic
+def job_start_report(*, actor, model_label: str, builder_path: str, params: dict, steps: int) -> BackgroundJob:
+    """Queue a report built by ``builder_path`` (see ``runner.run_report``) in ``steps`` steps.
+    Starting one needs the add permission of ``model_label`` (what the report creates)."""
+    model = _model(model_label)
+    if not can_start_import(actor, model):
+        raise PermissionDenied(_("You may not create %(model)s.") % {"model": model._meta.verbose_name_plural})
+    try:
+        import_string(builder_path)
+    except ImportError as exc:
+        raise ValidationError(_("Unknown report builder %(path)s.") % {"path": builder_path}) from exc
+    job = BackgroundJob.objects.create(
+        kind=JobKind.REPORT, model_label=model._meta.label_lower, resource_path=builder_path, file_format=JobFormat.XLSX,
+        params=params, total=max(int(steps), 1), started_by=actor,
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    logger.info("job %s: report %s queued by %s", job.pk, builder_path, actor.pk)
+    return job
+
+
 # --- run -------------------------------------------------------------------------------------
 
 
@@ -190,6 +210,9 @@ def job_run(*, job_id: int) -> BackgroundJob | None:
                 outcome = runner.run_import(job, confirmed=confirmed, on_success=lambda o: _finish(job.pk, o))
             if outcome.finished:
                 return BackgroundJob.objects.get(pk=job.pk)
+        elif job.kind == JobKind.REPORT:
+            with runner.acting_as(job.started_by):
+                outcome = runner.run_report(job)
         else:
             with runner.acting_as(job.started_by):
                 outcome = runner.run_export(job)
@@ -259,6 +282,8 @@ def job_url(job: BackgroundJob) -> str:
 def _notify_if_long(job: BackgroundJob, *, now) -> None:
     if job.status not in (Status.DONE, Status.FAILED, Status.AWAITING_CONFIRMATION) or not is_long(job, now=now):
         return
+    if job.kind == JobKind.REPORT:
+        return  # a report's own service tells the people it concerns (the e-mail templates speak of files)
     message = notify(
         recipient=job.started_by, template="jobs/email/job_finished", kind="job_finished",
         key=f"job-finished:{job.pk}:{job.status}:{job.attempts}",

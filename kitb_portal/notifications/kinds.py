@@ -49,6 +49,8 @@ KINDS: list[Kind] = [
     Kind("mou_status", _("MoU status changes (signed, active, expired, ...)")),
     Kind("mou_draft", _("MoU drafts uploaded and answered")),
     Kind("mou_note", _("Notes added to an MoU's timeline"), audience=STAFF),
+    Kind("review_pack", _("Annual review packs (ready to sign off, answers, reminders to prepare them)"),
+         mandatory_reason=_("You own this MoU, so the reminder to prepare its annual review cannot be switched off.")),
     Kind("event_registration", _("Event registrations (confirmation, waiting list)"), carries_secret=True,
          mandatory_reason=_("This message confirms a registration you made (with your check-in code); it cannot be switched off.")),
     # A guest's registration e-mails hold the link to their registration (manage, confirm, feedback).

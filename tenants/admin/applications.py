@@ -107,13 +107,14 @@ class ApplicationResource(resources.ModelResource):
     counted_reviews = fields.Field(attribute="counted_reviews", column_name=_("reviews counted"))
     investment_usd = fields.Field(attribute="investment_usd", column_name=_("investment (USD)"))
     investment_idr = fields.Field(attribute="investment_idr", column_name=_("investment (IDR)"))
+    investment_krw = fields.Field(attribute="investment_krw", column_name=_("investment (KRW)"))
 
     class Meta:
         model = Application
         fields = (
             "id", "company_name", "company_country", "company_registration_number", "referrer", "sector", "status",
             "status_changed_at", "score", "counted_reviews", "investment_amount", "investment_currency", "investment_usd",
-            "investment_idr", "jobs_planned", "land_ha", "power_mva", "water_m3_per_day", "export_share_pct",
+            "investment_idr", "investment_krw", "jobs_planned", "land_ha", "power_mva", "water_m3_per_day", "export_share_pct",
             "claims_pioneer", "owning_officer", "submitted_at", "decided_at",
         )
         export_order = fields
@@ -218,9 +219,9 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
     inlines = [AssignmentInline, DocumentInline, StatusChangeInline]
     actions = ["assign_reviewers", "start_screening", "start_due_diligence", "to_committee", "approve", "reject", "withdraw"]
     fieldsets = (
-        (_("Company"), {"fields": ("company_name", "company_country", "company_registration_number", "company_website", "referrer",
+        (_("Company"), {"fields": ("company_name", "company_country", "company_registration_number", "company_website", "referrer", "mou",
                                    "contact_name", "contact_email", "contact_phone", "contact_language")}),
-        (_("Project and investment"), {"fields": ("sector", "products", "amounts", "jobs_planned", "export_share_pct", "timeline",
+        (_("Project and investment"), {"fields": ("sector", "products", "amounts", "investment_realised", "jobs_planned", "export_share_pct", "timeline",
                                                   "claims_pioneer", "pioneer_reason")}),
         (_("Land and utilities"), {"fields": ("land_ha", "power_mva", "water_m3_per_day", "allocations_html")}),
         (_("Screening"), {"fields": ("status", "status_changed_at", "owning_officer", "submitted_at", "decided_at",
@@ -230,7 +231,7 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
 
     # Everything but the owning officer is the referrer's data or the workflow's: read-only here.
     def get_readonly_fields(self, request, obj=None):
-        editable = {"owning_officer"}
+        editable = {"owning_officer", "mou", "investment_realised"}
         names = [f for _title, opts in self.fieldsets for f in opts["fields"] if f not in editable]
         return names
 
@@ -289,8 +290,10 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
             return "—"
         usd = "—" if obj.investment_usd is None else number_format(obj.investment_usd, 2, force_grouping=True)
         idr = "—" if obj.investment_idr is None else number_format(obj.investment_idr, 0, force_grouping=True)
+        krw_value = getattr(obj, "investment_krw", None)
+        krw = "—" if krw_value is None else number_format(krw_value, 0, force_grouping=True)
         amount = number_format(obj.investment_amount, 2, force_grouping=True)
-        return format_html("{} {} · USD {} · IDR {}", amount, obj.investment_currency, usd, idr)
+        return format_html("{} {} · USD {} · IDR {} · KRW {}", amount, obj.investment_currency, usd, idr, krw)
 
     @admin.display(description=_("land held"))
     def allocations_html(self, obj):

@@ -24,7 +24,8 @@ class SectorAdmin(admin.ModelAdmin):
 class ExchangeRateAdmin(SimpleHistoryAdmin):
     """Rates staff set; the pipeline shows every planned investment in USD and IDR at these rates."""
 
-    list_display = ("currency", "usd_rate", "idr_rate", "updated_at")
+    list_display = ("currency", "valid_from", "usd_rate", "idr_rate", "updated_at")
+    list_filter = ("currency",)
 
 
 class AdministratorOnlyMixin:

@@ -26,7 +26,7 @@ from ..selectors import counted_review_count
 
 # The fields each step of the portal's form fills (step 4 is documents and submission).
 DRAFT_FIELDS: dict[int, list[str]] = {
-    1: ["company_name", "company_country", "company_registration_number", "company_website",
+    1: ["company_name", "company_country", "company_registration_number", "company_website", "mou",
         "contact_name", "contact_email", "contact_phone", "contact_language"],
     2: ["sector", "products", "investment_amount", "investment_currency", "jobs_planned", "export_share_pct",
         "timeline", "claims_pioneer", "pioneer_reason"],

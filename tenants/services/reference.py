@@ -34,8 +34,13 @@ def plot_ensure(*, code: str, zone: Zone, area_ha: Decimal, grid_row: int | None
 
 
 @transaction.atomic
-def exchange_rate_set(*, currency: str, usd_rate: Decimal, idr_rate: Decimal, actor=None) -> ExchangeRate:
-    rate = ExchangeRate.objects.select_for_update().filter(currency=currency).first() or ExchangeRate(currency=currency)
+def exchange_rate_set(*, currency: str, usd_rate: Decimal, idr_rate: Decimal, actor=None, valid_from=None) -> ExchangeRate:
+    """The rate of ``currency`` from ``valid_from`` (default: today) on; the row of that day is updated if it exists."""
+    from django.utils import timezone
+
+    valid_from = valid_from or timezone.localdate()
+    rate = (ExchangeRate.objects.select_for_update().filter(currency=currency, valid_from=valid_from).first()
+            or ExchangeRate(currency=currency, valid_from=valid_from))
     rate.usd_rate = Decimal(usd_rate)
     rate.idr_rate = Decimal(idr_rate)
     rate.full_clean()

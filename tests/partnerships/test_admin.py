@@ -250,7 +250,7 @@ def test_every_partnerships_admin_page_loads(staff_client, mou_a, officer, techn
 
 @pytest.mark.django_db
 def test_admin_add_form_saves_scope_checkboxes(staff_client, officer):
-    prefixes = ["parties", "documents", "commitments", "notes", "terms"]
+    prefixes = ["parties", "documents", "commitments", "targets", "notes", "terms"]
     data = {"reference": "ADM/1", "title_en": "Added in the admin", "scope": ["events", "msme"], "owner": officer.pk,
             "renewal_notice_days": 90}
     for prefix in prefixes:

@@ -1,0 +1,165 @@
+"""Frozen versions: the PDF (fonts embedded, Korean and Indonesian headings searchable), the XLSX,
+freezing, sign-off per party and only on the current version, access (404 for other organisations),
+the job that builds a version, and the pack's query count."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from pypdf import PdfReader
+
+from kitb_portal.reports import services as reports
+from kitb_portal.reports.compose import compose
+from kitb_portal.reports.models import ReviewPackFile, ReviewPackSignOff, ReviewPackVersion
+from partnerships import services
+from partnerships.models import MoUNote, MoUTarget
+from partnerships.review import mou_context
+from tests.factories import UserFactory
+from tests.utils import assert_flat_queries, count_queries
+
+from .conftest import AS_OF, YEAR, make_year
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def version(mou_a, officer, rates):
+    make_year(mou_a, size=1)
+    MoUTarget.objects.create(mou=mou_a, year=YEAR, kind="events_held", target_value=3)
+    reports.review_narrative_save(actor=officer, subject="mou", subject_id=mou_a.pk, period_kind="calendar", year=YEAR,
+                                  language="ko", summary="올해 공동 세미나를 두 번 열었습니다.", next_plan="")
+    return services.review_pack_build(actor=officer, mou_id=mou_a.pk, year=YEAR, as_of=AS_OF)
+
+
+def _pdf(version, language) -> PdfReader:
+    pack_file = reports.file_of(version, "pdf", language)
+    return PdfReader(io.BytesIO(reports.read_verified(pack_file)))
+
+
+def _fonts(reader: PdfReader) -> list:
+    fonts = []
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            font = font.get_object()
+            fonts.append(font)
+    return fonts
+
+
+def _embedded(font) -> bool:
+    descendants = font.get("/DescendantFonts")
+    target = descendants[0].get_object() if descendants else font
+    descriptor = target.get("/FontDescriptor")
+    if descriptor is None:
+        return False
+    descriptor = descriptor.get_object()
+    return any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+@pytest.mark.parametrize("language,headings", [
+    ("ko", ["연간 협력 검토", "공동 행사", "올해 공동 세미나를 두 번 열었습니다."]),
+    ("id", ["Tinjauan Kerja Sama Tahunan", "Acara bersama", "Perusahaan dan investasi"]),
+])
+def test_the_pdf_has_its_headings_as_text_and_its_fonts_embedded(version, language, headings):
+    reader = _pdf(version, language)
+    text = " ".join(page.extract_text() for page in reader.pages)
+    squashed = "".join(text.split()).casefold()  # the kicker is set in capitals by the stylesheet
+    for heading in headings:
+        assert "".join(heading.split()).casefold() in squashed, heading
+    fonts = _fonts(reader)
+    assert fonts
+    assert all(_embedded(f) for f in fonts), [f.get("/BaseFont") for f in fonts]
+
+
+def test_the_xlsx_holds_the_figures_behind_every_table(version):
+    from openpyxl import load_workbook
+
+    pack_file = reports.file_of(version, "xlsx", "en")
+    workbook = load_workbook(io.BytesIO(reports.read_verified(pack_file)))
+    captions = [ws["B1"].value or ws["A2"].value for ws in workbook.worksheets[1:]]
+    assert "Referral funnel" in captions and "Attendees by country" in captions
+    funnel = next(ws for ws in workbook.worksheets if ws["A2"].value == "Referral funnel")
+    assert [row[1].value for row in funnel.iter_rows(min_row=4)] == [5, 4, 3, 1]
+
+
+def test_a_frozen_version_does_not_change_when_data_change(version, mou_a, officer):
+    before = {(f.file_format, f.language): (f.sha256, reports.read_verified(f)) for f in version.files.all()}
+    measures = dict(version.measures)
+    make_year(mou_a, size=1)  # more events, applications, commitments
+    version.refresh_from_db()
+    after = {(f.file_format, f.language): (f.sha256, reports.read_verified(f)) for f in version.files.all()}
+    assert after == before and version.measures == measures
+    second = services.review_pack_build(actor=officer, mou_id=mou_a.pk, year=YEAR, as_of=AS_OF)
+    assert second.number == version.number + 1
+    assert second.measures[str(mou_a.pk)]["events_held"] != measures[str(mou_a.pk)]["events_held"]
+
+
+def test_an_altered_file_is_refused(version):
+    pack_file = reports.file_of(version, "pdf", "en")
+    with pack_file.file.open("ab") as fh:
+        fh.write(b"tampered")
+    with pytest.raises(ValidationError):
+        reports.read_verified(pack_file)
+
+
+def test_each_party_signs_off_the_current_version_only(version, mou_a, officer, kitb, partner_a, technopark, client):
+    client.force_login(partner_a)
+    url = reverse("partnerships:review_sign_off", args=[mou_a.pk, version.pk])
+    response = client.post(url, {"decision": "approved"})
+    assert response.status_code == 302
+    kitb_user = UserFactory(organization=kitb, email="host@kitb.example")  # KITB as a party, through a non-staff user
+    services.review_pack_sign_off(actor=kitb_user, version_id=version.pk, decision="changes_requested", comment="Add the 2026 plan.")
+    answers = {s.organization_id: s.decision for s in ReviewPackSignOff.objects.filter(version=version)}
+    assert answers == {technopark.pk: "approved", kitb.pk: "changes_requested"}
+    assert MoUNote.objects.filter(mou=mou_a, kind="decision", text__contains="approved version 1").exists()
+    with pytest.raises(ValidationError):
+        services.review_pack_sign_off(actor=kitb_user, version_id=version.pk, decision="changes_requested", comment="")
+    newer = services.review_pack_build(actor=officer, mou_id=mou_a.pk, year=YEAR, as_of=AS_OF)
+    with pytest.raises(ValidationError):
+        services.review_pack_sign_off(actor=partner_a, version_id=version.pk, decision="approved")
+    services.review_pack_sign_off(actor=partner_a, version_id=newer.pk, decision="approved")
+    assert ReviewPackSignOff.objects.filter(version=newer).count() == 1
+
+
+def test_a_partner_sees_only_packs_of_their_organisations_mous(version, mou_a, partner_a, partner_b, client):
+    urls = [
+        reverse("partnerships:review_list", args=[mou_a.pk]),
+        reverse("partnerships:review_version", args=[mou_a.pk, version.pk]),
+        reverse("partnerships:review_download", args=[mou_a.pk, version.pk, "pdf", "ko"]),
+        reverse("partnerships:review_download", args=[mou_a.pk, version.pk, "xlsx", "en"]),
+    ]
+    client.force_login(partner_a)
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    client.force_login(partner_b)
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("partnerships:review_sign_off", args=[mou_a.pk, version.pk]), {"decision": "approved"}).status_code == 404
+    assert not ReviewPackSignOff.objects.exists()
+
+
+def test_the_admin_page_and_the_job_build_a_version(mou_a, officer, rates, client, django_capture_on_commit_callbacks):
+    make_year(mou_a, size=1)
+    client.force_login(officer)
+    url = reverse("admin:partnerships_mou_review", args=[mou_a.pk, YEAR])
+    page = client.get(url)
+    assert page.status_code == 200 and b'id="review-funnel-title"' in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"period": "calendar"})
+    assert response.status_code == 302
+    version = ReviewPackVersion.objects.get(subject="mou", subject_id=mou_a.pk)
+    job_page = client.get(response["Location"])
+    assert reverse("admin:reports_reviewpackversion_change", args=[version.pk]).encode() in job_page.content
+    assert ReviewPackFile.objects.filter(version=version).count() == 9
+    assert client.get(reverse("admin:reports_reviewpackversion_file", args=[version.pk, "pdf", "id"])).status_code == 200
+    assert client.get(reverse("admin:partnerships_mou_programme_review", args=[YEAR])).status_code == 200
+
+
+def test_the_pack_query_count_does_not_grow_with_the_data(mou_a, mou_b, rates):
+    make_year(mou_a, size=1)
+    small = count_queries(lambda: compose(mou_context(mou_a, year=YEAR, as_of=AS_OF)))
+    make_year(mou_a, size=4)
+    make_year(mou_b, size=2)
+    large = count_queries(lambda: compose(mou_context(mou_a, year=YEAR, as_of=AS_OF)))
+    assert_flat_queries(small, large, limit=20)
