@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0002_jobs_sweep_schedule'),
+        ('jobs', '0003_files_in_the_core_private_storage'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0004_perf_indexes'),
         ('partnerships', '0003_mou_targets'),
-        ('tenants', '0003_settings_and_sweep'),
+        ('tenants', '0005_allocation_application_approved_choices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
