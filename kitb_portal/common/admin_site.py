@@ -15,3 +15,15 @@ class KitbAdminSite(SecondFactorAdminSiteMixin, admin.AdminSite):
 
 class KitbAdminConfig(AdminConfig):
     default_site = "kitb_portal.common.admin_site.KitbAdminSite"
+
+    def ready(self):
+        super().ready()  # autodiscover: every app's admin module has registered its models
+        # Second-factor devices are their owner's alone: django-otp's admin pages would show another
+        # person's TOTP key and QR code and recovery codes. Owners keep them on the two-factor pages.
+        from django.contrib import admin
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for model in (TOTPDevice, StaticDevice):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)

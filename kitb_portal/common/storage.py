@@ -29,8 +29,10 @@ class PrivateStorage(FileSystemStorage):
     def base_url(self):
         return None
 
-    def url(self, name):  # no public URL, ever
-        raise ValueError("Private files have no public URL; a view that checks permission serves them.")
+    def url(self, name):
+        """No public URL, ever: an empty link (a file widget in the admin still draws; the download
+        links are the permission-checking views')."""
+        return ""
 
 
 _private_storage = PrivateStorage()

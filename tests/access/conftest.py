@@ -221,6 +221,11 @@ def _build(tmp_root) -> World:
     return w
 
 
+
+@pytest.fixture(autouse=True)
+def private_media():
+    """The walk's files live in the module's world (its own PRIVATE_MEDIA_ROOT), not a folder per test."""
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings

@@ -289,3 +289,16 @@ def test_second_factor_pages_have_no_inline_script(client, kitb_admin, device):
         scripts = re.findall(r"<script\b[^>]*>", page.content.decode())
         assert scripts and all("src=" in tag for tag in scripts), scripts
         assert " style=" not in page.content.decode() and "cdnjs" not in page.content.decode()
+
+
+def test_no_admin_page_shows_second_factor_devices(client, admin_user):
+    """django-otp's admin would show another person's TOTP key, QR code and recovery codes."""
+    from django.contrib import admin
+    from django.urls import NoReverseMatch, reverse
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert not admin.site.is_registered(TOTPDevice) and not admin.site.is_registered(StaticDevice)
+    for name in ("admin:otp_totp_totpdevice_changelist", "admin:otp_static_staticdevice_changelist"):
+        with pytest.raises(NoReverseMatch):
+            reverse(name)
