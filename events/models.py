@@ -27,6 +27,7 @@ from simple_history.models import HistoricalRecords
 
 from kitb_portal.accounts.models import TIME_ZONE_CHOICES
 from kitb_portal.common.models import TimeStampedModel, choices_check
+from kitb_portal.search.documents import ENGLISH, INDONESIAN, SIMPLE, document, document_index, trigram_index
 
 # Check-in codes: six characters without look-alikes (0/O, 1/I/L).
 CHECK_IN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -92,6 +93,19 @@ HOLDS_PLACE_STATUSES = ["confirmed", "attended"]
 
 LANGUAGES = ("id", "ko", "en")
 
+# What the search indexes (kitb_portal.search.documents; the same expressions are GIN indexes below).
+EVENT_SEARCH_DOCUMENT = document(
+    ("title_en", ENGLISH, "A"), ("title_id", INDONESIAN, "A"), ("title_ko", SIMPLE, "A"),
+    ("description_en", ENGLISH, "C"), ("description_id", INDONESIAN, "C"), ("description_ko", SIMPLE, "C"),
+)
+SESSION_SEARCH_DOCUMENT = document(
+    ("title", ENGLISH, "A"), ("title", INDONESIAN, "A"), ("description", ENGLISH, "C"), ("description", INDONESIAN, "C"),
+)
+SPEAKER_SEARCH_DOCUMENT = document(("name", SIMPLE, "A"), ("organization_name", SIMPLE, "B"), ("bio", ENGLISH, "D"))
+REGISTRATION_SEARCH_DOCUMENT = document(
+    ("name", SIMPLE, "A"), ("email", SIMPLE, "B"), ("organization_name", SIMPLE, "B"), ("check_in_code", SIMPLE, "A"),
+)
+
 
 def _in_language(values: dict[str, str]) -> str:
     """The value in the active language, falling back to English, then the others."""
@@ -152,6 +166,10 @@ class Speaker(TimeStampedModel):
         verbose_name_plural = _("speakers")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["name", "organization_name"], name="speaker_unique_name_org")]
+        indexes = [
+            document_index(SPEAKER_SEARCH_DOCUMENT, name="speaker_search_idx"),
+            trigram_index("name", name="speaker_name_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organization_name})" if self.organization_name else self.name
@@ -230,6 +248,8 @@ class Event(TimeStampedModel):
             models.Index(fields=["start", "id"], name="event_start_id_idx"),
             # the portal list's count of upcoming published events reads only this index
             models.Index(fields=["end"], condition=models.Q(status="published"), name="event_published_end_idx"),
+            document_index(EVENT_SEARCH_DOCUMENT, name="event_search_idx"),
+            trigram_index("title_ko", name="event_title_ko_trgm_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=choices_check("kind", EventKind), name="event_kind_valid"),
@@ -403,7 +423,11 @@ class Session(TimeStampedModel):
         verbose_name = _("agenda session")
         verbose_name_plural = _("agenda")
         ordering = ["start", "id"]
-        indexes = [models.Index(fields=["event", "start"], name="session_event_start_idx")]
+        indexes = [
+            models.Index(fields=["event", "start"], name="session_event_start_idx"),
+            document_index(SESSION_SEARCH_DOCUMENT, name="session_search_idx"),
+            trigram_index("title", name="session_title_trgm_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="session_end_after_start",
@@ -473,7 +497,12 @@ class Registration(TimeStampedModel):
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         ordering = ["event", "created_at", "id"]
-        indexes = [models.Index(fields=["event", "status"], name="registration_event_status_idx")]
+        indexes = [
+            models.Index(fields=["event", "status"], name="registration_event_status_idx"),
+            document_index(REGISTRATION_SEARCH_DOCUMENT, name="registration_search_idx"),
+            trigram_index("name", name="registration_name_trgm_idx"),
+            trigram_index("email", name="registration_email_trgm_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=choices_check("status", RegistrationStatus), name="registration_status_valid"),
             models.CheckConstraint(

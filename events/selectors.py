@@ -382,3 +382,22 @@ def suggest_event_slug(event: Event) -> str:
         slug = f"{base}-{n}"
         n += 1
     return slug
+
+
+# --- search (events/search.py) ------------------------------------------------------------------
+def events_visible_to(user):
+    """Events whose page ``user`` may open: all for staff allowed to view events; published, completed
+    and cancelled ones for partners (as :func:`event_get_for`); none for anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return Event.objects.none()
+    if user.is_staff:
+        return Event.objects.all() if user.has_perm("events.view_event") else Event.objects.none()
+    return Event.objects.filter(status__in=PARTNER_VISIBLE_STATUSES)
+
+
+def registrations_visible_to(user):
+    """Registrations as the admin lists them: staff allowed to view registrations only (partners see
+    their own on their own page, never in a search)."""
+    if user.is_authenticated and user.is_active and user.is_staff and user.has_perm("events.view_registration"):
+        return Registration.objects.all()
+    return Registration.objects.none()

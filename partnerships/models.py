@@ -17,6 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
+from kitb_portal.search.documents import ENGLISH, INDONESIAN, SIMPLE, document, document_index, trigram_index
+
+# What the search indexes (kitb_portal.search.documents; the same expressions are GIN indexes below).
+MOU_SEARCH_DOCUMENT = document(
+    ("reference", SIMPLE, "A"), ("title_en", ENGLISH, "A"), ("title_id", INDONESIAN, "A"), ("title_ko", SIMPLE, "A"),
+    ("summary", ENGLISH, "C"),
+)
+COMMITMENT_SEARCH_DOCUMENT = document(
+    ("description", ENGLISH, "A"), ("description", INDONESIAN, "A"), ("responsible_person", SIMPLE, "B"),
+)
 
 
 # --- private file storage ---------------------------------------------------------------------
@@ -142,6 +152,11 @@ class MoU(TimeStampedModel):
         verbose_name = _("MoU")
         verbose_name_plural = _("MoUs")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            document_index(MOU_SEARCH_DOCUMENT, name="mou_search_idx"),
+            trigram_index("reference", name="mou_reference_trgm_idx"),
+            trigram_index("title_ko", name="mou_title_ko_trgm_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=choices_check("status", MoUStatus), name="mou_status_valid"),
             models.CheckConstraint(
@@ -370,7 +385,10 @@ class Commitment(TimeStampedModel):
                 name="commitment_closed_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_date"], name="commitment_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="commitment_due_idx"),
+            document_index(COMMITMENT_SEARCH_DOCUMENT, name="commitment_search_idx"),
+        ]
 
     def clean(self):
         """Keep ``closed_on`` in step with the status (admin inline and import edit the status directly)."""

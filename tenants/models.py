@@ -23,6 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from kitb_portal.accounts.models import LANGUAGE_CHOICES
 from kitb_portal.common.models import TimeStampedModel, choices_check
+from kitb_portal.search.documents import ENGLISH, SIMPLE, document, document_index, trigram_index
 
 from .storage import private_storage
 
@@ -133,6 +134,13 @@ class ScreeningCriterion(TimeStampedModel):
         return f"{self.name} (×{self.weight})"
 
 
+# What the search indexes (kitb_portal.search.documents; the same expression is a GIN index below).
+APPLICATION_SEARCH_DOCUMENT = document(
+    ("company_name", SIMPLE, "A"), ("company_registration_number", SIMPLE, "A"), ("contact_name", SIMPLE, "B"),
+    ("contact_email", SIMPLE, "B"), ("products", ENGLISH, "C"),
+)
+
+
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -222,7 +230,11 @@ class Application(TimeStampedModel):
             models.CheckConstraint(condition=~Q(status="rejected") | ~Q(decision_reason=""), name="tenants_application_rejection_has_reason"),
             models.CheckConstraint(condition=Q(claims_pioneer=False) | ~Q(pioneer_reason=""), name="tenants_application_pioneer_has_reason"),
         ]
-        indexes = [models.Index(fields=["status", "status_changed_at"], name="tenants_app_status_since_idx")]
+        indexes = [
+            models.Index(fields=["status", "status_changed_at"], name="tenants_app_status_since_idx"),
+            document_index(APPLICATION_SEARCH_DOCUMENT, name="tenants_app_search_idx"),
+            trigram_index("company_name", name="tenants_app_company_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.company_name} (#{self.pk})"

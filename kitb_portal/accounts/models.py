@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
+from kitb_portal.search.documents import SIMPLE, document, document_index, trigram_index
+
+# What the search indexes (kitb_portal.search.documents; the same expressions are GIN indexes below).
+ORGANIZATION_SEARCH_DOCUMENT = document(("name", SIMPLE, "A"), ("local_name", SIMPLE, "A"))
+USER_SEARCH_DOCUMENT = document(("full_name", SIMPLE, "A"), ("email", SIMPLE, "B"))
 
 LANGUAGE_CHOICES = [("id", _("Indonesian")), ("ko", _("Korean")), ("en", _("English"))]
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz and not tz.startswith("Etc/")]
@@ -48,6 +53,11 @@ class Organization(TimeStampedModel):
             models.CheckConstraint(condition=choices_check("kind", OrganizationKind), name="organization_kind_valid"),
             # Exactly one host at most: KITB.
             models.UniqueConstraint(fields=["is_host"], condition=models.Q(is_host=True), name="organization_single_host"),
+        ]
+        indexes = [
+            document_index(ORGANIZATION_SEARCH_DOCUMENT, name="organization_search_idx"),
+            trigram_index("name", name="organization_name_trgm_idx"),
+            trigram_index("local_name", name="organization_local_trgm_idx"),
         ]
 
     def __str__(self) -> str:
@@ -118,7 +128,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(condition=models.Q(is_staff=True) | models.Q(organization__isnull=False), name="user_partner_has_org"),
         ]
         # the admin's user list is in this order: a page of it reads the index instead of sorting every user
-        indexes = [models.Index(fields=["full_name", "email"], name="user_name_email_idx")]
+        indexes = [
+            models.Index(fields=["full_name", "email"], name="user_name_email_idx"),
+            document_index(USER_SEARCH_DOCUMENT, name="user_search_idx"),
+            trigram_index("full_name", name="user_full_name_trgm_idx"),
+            trigram_index("email", name="user_email_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
