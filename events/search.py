@@ -17,10 +17,6 @@ from kitb_portal.search.core import Hit, Query, Source, ranked
 
 from . import selectors
 from .models import (
-    EVENT_SEARCH_DOCUMENT,
-    REGISTRATION_SEARCH_DOCUMENT,
-    SESSION_SEARCH_DOCUMENT,
-    SPEAKER_SEARCH_DOCUMENT,
     Event,
     Registration,
     Session,
@@ -51,8 +47,8 @@ class EventSource(Source):
 
     def search(self, user, query: Query, *, limit: int) -> list[Hit]:
         rows = ranked(
-            selectors.events_visible_to(user), query, document=EVENT_SEARCH_DOCUMENT, like=("title_ko",),
-            exact=Q(slug__iexact=query.text), display=Event.objects.select_related("venue"), limit=limit,
+            selectors.events_visible_to(user), query, like=("title_ko",),
+            exact=Q(slug=query.text.lower()), display=Event.objects.select_related("venue"), limit=limit,
         )
         return [
             Hit(
@@ -76,7 +72,7 @@ class SessionSource(Source):
     def search(self, user, query: Query, *, limit: int) -> list[Hit]:
         scoped = Session.objects.filter(event__in=selectors.events_visible_to(user))
         rows = ranked(
-            scoped, query, document=SESSION_SEARCH_DOCUMENT, like=("title",), display=Session.objects.select_related("event"),
+            scoped, query, like=("title",), display=Session.objects.select_related("event"),
             limit=limit,
         )
         return [
@@ -104,7 +100,7 @@ class SpeakerSource(Source):
             sessions = Session.objects.filter(speakers=OuterRef("pk"), event__in=selectors.events_visible_to(user))
             scoped = Speaker.objects.filter(Exists(sessions))
             display = Speaker.objects.annotate(search_event_id=Subquery(sessions.order_by("-start").values("event_id")[:1]))
-        rows = ranked(scoped, query, document=SPEAKER_SEARCH_DOCUMENT, like=("name",), display=display, limit=limit)
+        rows = ranked(scoped, query, like=("name",), display=display, limit=limit)
         return [
             Hit(
                 title=speaker.name, detail=speaker.organization_name, rank=speaker.search_rank,
@@ -124,7 +120,7 @@ class RegistrationSource(Source):
 
     def search(self, user, query: Query, *, limit: int) -> list[Hit]:
         rows = ranked(
-            selectors.registrations_visible_to(user), query, document=REGISTRATION_SEARCH_DOCUMENT, like=("name", "email"),
+            selectors.registrations_visible_to(user), query, like=("name", "email"),
             exact=Q(check_in_code=query.text.upper()), display=Registration.objects.select_related("event"), limit=limit,
         )
         return [

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kitb_portal.search.core import Hit, Query, Source, ranked
 
 from . import selectors
-from .models import COMMITMENT_SEARCH_DOCUMENT, MOU_SEARCH_DOCUMENT, Commitment, MoU
+from .models import Commitment, MoU
 
 
 class MoUSource(Source):
@@ -25,7 +25,7 @@ class MoUSource(Source):
 
     def search(self, user, query: Query, *, limit: int) -> list[Hit]:
         rows = ranked(
-            selectors.mou_queryset_for(user), query, document=MOU_SEARCH_DOCUMENT, like=("reference", "title_ko"),
+            selectors.mou_queryset_for(user), query, like=("reference", "title_ko"),
             exact=Q(reference__iexact=query.text), limit=limit,
         )
         return [
@@ -47,7 +47,7 @@ class CommitmentSource(Source):
     def search(self, user, query: Query, *, limit: int) -> list[Hit]:
         scoped = Commitment.objects.filter(mou__in=selectors.mou_queryset_for(user))
         rows = ranked(
-            scoped, query, document=COMMITMENT_SEARCH_DOCUMENT, limit=limit,
+            scoped, query, limit=limit,
             display=Commitment.objects.select_related("mou", "responsible_organization"),
         )
         hits = []

@@ -23,7 +23,7 @@ from simple_history.models import HistoricalRecords
 
 from kitb_portal.accounts.models import LANGUAGE_CHOICES
 from kitb_portal.common.models import TimeStampedModel, choices_check
-from kitb_portal.search.documents import ENGLISH, SIMPLE, document, document_index, trigram_index
+from kitb_portal.search.documents import ENGLISH, SIMPLE, document, document_index, search_field, trigram_index
 
 from .storage import private_storage
 
@@ -134,7 +134,7 @@ class ScreeningCriterion(TimeStampedModel):
         return f"{self.name} (×{self.weight})"
 
 
-# What the search indexes (kitb_portal.search.documents; the same expression is a GIN index below).
+# What the search indexes (kitb_portal.search.documents): stored as the model's search_document.
 APPLICATION_SEARCH_DOCUMENT = document(
     ("company_name", SIMPLE, "A"), ("company_registration_number", SIMPLE, "A"), ("contact_name", SIMPLE, "B"),
     ("contact_email", SIMPLE, "B"), ("products", ENGLISH, "C"),
@@ -211,7 +211,8 @@ class Application(TimeStampedModel):
     decision_reason = models.TextField(_("reason for the decision"), blank=True, help_text=_("Shown to the referrer."))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    search_document = search_field(APPLICATION_SEARCH_DOCUMENT)
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_document"])
 
     class Meta:
         verbose_name = _("application")
@@ -232,7 +233,7 @@ class Application(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "status_changed_at"], name="tenants_app_status_since_idx"),
-            document_index(APPLICATION_SEARCH_DOCUMENT, name="tenants_app_search_idx"),
+            document_index(name="tenants_app_search_idx"),
             trigram_index("company_name", name="tenants_app_company_trgm_idx"),
         ]
 

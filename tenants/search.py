@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kitb_portal.search.core import Hit, Query, Source, ranked
 
 from . import selectors
-from .models import APPLICATION_SEARCH_DOCUMENT, Application
+from .models import Application
 from .permissions import staff_may
 
 
@@ -32,11 +32,13 @@ class ApplicationSource(Source):
 
     def search(self, user, query: Query, *, limit: int) -> list[Hit]:
         exact = Q(company_registration_number__iexact=query.text)
-        if query.number is not None:
-            exact |= Q(pk=query.number)
+        also = None
+        if query.number is not None:  # "#123": the application's number
+            also = Q(pk=query.number)
+            exact |= also
         rows = ranked(
-            selectors.application_list_for(user), query, document=APPLICATION_SEARCH_DOCUMENT, like=("company_name",),
-            exact=exact, display=Application.objects.select_related("sector"), limit=limit,
+            selectors.application_list_for(user), query, like=("company_name",),
+            also=also, exact=exact, display=Application.objects.select_related("sector"), limit=limit,
         )
         return [
             Hit(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kitb_portal.search.core import Hit, Query, Source, ranked
 
 from . import permissions, selectors
-from .models import ORGANIZATION_SEARCH_DOCUMENT, USER_SEARCH_DOCUMENT, Organization, User
+from .models import Organization, User
 
 
 def _active(user) -> bool:
@@ -35,7 +35,7 @@ class OrganizationSource(Source):
             scoped = Organization.objects.all()
         else:
             scoped = Organization.objects.filter(pk=user.organization_id)
-        rows = ranked(scoped, query, document=ORGANIZATION_SEARCH_DOCUMENT, like=("name", "local_name"), limit=limit)
+        rows = ranked(scoped, query, like=("name", "local_name"), limit=limit)
         return [
             Hit(
                 title=org.name, detail=" · ".join(p for p in (org.local_name, str(org.get_kind_display()), org.country) if p),
@@ -58,7 +58,7 @@ class PersonSource(Source):
     def search(self, user, query: Query, *, limit: int) -> list[Hit]:
         scoped = User.objects.all() if user.is_staff else selectors.colleague_list_for(user)
         rows = ranked(
-            scoped, query, document=USER_SEARCH_DOCUMENT, like=("full_name", "email"), exact=Q(email__iexact=query.text),
+            scoped, query, like=("full_name", "email"), exact=Q(email__iexact=query.text),
             display=User.objects.select_related("organization"), limit=limit,
         )
         return [

@@ -6,8 +6,8 @@ search its kind at all (:meth:`Source.available`) and answers :meth:`Source.sear
 app's own selector for that person, so a partner never finds, nor counts, another organisation's
 record: the scope is inside the query, before any limit.
 
-**Cost.** One query per source whatever the data (:func:`ranked`): the match (GIN indexes on the
-documents and on trigrams) picks at most ``CANDIDATES`` rows in scope, and only those are ranked.
+**Cost.** Two queries per source whatever the data (:func:`ranked`): the match (GIN indexes on the
+documents and on trigrams) picks at most ``CANDIDATES`` rows in scope, then only those are ranked.
 
 **Input.** :func:`parse` turns what was typed into a :class:`Query` or raises :class:`QueryError` with a
 message saying what to fix (empty, too short, too long, nothing searchable). Control characters
@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchRank, TrigramWordSimilarity
+from django.db import connection, transaction
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.utils.html import escape
 from django.utils.module_loading import import_string
@@ -30,13 +32,13 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .documents import ILike, like_pattern, ts_query
+from .documents import SEARCH_FIELD, ILike, like_pattern, ts_query
 
 MIN_LENGTH = 2
 MAX_LENGTH = 100
 MAX_WORDS = 8
 MIN_LIKE_LENGTH = 3  # ILIKE '%ab%' cannot use a trigram index: shorter text is matched by words only
-CANDIDATES = 200  # rows in scope a source ranks at most
+CANDIDATES = 100  # rows in scope a source ranks at most (the rest of a very common word is not ranked)
 PER_KIND = 10  # hits shown per kind on the page of all kinds
 PER_KIND_ALONE = 50  # hits shown when one kind is asked for
 WORD_RE = re.compile(r"\w+")
@@ -133,36 +135,43 @@ def ranked(
     scoped: QuerySet,
     query: Query,
     *,
-    document,
     like: tuple[str, ...] = (),
+    also: Q | None = None,
     exact: Q | None = None,
     display: QuerySet | None = None,
     limit: int,
 ) -> list:
     """Rows of ``scoped`` (the app's selector for the person) that match ``query``, best first.
 
-    A row matches when its ``document`` (the indexed tsvector expression) matches the words, or one of
-    the ``like`` fields (trigram-indexed) contains the text typed, or it satisfies ``exact`` (e.g. its
-    reference equals the text). At most ``CANDIDATES`` of them are ranked: text rank, plus the best
-    trigram word similarity of the ``like`` fields, plus 1 for an ``exact`` match. ``display`` is the
-    queryset the rows are read from (joins for showing them); it is filtered to the candidates, so it
-    never widens the scope. Returns up to ``limit`` model instances with a ``search_rank`` attribute.
+    A row matches when its ``search_document`` (the stored, GIN-indexed tsvector) matches the words, or one of
+    the ``like`` fields (trigram-indexed) contains the text typed, or it satisfies ``also`` (which must
+    be indexed too, e.g. ``pk=number``: a branch no index serves turns the match into a scan of the
+    table). Two queries: the first picks at most ``CANDIDATES`` matching rows *in scope* from the
+    indexes; the second ranks only those: text rank, plus the best trigram word similarity of the
+    ``like`` fields, plus 1 for a row satisfying ``exact`` (e.g. its reference equals the text).
+    ``display`` is the queryset the rows are read from (joins for showing them); it is filtered to the
+    candidates, so it never widens the scope. Returns up to ``limit`` instances with ``search_rank``.
     """
     tsquery = query.tsquery
-    condition = Q(_search_document=tsquery)
+    condition = Q(**{SEARCH_FIELD: tsquery})
     if query.use_like:
         for name in like:
             condition |= Q(ILike(F(name), query.pattern))
-    if exact is not None:
-        condition |= exact
-    candidates = scoped.annotate(_search_document=document).filter(condition).order_by().values("pk")[:CANDIDATES]
-    rank = SearchRank(document, tsquery)
+    if also is not None:
+        condition |= also
+    candidates = list(
+        scoped.filter(condition).order_by().values_list("pk", flat=True)[:CANDIDATES]
+    )
+    if not candidates:
+        return []
+    rank = SearchRank(F(SEARCH_FIELD), tsquery)
     for name in like:
         rank = rank + TrigramWordSimilarity(Value(query.text), F(name))
     if exact is not None:
         rank = rank + Case(When(exact, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
-    rows = (display if display is not None else scoped.model._default_manager.all())
-    return list(rows.filter(pk__in=candidates).annotate(search_rank=rank).order_by("-search_rank", "-pk")[:limit])
+    rows = display if display is not None else scoped.model._default_manager.all()
+    rows = rows.filter(pk__in=candidates).defer(SEARCH_FIELD).annotate(search_rank=rank)
+    return list(rows.order_by("-search_rank", "-pk")[:limit])
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -189,11 +198,35 @@ def run(user, query: Query, *, kind: str = "") -> list[Group]:
     else:
         per_kind = PER_KIND
     groups = []
-    for source in chosen:
-        hits = source.search(user, query, limit=per_kind + 1)
-        if hits:
-            groups.append(Group(key=source.key, label=source.label, hits=hits[:per_kind], more=len(hits) > per_kind))
+    with bitmap_scans_only():
+        for source in chosen:
+            hits = source.search(user, query, limit=per_kind + 1)
+            if hits:
+                groups.append(Group(key=source.key, label=source.label, hits=hits[:per_kind], more=len(hits) > per_kind))
     return groups
+
+
+@contextmanager
+def bitmap_scans_only():
+    """Plan the sources' queries with bitmap scans only (restored afterwards, inside a transaction).
+
+    PostgreSQL cannot estimate how many rows a prefix text query matches (it assumes a few per cent),
+    so for "the first ``CANDIDATES`` matches in scope" it likes to walk a table in some index's order
+    and test every row, hoping to stop early: seconds at scale when the word is rare. A bitmap scan
+    reads the matches from the GIN indexes instead and stops after ``CANDIDATES`` rows on the heap,
+    which costs about the same for a rare word and a common one."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+            "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
+        )
+        seqscan, indexscan, _a, _b = cursor.fetchone()
+        try:
+            yield
+        finally:
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', %s, true), set_config('enable_indexscan', %s, true)", [seqscan, indexscan]
+            )
 
 
 # --- highlighting -------------------------------------------------------------------------------
