@@ -599,3 +599,6 @@ class CalendarFeed(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+from .presentations import Presentation  # noqa: E402,F401  (the model lives beside its storage)
