@@ -9,7 +9,7 @@ in the model's generated column ``search_document`` (:func:`search_field`) under
 (:func:`trigram_index`, pg_trgm) for matching inside words with ``ILIKE``.
 
 The query (:func:`ts_query`) is, for each word the person typed, "the English stem, or the Indonesian
-stem, or a word starting with it", all words required.
+stem, or (two characters or more) a word starting with it", all words required.
 """
 
 from __future__ import annotations
@@ -61,11 +61,9 @@ def ts_query(words: Iterable[str]) -> SearchQuery | None:
     """
     combined = None
     for word in words:
-        either = (
-            SearchQuery(word, config=ENGLISH, search_type="plain")
-            | SearchQuery(word, config=INDONESIAN, search_type="plain")
-            | SearchQuery(f"{word}:*", config=SIMPLE, search_type="raw")
-        )
+        either = SearchQuery(word, config=ENGLISH, search_type="plain") | SearchQuery(word, config=INDONESIAN, search_type="plain")
+        if len(word) >= 2:  # "a:*" would be half the index
+            either = either | SearchQuery(f"{word}:*", config=SIMPLE, search_type="raw")
         combined = either if combined is None else combined & either
     return combined
 
