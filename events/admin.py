@@ -550,3 +550,6 @@ class FeedbackAdmin(admin.ModelAdmin):
     def short_comment(self, obj):
         return obj.comment[:80]
 
+
+
+from .admin_presentations import PresentationAdmin  # noqa: E402,F401  (registers the presentation files' admin)

@@ -27,6 +27,7 @@ from simple_history.models import HistoricalRecords
 
 from kitb_portal.accounts.models import TIME_ZONE_CHOICES
 from kitb_portal.common.models import TimeStampedModel, choices_check
+from kitb_portal.search.documents import ENGLISH, INDONESIAN, SIMPLE, document, document_index, search_field, trigram_index
 
 # Check-in codes: six characters without look-alikes (0/O, 1/I/L).
 CHECK_IN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -92,6 +93,19 @@ HOLDS_PLACE_STATUSES = ["confirmed", "attended"]
 
 LANGUAGES = ("id", "ko", "en")
 
+# What the search indexes (kitb_portal.search.documents): stored as each model's search_document.
+EVENT_SEARCH_DOCUMENT = document(
+    ("title_en", ENGLISH, "A"), ("title_id", INDONESIAN, "A"), ("title_ko", SIMPLE, "A"),
+    ("description_en", ENGLISH, "C"), ("description_id", INDONESIAN, "C"), ("description_ko", SIMPLE, "C"),
+)
+SESSION_SEARCH_DOCUMENT = document(
+    ("title", ENGLISH, "A"), ("title", INDONESIAN, "A"), ("description", ENGLISH, "C"), ("description", INDONESIAN, "C"),
+)
+SPEAKER_SEARCH_DOCUMENT = document(("name", SIMPLE, "A"), ("organization_name", SIMPLE, "B"), ("bio", ENGLISH, "D"))
+REGISTRATION_SEARCH_DOCUMENT = document(
+    ("name", SIMPLE, "A"), ("email", SIMPLE, "B"), ("organization_name", SIMPLE, "B"), ("check_in_code", SIMPLE, "A"),
+)
+
 
 def _in_language(values: dict[str, str]) -> str:
     """The value in the active language, falling back to English, then the others."""
@@ -146,12 +160,17 @@ class Speaker(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
     bio = models.TextField(_("short bio"), blank=True, max_length=1500)
+    search_document = search_field(SPEAKER_SEARCH_DOCUMENT)
 
     class Meta:
         verbose_name = _("speaker")
         verbose_name_plural = _("speakers")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["name", "organization_name"], name="speaker_unique_name_org")]
+        indexes = [
+            document_index(name="speaker_search_idx"),
+            trigram_index("name", name="speaker_name_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organization_name})" if self.organization_name else self.name
@@ -218,7 +237,9 @@ class Event(TimeStampedModel):
         related_name="+", editable=False,
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[organizers])
+    search_document = search_field(EVENT_SEARCH_DOCUMENT)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_document"], m2m_fields=[organizers])
 
     class Meta:
         verbose_name = _("event")
@@ -230,6 +251,8 @@ class Event(TimeStampedModel):
             models.Index(fields=["start", "id"], name="event_start_id_idx"),
             # the portal list's count of upcoming published events reads only this index
             models.Index(fields=["end"], condition=models.Q(status="published"), name="event_published_end_idx"),
+            document_index(name="event_search_idx"),
+            trigram_index("title_ko", name="event_title_ko_trgm_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=choices_check("kind", EventKind), name="event_kind_valid"),
@@ -398,12 +421,17 @@ class Session(TimeStampedModel):
     end = models.DateTimeField(_("end"))
     room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.PROTECT, null=True, blank=True, related_name="sessions")
     speakers = models.ManyToManyField(Speaker, verbose_name=_("speakers"), related_name="sessions", blank=True)
+    search_document = search_field(SESSION_SEARCH_DOCUMENT)
 
     class Meta:
         verbose_name = _("agenda session")
         verbose_name_plural = _("agenda")
         ordering = ["start", "id"]
-        indexes = [models.Index(fields=["event", "start"], name="session_event_start_idx")]
+        indexes = [
+            models.Index(fields=["event", "start"], name="session_event_start_idx"),
+            document_index(name="session_search_idx"),
+            trigram_index("title", name="session_title_trgm_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="session_end_after_start",
@@ -467,13 +495,20 @@ class Registration(TimeStampedModel):
     reminded_1d_at = models.DateTimeField(null=True, blank=True, editable=False)
     thanked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "token"])
+    search_document = search_field(REGISTRATION_SEARCH_DOCUMENT)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "token", "search_document"])
 
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         ordering = ["event", "created_at", "id"]
-        indexes = [models.Index(fields=["event", "status"], name="registration_event_status_idx")]
+        indexes = [
+            models.Index(fields=["event", "status"], name="registration_event_status_idx"),
+            document_index(name="registration_search_idx"),
+            trigram_index("name", name="registration_name_trgm_idx"),
+            trigram_index("email", name="registration_email_trgm_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=choices_check("status", RegistrationStatus), name="registration_status_valid"),
             models.CheckConstraint(
@@ -565,3 +600,6 @@ class CalendarFeed(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+from .presentations import Presentation  # noqa: E402,F401  (the model lives beside its storage)

@@ -6,23 +6,72 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import ical, links, permissions, ratelimit, selectors, services
-from .forms import GuestRegistrationForm
+from django.utils.http import urlencode
+
+from . import ical, links, permissions, public_filters, ratelimit, selectors, services
+from .forms import FeedbackForm, GuestRegistrationForm
 from .models import EventStatus, RegistrationStatus
 from .views import feedback_page, qr_svg_response
 
 
 @require_GET
 def public_event_list(request):
-    page = Paginator(selectors.public_event_list(), 20).get_page(request.GET.get("page"))
-    return render(request, "events/public/event_list.html", {"page": page, "events": page.object_list})
+    return _filtered_list(request, past=False)
+
+
+@require_GET
+def public_event_archive(request):
+    """Past public events, latest first, with the same filters; each links to its page (agenda and
+    published presentation files)."""
+    return _filtered_list(request, past=True)
+
+
+def _filtered_list(request, *, past: bool):
+    form, filters, problems = public_filters.read_filters(request.GET)
+    month = public_filters.month_bounds(filters["month"]) if filters.get("month") else None
+    events = selectors.public_events_filtered(
+        past=past, kind=filters.get("kind", ""), topic=filters.get("topic", ""), month=month,
+        language=filters.get("language", ""),
+    )
+    page = Paginator(events, 20).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and k in form.fields and v})
+    return render(request, "events/public/event_list.html", {
+        "page": page, "events": page.object_list, "filter_form": form, "filter_problems": problems,
+        "query": query, "past": past, "filtered": bool(filters),
+    })
+
+
+@require_GET
+def public_calendar_ics(request):
+    """Every upcoming public event as one calendar, in the reader's language."""
+    events = selectors.public_events_filtered()[:500]
+    body = ical.calendar(
+        [(event, links.event_url(event, for_guest=True)) for event in events], name=_("KITB public events"),
+        include_meeting_link=False, method="PUBLISH", language=translation.get_language() or "en",
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kitb-public-events.ics"'
+    return response
+
+
+@require_GET
+def presentation_file(request, slug: str, pk: int):
+    """A published presentation file of a public event (404 otherwise), as a PDF download."""
+    presentation = selectors.public_presentation_get(slug, pk)
+    try:
+        handle = presentation.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("The file is missing.") from None
+    response = FileResponse(handle, as_attachment=True, filename=presentation.original_name, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,6 +104,7 @@ def public_event_detail(request, slug: str):
             status = 400
     context = {
         "event": event,
+        "presentations": selectors.public_presentations(event),
         "form": form,
         "open": event.registration_open_at(),
         "is_full": event.confirmed_count >= event.capacity,

@@ -382,3 +382,68 @@ def suggest_event_slug(event: Event) -> str:
         slug = f"{base}-{n}"
         n += 1
     return slug
+
+
+# --- search (events/search.py) ------------------------------------------------------------------
+def events_visible_to(user):
+    """Events whose page ``user`` may open: all for staff allowed to view events; published, completed
+    and cancelled ones for partners (as :func:`event_get_for`); none for anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return Event.objects.none()
+    if user.is_staff:
+        return Event.objects.all() if user.has_perm("events.view_event") else Event.objects.none()
+    return Event.objects.filter(status__in=PARTNER_VISIBLE_STATUSES)
+
+
+def registrations_visible_to(user):
+    """Registrations as the admin lists them: staff allowed to view registrations only (partners see
+    their own on their own page, never in a search)."""
+    if user.is_authenticated and user.is_active and user.is_staff and user.has_perm("events.view_registration"):
+        return Registration.objects.all()
+    return Registration.objects.none()
+
+
+# --- public pages: filters, archive, feeds ---------------------------------------------------------
+def public_events_filtered(*, past: bool = False, kind: str = "", topic: str = "", month=None, language: str = ""):
+    """Public events for /events/ (upcoming, soonest first) or /events/archive/ (past, latest first),
+    filtered by kind, topic, month (``(start, end)`` datetimes: events starting in it) and language
+    (a title in that language). Cancelled and draft events are never listed."""
+    now = timezone.now()
+    qs = Event.objects.filter(is_public=True)
+    if past:
+        qs = qs.filter(status__in=[EventStatus.PUBLISHED, EventStatus.COMPLETED], end__lt=now)
+    else:
+        qs = qs.filter(status=EventStatus.PUBLISHED, end__gte=now)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if topic:
+        qs = qs.filter(topics__contains=[topic])
+    if month:
+        qs = qs.filter(start__gte=month[0], start__lt=month[1])
+    if language == "id":
+        qs = qs.exclude(title_id="")
+    elif language == "ko":
+        qs = qs.exclude(title_ko="")
+    qs = _with_counts(qs.select_related("venue"))
+    return qs.order_by("-start", "-pk") if past else qs.order_by("start", "pk")
+
+
+def public_presentations(event: Event):
+    """The published presentation files of a public event (none for an event that is not public)."""
+    from .presentations import Presentation
+
+    if not event.is_public:
+        return Presentation.objects.none()
+    return Presentation.objects.filter(event=event, is_published=True).select_related("session").order_by("session__start", "title", "pk")
+
+
+def public_presentation_get(slug: str, pk: int):
+    """A published presentation file of a public, visible event; Http404 for anything else."""
+    from .presentations import Presentation
+
+    try:
+        return Presentation.objects.select_related("event").get(
+            pk=pk, event__slug=slug, is_published=True, event__is_public=True, event__status__in=PARTNER_VISIBLE_STATUSES,
+        )
+    except (Presentation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

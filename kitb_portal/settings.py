@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kitb_portal.notifications",
     "kitb_portal.jobs",
     "kitb_portal.reports",
+    "kitb_portal.search",
     "partnerships",
     "events",
     "tenants",
@@ -451,6 +452,20 @@ REVIEW_SECTIONS = [
     "partnerships.review.section",
     "events.review.section",
     "tenants.review.section",
+]
+
+# Search sources (a kitb_portal.search.core.Source in each app's search.py), in the order the results
+# page shows their groups; kitb_portal.search runs those the person may use, scoped by the apps.
+SEARCH_SOURCES = [
+    "partnerships.search.mous",
+    "partnerships.search.commitments",
+    "events.search.events",
+    "events.search.sessions",
+    "events.search.speakers",
+    "events.search.registrations",
+    "tenants.search.applications",
+    "kitb_portal.accounts.search.organisations",
+    "kitb_portal.accounts.search.people",
 ]
 # Local hour (in each recipient's time zone) from which the day's digest is due.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)

@@ -17,6 +17,16 @@ from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
 from kitb_portal.common.storage import private_storage  # also the name migration 0001 refers to
+from kitb_portal.search.documents import ENGLISH, INDONESIAN, SIMPLE, document, document_index, search_field, trigram_index
+
+# What the search indexes (kitb_portal.search.documents): stored as each model's search_document.
+MOU_SEARCH_DOCUMENT = document(
+    ("reference", SIMPLE, "A"), ("title_en", ENGLISH, "A"), ("title_id", INDONESIAN, "A"), ("title_ko", SIMPLE, "A"),
+    ("summary", ENGLISH, "C"),
+)
+COMMITMENT_SEARCH_DOCUMENT = document(
+    ("description", ENGLISH, "A"), ("description", INDONESIAN, "A"), ("responsible_person", SIMPLE, "B"),
+)
 
 
 def mou_document_upload_to(instance: "MoUDocument", filename: str) -> str:
@@ -109,13 +119,19 @@ class MoU(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("owner (KITB staff)"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="owned_mous", limit_choices_to={"is_staff": True},
     )
+    search_document = search_field(MOU_SEARCH_DOCUMENT)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_document"])
 
     class Meta:
         verbose_name = _("MoU")
         verbose_name_plural = _("MoUs")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            document_index(name="mou_search_idx"),
+            trigram_index("reference", name="mou_reference_trgm_idx"),
+            trigram_index("title_ko", name="mou_title_ko_trgm_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=choices_check("status", MoUStatus), name="mou_status_valid"),
             models.CheckConstraint(
@@ -330,8 +346,9 @@ class Commitment(TimeStampedModel):
     status = models.CharField(_("status"), max_length=8, choices=CommitmentStatus.choices, default=CommitmentStatus.OPEN)
     fulfilment_note = models.TextField(_("what fulfilled it"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    search_document = search_field(COMMITMENT_SEARCH_DOCUMENT)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_document"])
 
     class Meta:
         verbose_name = _("commitment")
@@ -344,7 +361,10 @@ class Commitment(TimeStampedModel):
                 name="commitment_closed_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_date"], name="commitment_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="commitment_due_idx"),
+            document_index(name="commitment_search_idx"),
+        ]
 
     def clean(self):
         """Keep ``closed_on`` in step with the status (admin inline and import edit the status directly)."""

@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from kitb_portal.accounts.models import LANGUAGE_CHOICES
 from kitb_portal.common.models import TimeStampedModel, choices_check
 from kitb_portal.common.storage import private_storage
+from kitb_portal.search.documents import ENGLISH, SIMPLE, document, document_index, search_field, trigram_index
 
 CURRENCY_CHOICES = [
     ("USD", _("US dollar (USD)")),
@@ -136,6 +137,13 @@ class ScreeningCriterion(TimeStampedModel):
         return f"{self.name} (×{self.weight})"
 
 
+# What the search indexes (kitb_portal.search.documents): stored as the model's search_document.
+APPLICATION_SEARCH_DOCUMENT = document(
+    ("company_name", SIMPLE, "A"), ("company_registration_number", SIMPLE, "A"), ("contact_name", SIMPLE, "B"),
+    ("contact_email", SIMPLE, "B"), ("products", ENGLISH, "C"),
+)
+
+
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
@@ -214,7 +222,8 @@ class Application(TimeStampedModel):
     decision_reason = models.TextField(_("reason for the decision"), blank=True, help_text=_("Shown to the referrer."))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    search_document = search_field(APPLICATION_SEARCH_DOCUMENT)
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_document"])
 
     class Meta:
         verbose_name = _("application")
@@ -234,8 +243,12 @@ class Application(TimeStampedModel):
             models.CheckConstraint(condition=~Q(status="rejected") | ~Q(decision_reason=""), name="tenants_application_rejection_has_reason"),
             models.CheckConstraint(condition=Q(claims_pioneer=False) | ~Q(pioneer_reason=""), name="tenants_application_pioneer_has_reason"),
         ]
-        indexes = [models.Index(fields=["status", "status_changed_at"], name="tenants_app_status_since_idx"),
-                   models.Index(fields=["mou", "submitted_at"], name="tenants_app_mou_submitted_idx")]
+        indexes = [
+            models.Index(fields=["status", "status_changed_at"], name="tenants_app_status_since_idx"),
+            models.Index(fields=["mou", "submitted_at"], name="tenants_app_mou_submitted_idx"),
+            document_index(name="tenants_app_search_idx"),
+            trigram_index("company_name", name="tenants_app_company_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.company_name} (#{self.pk})"

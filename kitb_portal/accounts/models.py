@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
+from kitb_portal.search.documents import SIMPLE, document, document_index, search_field, trigram_index
+
+# What the search indexes (kitb_portal.search.documents): stored as each model's search_document.
+ORGANIZATION_SEARCH_DOCUMENT = document(("name", SIMPLE, "A"), ("local_name", SIMPLE, "A"))
+USER_SEARCH_DOCUMENT = document(("full_name", SIMPLE, "A"), ("email", SIMPLE, "B"))
 
 LANGUAGE_CHOICES = [("id", _("Indonesian")), ("ko", _("Korean")), ("en", _("English"))]
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz and not tz.startswith("Etc/")]
@@ -38,7 +43,9 @@ class Organization(TimeStampedModel):
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 two-letter code, e.g. ID or KR."))
     is_host = models.BooleanField(_("host organisation (KITB)"), default=False)
 
-    history = HistoricalRecords()
+    search_document = search_field(ORGANIZATION_SEARCH_DOCUMENT)
+
+    history = HistoricalRecords(excluded_fields=["search_document"])
 
     class Meta:
         verbose_name = _("organisation")
@@ -48,6 +55,11 @@ class Organization(TimeStampedModel):
             models.CheckConstraint(condition=choices_check("kind", OrganizationKind), name="organization_kind_valid"),
             # Exactly one host at most: KITB.
             models.UniqueConstraint(fields=["is_host"], condition=models.Q(is_host=True), name="organization_single_host"),
+        ]
+        indexes = [
+            document_index(name="organization_search_idx"),
+            trigram_index("name", name="organization_name_trgm_idx"),
+            trigram_index("local_name", name="organization_local_trgm_idx"),
         ]
 
     def __str__(self) -> str:
@@ -99,7 +111,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # Who changed what and when (invited, joined, deactivated, ...); never the password hash, and
     # not every login (last_login is updated without a history row, see apps.py).
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    search_document = search_field(USER_SEARCH_DOCUMENT)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "search_document"])
 
     objects = UserManager()
 
@@ -118,7 +132,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(condition=models.Q(is_staff=True) | models.Q(organization__isnull=False), name="user_partner_has_org"),
         ]
         # the admin's user list is in this order: a page of it reads the index instead of sorting every user
-        indexes = [models.Index(fields=["full_name", "email"], name="user_name_email_idx")]
+        indexes = [
+            models.Index(fields=["full_name", "email"], name="user_name_email_idx"),
+            document_index(name="user_search_idx"),
+            trigram_index("full_name", name="user_full_name_trgm_idx"),
+            trigram_index("email", name="user_email_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>" if self.full_name else self.email
