@@ -11,4 +11,7 @@ urlpatterns = [
     path("<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
     path("<int:pk>/documents/<int:document_id>/download/", views.document_download, name="document_download"),
     path("<int:pk>/documents/<int:document_id>/decide/", views.document_decide, name="document_decide"),
+    path("<int:pk>/commitments/<int:commitment_id>/progress/", views.progress_add, name="progress_add"),
+    path("<int:pk>/commitments/<int:commitment_id>/progress/<int:entry_id>/evidence/", views.progress_evidence,
+         name="progress_evidence"),
 ]
