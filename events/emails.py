@@ -7,7 +7,7 @@ import io
 
 from kitb_portal.notifications.services import Attachment, notify
 
-from . import ical, links
+from . import ical, links, permissions
 from .models import ACTIVE_REGISTRATION_STATUSES, Event, Registration, RegistrationStatus
 
 
@@ -30,7 +30,7 @@ def email_context(registration: Registration, **extra) -> dict:
         "viewer_tz": viewer_tz(registration),
         "event_url": links.event_url(event, for_guest=registration.is_guest),
         "registration_url": links.registration_link(registration),
-        "show_meeting_link": registration.holds_place and event.has_online_part and bool(event.meeting_link),
+        "show_meeting_link": permissions.can_see_meeting_link(registration) and bool(event.meeting_link),
         **extra,
     }
 
@@ -45,7 +45,10 @@ def qr_png(registration: Registration) -> bytes:
 
 def notify_confirmed(registration: Registration, *, promoted: bool = False) -> None:
     event = registration.event
-    ics = ical.event_ics(event, url=links.event_url(event, for_guest=registration.is_guest), include_meeting_link=True)
+    ics = ical.event_ics(
+        event, url=links.event_url(event, for_guest=registration.is_guest),
+        include_meeting_link=permissions.can_see_meeting_link(registration),
+    )
     notify(
         **recipient_kwargs(registration),
         template="events/email/registration_confirmed",
@@ -89,7 +92,7 @@ def notify_rescheduled(event: Event, previous: Event) -> None:
                     filename="event.ics",
                     content=ical.event_ics(
                         event, url=links.event_url(event, for_guest=registration.is_guest),
-                        include_meeting_link=registration.holds_place,
+                        include_meeting_link=permissions.can_see_meeting_link(registration),
                     ),
                     mimetype="text/calendar",
                 )

@@ -44,6 +44,7 @@ def public_event_detail(request, slug: str):
                         event_id=event.pk, name=form.cleaned_data["name"], email=email,
                         organization_name=form.cleaned_data["organization_name"],
                         country=form.cleaned_data["country"], language=translation.get_language() or "en",
+                        attendance=form.cleaned_data.get("attendance") or None,
                     )
                 except ValidationError as exc:
                     for message in exc.messages:
@@ -57,6 +58,7 @@ def public_event_detail(request, slug: str):
         "form": form,
         "open": event.registration_open_at(),
         "is_full": event.confirmed_count >= event.capacity,
+        "pools": selectors.place_pools(event),
     }
     return render(request, "events/public/event_detail.html", context, status=status)
 
