@@ -96,3 +96,108 @@ class EventProposerAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__full_name", "user__organization__name")
     raw_id_fields = ("user", "granted_by")
     verbose_name = _("authorised event proposer")
+
+
+# --- delegations ----------------------------------------------------------------------------------------
+from django import forms  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+
+from kitb_portal.accounts.models import Organization  # noqa: E402
+
+from .delegations import PASSPORT_FIELDS  # noqa: E402
+from .forms import DelegationForm, DelegationMemberFormSet, apply_member_errors, member_rows  # noqa: E402
+from .models import Delegation, DelegationMember, Event  # noqa: E402
+
+
+class DelegationMemberInline(admin.TabularInline):
+    """Members read-only here (changes go through the services); passport data only for the events officer."""
+
+    model = DelegationMember
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_fields(self, request, obj=None):
+        fields = ["full_name", "position", "email", "registration", "dietary", "allergies", "accessibility"]
+        if obj is not None and permissions.can_see_passport(request.user, obj):
+            fields += [*PASSPORT_FIELDS, "passport_purged_at"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DelegationRegisterForm(DelegationForm):
+    event = forms.ModelChoiceField(label=_("Event"), queryset=Event.objects.filter(status="published").order_by("start"))
+    organization = forms.ModelChoiceField(label=_("Organisation"), queryset=Organization.objects.filter(is_host=False).order_by("name"))
+
+
+@admin.register(Delegation)
+class DelegationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "event", "organization", "attendance", "split_allowed", "status", "editable_until")
+    list_filter = ("status", "attendance")
+    list_select_related = ("event", "organization")
+    search_fields = ("name", "organization__name", "event__title_en")
+    readonly_fields = ("event", "organization", "administrator", "attendance", "language", "registered_by")
+    fields = ("name", "event", "organization", "administrator", "registered_by", "attendance", "split_allowed",
+              "language", "editable_until", "status")
+    inlines = [DelegationMemberInline]
+    actions = ["visa_list"]
+    change_list_template = "admin/events/delegation/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # through "Register a delegation" (the service places members together)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not permissions.is_events_officer(request.user):
+            actions.pop("visa_list", None)
+        return actions
+
+    @admin.action(description=_("Visa list (CSV, passport data)"))
+    def visa_list(self, request, queryset):
+        from .delegation_views import visa_list_csv
+
+        if not permissions.is_events_officer(request.user):
+            raise PermissionDenied
+        delegations = queryset.select_related("event").prefetch_related("members__registration")
+        response = HttpResponse(visa_list_csv(delegations), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="visa-list.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("register/", self.admin_site.admin_view(self.register_view), name="%s_%s_register" % info),
+        ] + super().get_urls()
+
+    def register_view(self, request):
+        if not request.user.has_perm("events.add_delegation"):
+            raise PermissionDenied
+        form = DelegationRegisterForm(request.POST or None)
+        formset = DelegationMemberFormSet(request.POST or None, prefix="members", initial=[{}] * 3)
+        if request.method == "POST" and form.is_valid() and formset.is_valid():
+            rows, _remove = member_rows(formset)
+            data = form.cleaned_data
+            try:
+                delegation = services.delegation_register(
+                    actor=request.user, event_id=data["event"].pk, members=rows, name=data["name"],
+                    attendance=data["attendance"] or None, split_allowed=data["split_allowed"], organization=data["organization"],
+                )
+            except ValidationError as exc:
+                apply_member_errors(formset, form, exc)
+            else:
+                self.message_user(request, gettext("The delegation is registered."), messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:events_delegation_change", args=[delegation.pk]))
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "title": gettext("Register a delegation"),
+            "form": form, "formset": formset,
+        }
+        return TemplateResponse(request, "admin/events/delegation/register.html", context)

@@ -79,8 +79,9 @@ class EventAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = _("Filled from the English title when left empty.")
+        if "slug" in self.fields:  # absent for staff who may only view events (every field read-only)
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("Filled from the English title when left empty.")
 
     def clean(self):
         cleaned = super().clean()
@@ -196,3 +197,69 @@ class ProposalDecisionForm(forms.Form):
         from .models import Venue
 
         self.fields["venue"].queryset = Venue.objects.order_by("name")
+
+
+# --- delegations -------------------------------------------------------------------------------------
+class DelegationForm(forms.Form):
+    name = forms.CharField(label=_("Name of the delegation"), max_length=200, required=False,
+                           help_text=_("Empty: your organisation's name."))
+    attendance = forms.ChoiceField(label=_("How will the delegation attend?"), required=False,
+                                   choices=[("on_site", _("On site")), ("online", _("Online"))], initial="on_site")
+    split_allowed = forms.BooleanField(
+        label=_("The delegation may be split"), required=False,
+        help_text=_("If too few places are left, confirm as many as fit and waitlist the rest. Otherwise everyone waits together."),
+    )
+
+
+class DelegationMemberForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail address"))
+    passport_name = forms.CharField(label=_("Name as in the passport"), max_length=200, required=False)
+    passport_number = forms.CharField(label=_("Passport number"), max_length=12, required=False)
+    nationality = forms.CharField(label=_("Nationality (two letters, e.g. KR)"), max_length=2, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    dietary = forms.MultipleChoiceField(label=_("Dietary needs"), required=False, widget=forms.CheckboxSelectMultiple,
+                                        choices=[("halal", _("Halal")), ("vegetarian", _("Vegetarian"))])
+    allergies = forms.CharField(label=_("Allergies"), max_length=300, required=False)
+    accessibility = forms.CharField(label=_("Accessibility needs"), max_length=300, required=False)
+
+
+DelegationMemberFormSet = forms.formset_factory(DelegationMemberForm, extra=0, can_delete=True, min_num=1, validate_min=True, max_num=100)
+
+
+def member_rows(formset) -> tuple[list[dict], list[int]]:
+    """(member rows for the services, ids to remove) from a valid formset."""
+    rows, remove = [], []
+    for form in formset.forms:
+        data = form.cleaned_data
+        if not data:
+            continue
+        if data.get("DELETE"):
+            if data.get("id"):
+                remove.append(data["id"])
+            continue
+        row = {k: v for k, v in data.items() if k not in ("DELETE", "id")}
+        if data.get("id"):
+            row["id"] = data["id"]
+        rows.append(row)
+    return rows, remove
+
+
+def apply_member_errors(formset, form, exc) -> None:
+    """Put a service's ``members-<n>-<field>`` errors on the right member form."""
+    from django.core.exceptions import NON_FIELD_ERRORS
+
+    live = [f for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for key, messages in exc.message_dict.items():
+        if key.startswith("members-"):
+            _prefix, index, field = key.split("-", 2)
+            target = live[int(index)] if int(index) < len(live) else None
+            if target is not None:
+                target.add_error(field if field in target.fields else None, messages)
+                continue
+        form.add_error(None if key in (NON_FIELD_ERRORS, "__all__") or key not in form.fields else key, messages)

@@ -102,3 +102,36 @@ def can_manage_agenda(user, event) -> bool:
     from .models import EventStatus
 
     return bool(event.status in (EventStatus.DRAFT, EventStatus.PUBLISHED) and is_coorganiser(user, event))
+
+
+# --- delegations ---------------------------------------------------------------------------------
+def can_register_delegation(user) -> bool:
+    """A partner organisation's administrator registers delegations for their organisation."""
+    return bool(_is_partner(user) and user.is_org_admin)
+
+
+def can_manage_delegation(user, delegation) -> bool:
+    """The delegation's own administrator (their organisation's administrators) or KITB's events officer."""
+    if _is_partner(user):
+        return bool(user.organization_id == delegation.organization_id and (
+            user.is_org_admin or user.pk == delegation.administrator_id))
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm("events.change_delegation"))
+
+
+def is_events_officer(user) -> bool:
+    """Staff in KITB's events officer group (superusers stand in)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    from kitb_portal.accounts.roles import EVENTS_OFFICER
+
+    return user.groups.filter(name=EVENTS_OFFICER).exists() and user.has_perm("events.view_passport_data")
+
+
+def can_see_passport(user, delegation) -> bool:
+    """Passport data: the events officer, and the delegation's own administrator; nobody else."""
+    if _is_partner(user):
+        return bool(user.organization_id == delegation.organization_id and (
+            user.pk == delegation.administrator_id or user.is_org_admin))
+    return is_events_officer(user)

@@ -11,6 +11,7 @@ TASKS = [
     ("events: lapse unconfirmed guest places", "events.tasks.registration_expire_lapsed", 15),
     ("events: reminders 7 days and 1 day before", "events.tasks.event_reminders_send", 15),
     ("events: complete ended events, thank attendees", "events.tasks.event_followup_send", 60),
+    ("events: delete delegation passport data after the retention period", "events.tasks.passport_data_purge", 24 * 60),
 ]
 
 

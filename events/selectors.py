@@ -483,3 +483,25 @@ def place_pools(event: Event) -> list[dict]:
         pools.append({"attendance": attendance, "label": label, "taken": counts[attendance], "capacity": capacity,
                       "full": counts[attendance] >= capacity})
     return pools
+
+
+# --- delegations ------------------------------------------------------------------------------------
+def delegations_for(user):
+    """The delegations of the user's organisation (partners only)."""
+    from .models import Delegation
+
+    if not (user.is_authenticated and user.is_active and user.organization_id) or user.is_staff:
+        return Delegation.objects.none()
+    return Delegation.objects.filter(organization_id=user.organization_id).select_related("event").order_by("-created_at", "-pk")
+
+
+def delegation_get_for(user, pk: int):
+    """A delegation of the user's organisation, members and their places loaded; else Http404."""
+    from .models import Delegation, DelegationMember
+
+    members = Prefetch("members", queryset=DelegationMember.objects.select_related("registration").order_by("pk"))
+    try:
+        return delegations_for(user).select_related("event__venue", "organization", "administrator").prefetch_related(
+            members).get(pk=pk)
+    except (Delegation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -147,7 +147,7 @@ def _fill_from_waitlist(event: Event, actor, now) -> list[Registration]:
             continue
         waiting = Registration.objects.select_for_update(of=("self",)).filter(
             event=event, status=RegistrationStatus.WAITLISTED
-        ).select_related("user").order_by("waitlist_position")
+        ).select_related("user", "delegation_member__delegation").order_by("waitlist_position")
         if event.is_hybrid:
             waiting = waiting.filter(attendance=attendance)
         queue = list(waiting[: free + 200])
@@ -593,5 +593,12 @@ from .cowork import (  # noqa: E402,F401
     proposal_submit,
     proposal_update,
     proposer_set,
+)
+from .delegations import (  # noqa: E402,F401
+    MEMBER_FIELDS,
+    delegation_counts,
+    delegation_register,
+    delegation_update,
+    passport_data_purge,
 )
 from .sweeps import event_followup_send, event_reminders_send, registration_expire_lapsed  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """Portal pages, mounted at /portal/events/."""
 from django.urls import path
 
-from . import cowork_views, views
+from . import cowork_views, delegation_views, views
 
 app_name = "events"
 urlpatterns = [
@@ -25,6 +25,11 @@ urlpatterns = [
     path("manage/<int:pk>/registrations/", cowork_views.manage_registrations, name="manage_registrations"),
     path("manage/<int:pk>/registrations.csv", cowork_views.manage_registrations_csv, name="manage_registrations_csv"),
     path("manage/<int:pk>/feedback/", cowork_views.manage_feedback, name="manage_feedback"),
+    path("delegations/", delegation_views.delegation_list, name="delegation_list"),
+    path("delegations/<int:pk>/", delegation_views.delegation_detail, name="delegation_detail"),
+    path("delegations/<int:pk>/edit/", delegation_views.delegation_edit, name="delegation_edit"),
+    path("delegations/<int:pk>/visa-list.csv", delegation_views.delegation_visa_list, name="delegation_visa_list"),
+    path("<int:pk>/delegation/", delegation_views.delegation_create, name="delegation_create"),
     path("<int:pk>/", views.event_detail, name="event_detail"),
     path("<int:pk>/register/", views.event_register, name="event_register"),
     path("<int:pk>/event.ics", views.event_ics, name="event_ics"),

@@ -73,6 +73,7 @@ def event_detail(request, pk: int):
         "waitlist_place": selectors.waitlist_place(registration) if registration else None,
         "is_full": event.confirmed_count >= event.capacity,
         "pools": selectors.place_pools(event),
+        "can_register_delegation": permissions.can_register_delegation(request.user) and event.registration_open_at(),
     }
     return render(request, "events/event_detail.html", context)
 

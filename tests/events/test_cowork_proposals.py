@@ -186,7 +186,7 @@ def test_export_neutralises_formulas_and_shows_counts(client, org_admin_a, offic
     body = b"".join([client.get(reverse("events:manage_registrations_csv", args=[event.pk])).content]).decode("utf-8-sig")
     assert "'=HYPERLINK" in body and reg.check_in_code not in body
     page = client.get(reverse("events:manage_registrations", args=[event.pk])).content.decode()
-    assert "1 confirmed, 0 waitlisted, 0 checked in" in page
+    assert "확정 1명, 대기 0명, 체크인 0명." in page  # the administrator reads Korean
 
 
 @pytest.mark.django_db
