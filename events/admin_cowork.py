@@ -106,7 +106,7 @@ from kitb_portal.accounts.models import Organization  # noqa: E402
 
 from .delegations import PASSPORT_FIELDS  # noqa: E402
 from .forms import DelegationForm, DelegationMemberFormSet, apply_member_errors, member_rows  # noqa: E402
-from .models import Delegation, DelegationMember, Event  # noqa: E402
+from .models import Delegation, DelegationMember, Event, IssuedDocument  # noqa: E402
 
 
 class DelegationMemberInline(admin.TabularInline):
@@ -148,7 +148,7 @@ class DelegationAdmin(SimpleHistoryAdmin):
     fields = ("name", "event", "organization", "administrator", "registered_by", "attendance", "split_allowed",
               "language", "editable_until", "status")
     inlines = [DelegationMemberInline]
-    actions = ["visa_list"]
+    actions = ["visa_list", "issue_letters"]
     change_list_template = "admin/events/delegation/change_list.html"
 
     def has_add_permission(self, request):
@@ -158,7 +158,37 @@ class DelegationAdmin(SimpleHistoryAdmin):
         actions = super().get_actions(request)
         if not permissions.is_events_officer(request.user):
             actions.pop("visa_list", None)
+            actions.pop("issue_letters", None)
         return actions
+
+    @admin.action(description=_("Issue visa invitation letters"))
+    def issue_letters(self, request, queryset):
+        if not permissions.is_events_officer(request.user):
+            raise PermissionDenied
+        for delegation in queryset:
+            try:
+                letters = services.visa_letters_issue(actor=request.user, delegation_id=delegation.pk)
+            except ValidationError as exc:
+                self.message_user(request, f"{delegation}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, gettext("%(d)s: %(n)s letters issued.") % {"d": delegation, "n": len(letters)},
+                                  messages.SUCCESS)
+
+    def letter_view(self, request, object_id, member_id):
+        """A member's letter for the events officer (it holds passport data)."""
+        from .delegation_views import pdf_response
+        from .documents import letter_pdf
+        from .models import DocumentKind
+
+        if not permissions.is_events_officer(request.user):
+            raise PermissionDenied
+        document = IssuedDocument.objects.filter(
+            kind=DocumentKind.VISA_LETTER, registration__delegation_member__pk=member_id,
+            registration__delegation_member__delegation_id=object_id,
+        ).select_related("registration__event__venue").first()
+        if document is None:
+            raise Http404
+        return pdf_response(letter_pdf(document), f"invitation-letter-{member_id}.pdf")
 
     @admin.action(description=_("Visa list (CSV, passport data)"))
     def visa_list(self, request, queryset):
@@ -176,6 +206,8 @@ class DelegationAdmin(SimpleHistoryAdmin):
         info = self.opts.app_label, self.opts.model_name
         return [
             path("register/", self.admin_site.admin_view(self.register_view), name="%s_%s_register" % info),
+            path("<path:object_id>/letters/<int:member_id>.pdf", self.admin_site.admin_view(self.letter_view),
+                 name="%s_%s_letter" % info),
         ] + super().get_urls()
 
     def register_view(self, request):
@@ -201,3 +233,18 @@ class DelegationAdmin(SimpleHistoryAdmin):
             "form": form, "formset": formset,
         }
         return TemplateResponse(request, "admin/events/delegation/register.html", context)
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(admin.ModelAdmin):
+    list_display = ("kind", "holder_name", "registration", "signer_name", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("holder_name", "code", "registration__event__title_en")
+    readonly_fields = ("kind", "code", "registration", "holder_name", "language", "signer_name", "signer_title", "issued_by")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -147,3 +147,35 @@ def delegation_visa_list(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="delegation-{delegation.pk}-visa-list.csv"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def delegation_letter(request, pk: int, member_id: int):
+    """A member's visa invitation letter: the delegation's own administrator only (it holds passport data)."""
+    from .documents import letter_pdf
+
+    document = selectors.letter_get_for(request.user, delegation_id=pk, member_id=member_id)
+    return pdf_response(letter_pdf(document), f"invitation-letter-{member_id}.pdf")
+
+
+@login_required
+@require_GET
+def registration_certificate(request, pk: int):
+    """The certificate of attendance of the user's own attended registration."""
+    from .documents import certificate_pdf
+
+    registration = selectors.registration_get_for(request.user, pk)
+    try:
+        document = services.certificate_for(registration)
+    except ValidationError:
+        raise Http404 from None
+    return pdf_response(certificate_pdf(document), f"certificate-{registration.event_id}.pdf")

@@ -172,3 +172,27 @@ def feedback(request, token: str):
             messages.success(request, _("Thank you for your feedback."))
             return redirect("events_public:registration_manage", token=token)
     return render(request, "events/public/feedback.html", {"event": registration.event, "form": form, "registration": registration})
+
+
+@require_GET
+def registration_certificate(request, token: str):
+    """A guest's (or a delegation member's) certificate of attendance, from their registration link."""
+    from .delegation_views import pdf_response
+    from .documents import certificate_pdf
+
+    registration = selectors.registration_get_by_token(token)
+    try:
+        document = services.certificate_for(registration)
+    except ValidationError:
+        raise Http404 from None
+    return pdf_response(certificate_pdf(document), f"certificate-{registration.event_id}.pdf")
+
+
+@require_GET
+def verify_document(request, code: str):
+    """Public proof that a letter or certificate is genuine: the name, the event and its dates; nothing else.
+    A code that was never issued answers 404."""
+    document = selectors.document_by_code(code)
+    response = render(request, "events/public/verify.html", {"document": document, "event": document.registration.event})
+    response["X-Robots-Tag"] = "noindex"
+    return response

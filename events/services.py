@@ -601,4 +601,5 @@ from .delegations import (  # noqa: E402,F401
     delegation_update,
     passport_data_purge,
 )
+from .documents import certificate_for, visa_letters_issue  # noqa: E402,F401
 from .sweeps import event_followup_send, event_reminders_send, registration_expire_lapsed  # noqa: E402,F401
