@@ -353,6 +353,13 @@ class Event(TimeStampedModel):
             return Attendance.ONLINE
         return Attendance.ON_SITE
 
+    @property
+    def total_capacity(self) -> int:
+        """Every place: a hybrid event's on-site and online places together."""
+        if self.mode == EventMode.HYBRID:
+            return self.capacity + (self.online_capacity or self.capacity)
+        return self.capacity
+
     def capacity_for(self, attendance: str) -> int:
         """The places of one pool: a hybrid event's online places are counted apart from its on-site ones."""
         if self.mode == EventMode.HYBRID and attendance == Attendance.ONLINE:

@@ -57,7 +57,7 @@ def public_event_detail(request, slug: str):
         "event": event,
         "form": form,
         "open": event.registration_open_at(),
-        "is_full": event.confirmed_count >= event.capacity,
+        "is_full": event.confirmed_count >= event.total_capacity,
         "pools": selectors.place_pools(event),
     }
     return render(request, "events/public/event_detail.html", context, status=status)

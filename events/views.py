@@ -71,7 +71,7 @@ def event_detail(request, pk: int):
         "show_code": permissions.can_see_check_in_code(registration),
         "can_give_feedback": permissions.can_give_feedback(registration),
         "waitlist_place": selectors.waitlist_place(registration) if registration else None,
-        "is_full": event.confirmed_count >= event.capacity,
+        "is_full": event.confirmed_count >= event.total_capacity,
         "pools": selectors.place_pools(event),
         "can_register_delegation": permissions.can_register_delegation(request.user) and event.registration_open_at(),
     }

@@ -100,3 +100,14 @@ def test_session_titles_and_bios_fall_back(staff_user):
         assert session.localized_title == "개회" and speaker.localized_bio == "Engineer."
     with translation.override("id"):
         assert session.localized_title == "Opening" and speaker.localized_bio == "Insinyur."
+
+
+@pytest.mark.django_db
+def test_hybrid_places_shown_per_pool_and_in_total(client, staff_user, partner_a):
+    event = _hybrid(staff_user, capacity=1, online_capacity=2)
+    services.registration_create(event_id=event.pk, user=UserFactory(email="x@tp.example", organization=partner_a.organization))
+    client.force_login(partner_a)
+    response = client.get(reverse("events:event_detail", args=[event.pk]))
+    assert response.context["is_full"] is False  # one of three places taken: online places are left
+    assert [(p["attendance"], p["full"]) for p in response.context["pools"]] == [("on_site", True), ("online", False)]
+    assert "1 of 3 taken" in response.content.decode()
