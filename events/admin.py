@@ -188,7 +188,7 @@ class SpeakerAdmin(admin.ModelAdmin):
 class SessionInline(admin.TabularInline):
     model = Session
     extra = 0
-    fields = ("title", "start", "end", "room", "speakers", "description")
+    fields = ("title", "title_id", "title_ko", "start", "end", "room", "language", "interpretation", "speakers", "description")
     autocomplete_fields = ("room", "speakers")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -202,7 +202,7 @@ class RegistrationInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ("name", "email", "organization_name", "country", "status", "waitlist_position", "check_in_code", "checked_in_at")
+    fields = ("name", "email", "organization_name", "country", "attendance", "status", "waitlist_position", "check_in_code", "checked_in_at")
     readonly_fields = fields
     ordering = ("status", "waitlist_position", "name")
 
@@ -236,7 +236,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
         (
             _("Time and place"),
             {
-                "fields": ("start", "end", "mode", "venue", "room", "meeting_link", "capacity", "registration_opens", "registration_closes"),
+                "fields": ("start", "end", "mode", "venue", "room", "meeting_link", "capacity", "online_capacity", "registration_opens", "registration_closes"),
                 "description": _("Times are entered in your own time zone and stored in UTC."),
             },
         ),
@@ -553,3 +553,5 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 from .admin_presentations import PresentationAdmin  # noqa: E402,F401  (registers the presentation files' admin)
+# Partners as co-workers: proposals, delegations, letters and certificates (their own module).
+from . import admin_cowork  # noqa: E402,F401

@@ -8,7 +8,7 @@ import io
 from kitb_portal.notifications.selectors import language_of
 from kitb_portal.notifications.services import Attachment, notify
 
-from . import ical, links
+from . import ical, links, permissions
 from .models import ACTIVE_REGISTRATION_STATUSES, Event, Registration, RegistrationStatus
 
 
@@ -36,7 +36,7 @@ def email_context(registration: Registration, **extra) -> dict:
         "viewer_tz": viewer_tz(registration),
         "event_url": links.event_url(event, for_guest=registration.is_guest),
         "registration_url": links.registration_link(registration),
-        "show_meeting_link": registration.holds_place and event.has_online_part and bool(event.meeting_link),
+        "show_meeting_link": permissions.can_see_meeting_link(registration) and bool(event.meeting_link),
         **extra,
     }
 
@@ -52,8 +52,8 @@ def qr_png(registration: Registration) -> bytes:
 def notify_confirmed(registration: Registration, *, promoted: bool = False) -> None:
     event = registration.event
     ics = ical.event_ics(
-        event, url=links.event_url(event, for_guest=registration.is_guest), include_meeting_link=True,
-        language=reader_language(registration),
+        event, url=links.event_url(event, for_guest=registration.is_guest),
+        include_meeting_link=permissions.can_see_meeting_link(registration), language=reader_language(registration),
     )
     notify(
         **recipient_kwargs(registration),
@@ -98,7 +98,7 @@ def notify_rescheduled(event: Event, previous: Event) -> None:
                     filename="event.ics",
                     content=ical.event_ics(
                         event, url=links.event_url(event, for_guest=registration.is_guest),
-                        include_meeting_link=registration.holds_place, language=reader_language(registration),
+                        include_meeting_link=permissions.can_see_meeting_link(registration), language=reader_language(registration),
                     ),
                     mimetype="text/calendar",
                 )

@@ -72,6 +72,11 @@ class EventMode(models.TextChoices):
     HYBRID = "hybrid", _("Hybrid")
 
 
+class Attendance(models.TextChoices):
+    ON_SITE = "on_site", _("On site")
+    ONLINE = "online", _("Online")
+
+
 class EventStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
@@ -159,7 +164,13 @@ class Room(TimeStampedModel):
 class Speaker(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
-    bio = models.TextField(_("short bio"), blank=True, max_length=1500)
+    bio = models.TextField(_("short bio (English)"), blank=True, max_length=1500)
+    bio_id = models.TextField(_("short bio (Indonesian)"), blank=True, default="", max_length=1500)
+    bio_ko = models.TextField(_("short bio (Korean)"), blank=True, default="", max_length=1500)
+
+    @property
+    def localized_bio(self) -> str:
+        return _in_language({"id": self.bio_id, "ko": self.bio_ko, "en": self.bio})
     search_document = search_field(SPEAKER_SEARCH_DOCUMENT)
 
     class Meta:
@@ -209,7 +220,13 @@ class Event(TimeStampedModel):
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
-    capacity = models.PositiveIntegerField(_("capacity"), help_text=_("Confirmed places; past it people are waitlisted."))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), help_text=_("Confirmed places (on site, for a hybrid event); past it people are waitlisted.")
+    )
+    online_capacity = models.PositiveIntegerField(
+        _("online capacity"), null=True, blank=True,
+        help_text=_("Hybrid events: the online places, with a waitlist of their own. Empty: as many as on site."),
+    )
     registration_opens = models.DateTimeField(
         _("registration opens"), null=True, blank=True, help_text=_("Empty: as soon as the event is published.")
     )
@@ -279,6 +296,10 @@ class Event(TimeStampedModel):
             ),
             models.CheckConstraint(condition=models.Q(capacity__gt=0), name="event_capacity_positive"),
             models.CheckConstraint(
+                condition=models.Q(online_capacity__isnull=True) | models.Q(online_capacity__gt=0),
+                name="event_online_capacity_positive",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(mode="online") | models.Q(venue__isnull=False), name="event_onsite_has_venue",
                 violation_error_message=_("An on-site or hybrid event needs a venue."),
             ),
@@ -342,6 +363,31 @@ class Event(TimeStampedModel):
     @property
     def has_online_part(self) -> bool:
         return self.mode in (EventMode.ONLINE, EventMode.HYBRID)
+
+    @property
+    def is_hybrid(self) -> bool:
+        return self.mode == EventMode.HYBRID
+
+    def attendance_for(self, requested: str | None) -> str:
+        """How a registrant attends: their choice at a hybrid event, else the event's only way."""
+        if self.mode == EventMode.ONLINE:
+            return Attendance.ONLINE
+        if self.mode == EventMode.HYBRID and requested == Attendance.ONLINE:
+            return Attendance.ONLINE
+        return Attendance.ON_SITE
+
+    @property
+    def total_capacity(self) -> int:
+        """Every place: a hybrid event's on-site and online places together."""
+        if self.mode == EventMode.HYBRID:
+            return self.capacity + (self.online_capacity or self.capacity)
+        return self.capacity
+
+    def capacity_for(self, attendance: str) -> int:
+        """The places of one pool: a hybrid event's online places are counted apart from its on-site ones."""
+        if self.mode == EventMode.HYBRID and attendance == Attendance.ONLINE:
+            return self.online_capacity or self.capacity
+        return self.capacity
 
     # --- validation ---------------------------------------------------------------------------------
     def clean(self):
@@ -415,10 +461,17 @@ class Session(TimeStampedModel):
     """One item of an event's agenda; lies inside its event's time."""
 
     event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="sessions")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title (English)"), max_length=200)
+    title_id = models.CharField(_("title (Indonesian)"), max_length=200, blank=True, default="")
+    title_ko = models.CharField(_("title (Korean)"), max_length=200, blank=True, default="")
     description = models.TextField(_("description"), blank=True)
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
+    language = models.CharField(
+        _("language spoken"), max_length=2, choices=[("id", _("Indonesian")), ("ko", _("Korean")), ("en", _("English"))],
+        default="en", blank=True, help_text=_("Empty: English."),
+    )
+    interpretation = models.BooleanField(_("interpretation offered"), default=False)
     room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.PROTECT, null=True, blank=True, related_name="sessions")
     speakers = models.ManyToManyField(Speaker, verbose_name=_("speakers"), related_name="sessions", blank=True)
     search_document = search_field(SESSION_SEARCH_DOCUMENT)
@@ -437,13 +490,20 @@ class Session(TimeStampedModel):
                 condition=models.Q(end__gt=models.F("start")), name="session_end_after_start",
                 violation_error_message=_("A session must end after it starts."),
             ),
+            models.CheckConstraint(condition=models.Q(language__in=LANGUAGES), name="session_language_valid"),
         ]
 
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def localized_title(self) -> str:
+        return _in_language({"id": self.title_id, "ko": self.title_ko, "en": self.title})
+
     def clean(self):
         errors = {}
+        if not self.language:
+            self.language = "en"
         try:
             event = self.event  # in an admin inline, the (maybe unsaved) event being edited
         except Event.DoesNotExist:
@@ -477,6 +537,10 @@ class Registration(TimeStampedModel):
     organization_name = models.CharField(_("organisation"), max_length=200, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     language = models.CharField(_("language"), max_length=2, default="en")
+    attendance = models.CharField(
+        _("attends"), max_length=8, choices=Attendance.choices, default=Attendance.ON_SITE,
+        help_text=_("On site or online (hybrid events: each has its own places and waitlist)."),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=RegistrationStatus.choices, default=RegistrationStatus.CONFIRMED, db_index=True
     )
@@ -542,9 +606,10 @@ class Registration(TimeStampedModel):
             ),
             models.UniqueConstraint(fields=["event", "check_in_code"], name="registration_unique_code"),
             models.UniqueConstraint(
-                fields=["event", "waitlist_position"], condition=models.Q(waitlist_position__isnull=False),
+                fields=["event", "attendance", "waitlist_position"], condition=models.Q(waitlist_position__isnull=False),
                 name="registration_unique_waitlist_position",
             ),
+            models.CheckConstraint(condition=choices_check("attendance", Attendance), name="registration_attendance_valid"),
         ]
 
     def __str__(self) -> str:
@@ -561,6 +626,10 @@ class Registration(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_REGISTRATION_STATUSES
+
+    @property
+    def attends_online(self) -> bool:
+        return self.attendance == Attendance.ONLINE
 
 
 class Feedback(TimeStampedModel):
@@ -600,6 +669,310 @@ class CalendarFeed(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# --- co-organised events: proposals from partner organisations ----------------------------------
+class ProposalStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class EventProposal(TimeStampedModel):
+    """A partner organisation proposes an event it would co-organise; KITB's events officer accepts it
+    (it becomes a draft event with the organisation as co-organiser), asks for changes, or declines."""
+
+    Status = ProposalStatus
+
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="event_proposals"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="event_proposals",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices, default=EventKind.SEMINAR)
+    title_id = models.CharField(_("title (Indonesian)"), max_length=200, blank=True)
+    title_ko = models.CharField(_("title (Korean)"), max_length=200, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    description_id = models.TextField(_("description (Indonesian)"), blank=True)
+    description_ko = models.TextField(_("description (Korean)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    preferred_start = models.DateTimeField(_("preferred start"))
+    preferred_end = models.DateTimeField(_("preferred end"))
+    mode = models.CharField(_("format"), max_length=8, choices=EventMode.choices, default=EventMode.ON_SITE)
+    expected_audience = models.PositiveIntegerField(_("expected audience"), help_text=_("How many people you expect."))
+    audience_description = models.CharField(_("who the audience is"), max_length=300, blank=True)
+    mou = models.ForeignKey(
+        "partnerships.MoU", verbose_name=_("MoU"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="event_proposals",
+    )
+    commitment = models.ForeignKey(
+        "partnerships.Commitment", verbose_name=_("commitment it serves"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="event_proposals",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.SUBMITTED, db_index=True
+    )
+    decision_message = models.TextField(_("message with the decision"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    event = models.OneToOneField(
+        Event, verbose_name=_("event"), on_delete=models.SET_NULL, null=True, blank=True, related_name="proposal"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("event proposal")
+        verbose_name_plural = _("event proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=choices_check("status", ProposalStatus), name="eventproposal_status_valid"),
+            models.CheckConstraint(condition=choices_check("kind", EventKind), name="eventproposal_kind_valid"),
+            models.CheckConstraint(condition=choices_check("mode", EventMode), name="eventproposal_mode_valid"),
+            models.CheckConstraint(
+                condition=models.Q(preferred_end__gt=models.F("preferred_start")), name="eventproposal_end_after_start",
+                violation_error_message=_("The event must end after it starts."),
+            ),
+            models.CheckConstraint(condition=models.Q(expected_audience__gt=0), name="eventproposal_audience_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(status="accepted") | models.Q(event__isnull=False), name="eventproposal_accepted_has_event"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="submitted") | ~models.Q(decision_message=""),
+                name="eventproposal_decision_has_message",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_en
+
+    @property
+    def title(self) -> str:
+        return _in_language({"id": self.title_id, "ko": self.title_ko, "en": self.title_en})
+
+    @property
+    def description(self) -> str:
+        return _in_language({"id": self.description_id, "ko": self.description_ko, "en": self.description_en})
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (ProposalStatus.SUBMITTED, ProposalStatus.CHANGES_REQUESTED)
+
+    def clean(self):
+        errors = {}
+        if self.preferred_start and self.preferred_end and self.preferred_end <= self.preferred_start:
+            errors["preferred_end"] = _("The event must end after it starts.")
+        if self.commitment_id:
+            if not self.mou_id:
+                self.mou_id = self.commitment.mou_id
+            elif self.commitment.mou_id != self.mou_id:
+                errors["commitment"] = _("This commitment belongs to another MoU.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class EventProposer(TimeStampedModel):
+    """A partner user their organisation administrator authorised to propose and co-organise events."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="event_proposer"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("authorised by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("authorised event proposer")
+        verbose_name_plural = _("authorised event proposers")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+# --- delegations ------------------------------------------------------------------------------------
+PASSPORT_NUMBER_RE = r"^[A-Z0-9]{6,9}$"
+
+
+class Dietary(models.TextChoices):
+    HALAL = "halal", _("Halal")
+    VEGETARIAN = "vegetarian", _("Vegetarian")
+
+
+class DelegationStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Delegation(TimeStampedModel):
+    """A partner organisation's group at an event, registered in one go: its members fill places
+    together (all confirmed or all waitlisted), or split only if the administrator allows it."""
+
+    Status = DelegationStatus
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="delegations")
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="event_delegations"
+    )
+    administrator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("delegation administrator"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="event_delegations",
+        help_text=_("The organisation administrator who registered it (empty: registered by KITB staff)."),
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
+    )
+    name = models.CharField(_("name"), max_length=200, help_text=_("e.g. Chungbuk Technopark delegation"))
+    attendance = models.CharField(_("attends"), max_length=8, choices=Attendance.choices, default=Attendance.ON_SITE)
+    split_allowed = models.BooleanField(
+        _("may be split"), default=False,
+        help_text=_("If the places left are too few, confirm as many as fit and waitlist the rest (otherwise all wait together)."),
+    )
+    language = models.CharField(_("language"), max_length=2, default="en")
+    editable_until = models.DateTimeField(_("editable until"))
+    status = models.CharField(_("status"), max_length=12, choices=DelegationStatus.choices, default=DelegationStatus.ACTIVE)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["event", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=choices_check("status", DelegationStatus), name="delegation_status_valid"),
+            models.CheckConstraint(condition=choices_check("attendance", Attendance), name="delegation_attendance_valid"),
+            models.CheckConstraint(condition=models.Q(language__in=LANGUAGES), name="delegation_language_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.event}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == DelegationStatus.ACTIVE and timezone.now() < self.editable_until
+
+
+class DelegationMember(TimeStampedModel):
+    """One person of a delegation; their place is ``registration``. Passport data are seen only by the
+    events officer and the delegation's administrator, appear in no export but the visa list, are not
+    kept in the history, and are deleted ``EVENTS_PASSPORT_RETENTION_DAYS`` after the event."""
+
+    delegation = models.ForeignKey(Delegation, verbose_name=_("delegation"), on_delete=models.CASCADE, related_name="members")
+    registration = models.OneToOneField(
+        Registration, verbose_name=_("registration"), on_delete=models.PROTECT, related_name="delegation_member"
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"))
+    passport_name = models.CharField(_("name as in the passport"), max_length=200, blank=True)
+    passport_number = models.CharField(_("passport number"), max_length=9, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=2, blank=True, help_text=_("ISO 3166 two-letter code, e.g. KR."))
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    passport_purged_at = models.DateTimeField(_("passport data deleted at"), null=True, blank=True, editable=False)
+    dietary = ArrayField(
+        models.CharField(max_length=16, choices=Dietary.choices), verbose_name=_("dietary needs"), default=list, blank=True
+    )
+    allergies = models.CharField(_("allergies"), max_length=300, blank=True)
+    accessibility = models.CharField(_("accessibility needs"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("delegation member")
+        verbose_name_plural = _("delegation members")
+        ordering = ["delegation", "id"]
+        permissions = [("view_passport_data", "Can see delegation members' passport data and the visa list")]
+        constraints = [
+            models.UniqueConstraint("delegation", Lower("email"), name="delegationmember_unique_email",
+                                    violation_error_message=_("This person is already in the delegation.")),
+            models.UniqueConstraint(
+                fields=["delegation", "passport_number"], condition=~models.Q(passport_number=""),
+                name="delegationmember_unique_passport",
+                violation_error_message=_("This passport number is already in the delegation."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(passport_number="") | models.Q(passport_number__regex=PASSPORT_NUMBER_RE),
+                name="delegationmember_passport_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nationality="") | models.Q(nationality__regex=r"^[A-Z]{2}$"),
+                name="delegationmember_nationality_iso2",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dietary__contained_by=[v for v, _l in Dietary.choices]), name="delegationmember_dietary_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self):
+        errors = {}
+        if self.passport_number:
+            import re
+
+            self.passport_number = self.passport_number.strip().upper().replace(" ", "")
+            if not re.match(PASSPORT_NUMBER_RE, self.passport_number):
+                errors["passport_number"] = _("A passport number is 6 to 9 letters and digits, e.g. M12345678.")
+        if self.nationality:
+            self.nationality = self.nationality.strip().upper()
+        if self.date_of_birth and self.date_of_birth >= timezone.localdate():
+            errors["date_of_birth"] = _("The date of birth must be in the past.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- letters and certificates -----------------------------------------------------------------------
+def new_verification_code() -> str:
+    """A code that cannot be guessed (128 bits), in the public verification URL."""
+    return secrets.token_urlsafe(16)
+
+
+class DocumentKind(models.TextChoices):
+    VISA_LETTER = "visa_letter", _("Visa invitation letter")
+    CERTIFICATE = "certificate", _("Certificate of attendance")
+
+
+class IssuedDocument(TimeStampedModel):
+    """A letter or certificate KITB issued; its code proves it genuine at a public URL (name, event,
+    dates; nothing else). The PDF is drawn from this record each time it is downloaded."""
+
+    Kind = DocumentKind
+
+    kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices)
+    code = models.CharField(_("verification code"), max_length=32, unique=True, default=new_verification_code, editable=False)
+    registration = models.ForeignKey(
+        Registration, verbose_name=_("registration"), on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    holder_name = models.CharField(_("name"), max_length=200)
+    language = models.CharField(_("language"), max_length=2, default="en")
+    signer_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=200, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("issued letter or certificate")
+        verbose_name_plural = _("issued letters and certificates")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=choices_check("kind", DocumentKind), name="issueddocument_kind_valid"),
+            models.UniqueConstraint(fields=["kind", "registration"], name="issueddocument_one_per_registration"),
+            models.CheckConstraint(condition=models.Q(language__in=LANGUAGES), name="issueddocument_language_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="visa_letter") | ~models.Q(signer_name=""), name="issueddocument_letter_signed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.holder_name}"
 
 
 from .presentations import Presentation  # noqa: E402,F401  (the model lives beside its storage)

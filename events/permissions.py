@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from .models import EventStatus, RegistrationStatus
+from .models import Attendance, EventMode, EventStatus, RegistrationStatus
 
 
 def can_view_event(user, event) -> bool:
@@ -24,18 +24,28 @@ def can_cancel_registration(user, registration) -> bool:
     )
 
 
-def status_sees_meeting_link(status: str | None) -> bool:
-    """Whether a registration in ``status`` sees the meeting link: a confirmed place, or attended."""
-    return status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
+def status_sees_meeting_link(status: str | None, attendance: str | None = None, mode: str | None = None) -> bool:
+    """Whether a registration in ``status`` sees the meeting link: a confirmed place, or attended;
+    at a hybrid event (``mode``), only a place online (``attendance``)."""
+    if status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED):
+        return False
+    if mode == EventMode.HYBRID:
+        return attendance == Attendance.ONLINE
+    return mode != EventMode.ON_SITE
 
 
 def can_see_meeting_link(registration) -> bool:
-    """Only people holding a confirmed place (or who attended) see the meeting link."""
-    return bool(registration is not None and status_sees_meeting_link(registration.status))
+    """Only people holding a confirmed place (or who attended) see the meeting link; at a hybrid
+    event only those who attend online."""
+    return bool(
+        registration is not None
+        and status_sees_meeting_link(registration.status, registration.attendance, registration.event.mode)
+    )
 
 
 def can_see_check_in_code(registration) -> bool:
-    return can_see_meeting_link(registration)
+    """A confirmed (or attended) place, on site or online."""
+    return bool(registration is not None and registration.status in (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED))
 
 
 def can_give_feedback(registration) -> bool:
@@ -53,3 +63,75 @@ def can_check_in(user) -> bool:
 
 def can_view_summary(user) -> bool:
     return bool(user.is_authenticated and user.is_staff and user.has_perm("events.view_event"))
+
+
+# --- partners as co-workers -----------------------------------------------------------------------
+def _is_partner(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and not user.is_staff and user.organization_id)
+
+
+def can_propose_events(user) -> bool:
+    """A partner organisation's administrator, or a colleague they authorised (``EventProposer``)."""
+    if not _is_partner(user):
+        return False
+    if user.is_org_admin:
+        return True
+    from .models import EventProposer
+
+    return EventProposer.objects.filter(user=user).exists()
+
+
+def can_authorise_proposers(user) -> bool:
+    return bool(_is_partner(user) and user.is_org_admin)
+
+
+def can_decide_proposals(user) -> bool:
+    """KITB's events officer (staff with the right to add events)."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm("events.add_event"))
+
+
+def is_coorganiser(user, event) -> bool:
+    """A partner user whose organisation is among the event's organisers (``Event.organizers``)."""
+    if not _is_partner(user):
+        return False
+    return event.organizers.filter(pk=user.organization_id).exists()
+
+
+def can_manage_agenda(user, event) -> bool:
+    """Co-organisers edit the agenda, sessions and speakers of an event that is not over or cancelled."""
+    from .models import EventStatus
+
+    return bool(event.status in (EventStatus.DRAFT, EventStatus.PUBLISHED) and is_coorganiser(user, event))
+
+
+# --- delegations ---------------------------------------------------------------------------------
+def can_register_delegation(user) -> bool:
+    """A partner organisation's administrator registers delegations for their organisation."""
+    return bool(_is_partner(user) and user.is_org_admin)
+
+
+def can_manage_delegation(user, delegation) -> bool:
+    """The delegation's own administrator (their organisation's administrators) or KITB's events officer."""
+    if _is_partner(user):
+        return bool(user.organization_id == delegation.organization_id and (
+            user.is_org_admin or user.pk == delegation.administrator_id))
+    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm("events.change_delegation"))
+
+
+def is_events_officer(user) -> bool:
+    """Staff in KITB's events officer group (superusers stand in)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    from kitb_portal.accounts.roles import EVENTS_OFFICER
+
+    return user.groups.filter(name=EVENTS_OFFICER).exists() and user.has_perm("events.view_passport_data")
+
+
+def can_see_passport(user, delegation) -> bool:
+    """Passport data: the events officer, and the delegation's own administrator; nobody else."""
+    if _is_partner(user):
+        return bool(user.organization_id == delegation.organization_id and (
+            user.pk == delegation.administrator_id or user.is_org_admin))
+    return is_events_officer(user)

@@ -94,6 +94,7 @@ def public_event_detail(request, slug: str):
                         event_id=event.pk, name=form.cleaned_data["name"], email=email,
                         organization_name=form.cleaned_data["organization_name"],
                         country=form.cleaned_data["country"], language=translation.get_language() or "en",
+                        attendance=form.cleaned_data.get("attendance") or None,
                     )
                 except ValidationError as exc:
                     for message in exc.messages:
@@ -107,7 +108,8 @@ def public_event_detail(request, slug: str):
         "presentations": selectors.public_presentations(event),
         "form": form,
         "open": event.registration_open_at(),
-        "is_full": event.confirmed_count >= event.capacity,
+        "is_full": event.confirmed_count >= event.total_capacity,
+        "pools": selectors.place_pools(event),
     }
     return render(request, "events/public/event_detail.html", context, status=status)
 
@@ -207,3 +209,27 @@ def feedback(request, token: str):
     registration = selectors.registration_get_by_token(token)
     return feedback_page(request, registration, actor=None, done_url=reverse("events_public:registration_manage", args=[token]),
                          base_template="base.html")
+
+
+@require_GET
+def registration_certificate(request, token: str):
+    """A guest's (or a delegation member's) certificate of attendance, from their registration link."""
+    from .delegation_views import pdf_response
+    from .documents import certificate_pdf
+
+    registration = selectors.registration_get_by_token(token)
+    try:
+        document = services.certificate_for(registration)
+    except ValidationError:
+        raise Http404 from None
+    return pdf_response(certificate_pdf(document), f"certificate-{registration.event_id}.pdf")
+
+
+@require_GET
+def verify_document(request, code: str):
+    """Public proof that a letter or certificate is genuine: the name, the event and its dates; nothing else.
+    A code that was never issued answers 404."""
+    document = selectors.document_by_code(code)
+    response = render(request, "events/public/verify.html", {"document": document, "event": document.registration.event})
+    response["X-Robots-Tag"] = "noindex"
+    return response

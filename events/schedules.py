@@ -8,6 +8,8 @@ SCHEDULES = [
     schedules.Schedule("events: lapse unconfirmed guest places", "events.tasks.registration_expire_lapsed", every_minutes=15),
     schedules.Schedule("events: reminders 7 days and 1 day before", "events.tasks.event_reminders_send", every_minutes=15),
     schedules.Schedule("events: complete ended events, thank attendees", "events.tasks.event_followup_send", every_minutes=60),
+    schedules.Schedule("events: delete delegation passport data after the retention period", "events.tasks.passport_data_purge",
+                       every_minutes=24 * 60),
 ]
 
 

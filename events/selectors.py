@@ -85,11 +85,17 @@ def _agenda_prefetch() -> Prefetch:
     return Prefetch("sessions", queryset=sessions)
 
 
+def _organisers_prefetch() -> Prefetch:
+    from kitb_portal.accounts.models import Organization
+
+    return Prefetch("organizers", queryset=Organization.objects.order_by("-is_host", "name"))
+
+
 def event_get_for(user, pk: int, *, agenda: bool = True) -> Event:
     """An event (with its agenda and organisers unless ``agenda=False``), or Http404 when the user may not see it."""
     qs = _with_counts(_visible_to(user).select_related("venue", "room", "mou"))
     if agenda:
-        qs = qs.prefetch_related(_agenda_prefetch(), "organizers")
+        qs = qs.prefetch_related(_agenda_prefetch(), _organisers_prefetch())
     try:
         return qs.get(pk=pk)
     except (Event.DoesNotExist, ValueError, TypeError) as exc:
@@ -97,8 +103,8 @@ def event_get_for(user, pk: int, *, agenda: bool = True) -> Event:
 
 
 def event_with_agenda(event: Event) -> Event:
-    """``event`` with its sessions (rooms, speakers) loaded: two queries."""
-    prefetch_related_objects([event], _agenda_prefetch())
+    """``event`` with its sessions (rooms, speakers) and organisers loaded: three queries."""
+    prefetch_related_objects([event], _agenda_prefetch(), _organisers_prefetch())
     return event
 
 
@@ -112,7 +118,7 @@ def public_event_get(slug: str) -> Event:
     sessions = Session.objects.select_related("room").prefetch_related("speakers").order_by("start", "pk")
     qs = Event.objects.filter(is_public=True, status__in=PARTNER_VISIBLE_STATUSES).select_related("venue", "room")
     try:
-        return _with_counts(qs).prefetch_related(Prefetch("sessions", queryset=sessions)).get(slug=slug)
+        return _with_counts(qs).prefetch_related(Prefetch("sessions", queryset=sessions), _organisers_prefetch()).get(slug=slug)
     except Event.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -188,7 +194,10 @@ def feed_events_for(user):
         Event.objects.filter(Exists(registered), end__gte=since)
         .exclude(status=EventStatus.DRAFT)
         .select_related("venue", "room")
-        .annotate(my_registration_status=Subquery(registered.values("status")[:1]))
+        .annotate(
+            my_registration_status=Subquery(registered.values("status")[:1]),
+            my_registration_attendance=Subquery(registered.values("attendance")[:1]),
+        )
         .order_by("start", "pk")
     )
 
@@ -446,4 +455,153 @@ def public_presentation_get(slug: str, pk: int):
             pk=pk, event__slug=slug, is_published=True, event__is_public=True, event__status__in=PARTNER_VISIBLE_STATUSES,
         )
     except (Presentation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# --- partners as co-workers: proposals and co-organised events --------------------------------------
+def proposals_for(user):
+    """The proposals of the user's organisation (partners); none for anyone else."""
+    from .models import EventProposal
+
+    if not (user.is_authenticated and user.organization_id) or user.is_staff:
+        return EventProposal.objects.none()
+    return (
+        EventProposal.objects.filter(organization_id=user.organization_id)
+        .select_related("proposed_by", "event")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def proposal_get_for(user, pk: int):
+    from .models import EventProposal
+
+    try:
+        return proposals_for(user).select_related("mou", "commitment", "decided_by").get(pk=pk)
+    except (EventProposal.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def coorganised_events_for(user):
+    """Events the user's organisation co-organises (every status), with their counts."""
+    if not (user.is_authenticated and user.organization_id) or user.is_staff:
+        return Event.objects.none()
+    return _with_counts(Event.objects.filter(organizers=user.organization_id).select_related("venue")).order_by("-start", "-pk")
+
+
+def managed_event_get(user, pk: int, *, agenda: bool = True) -> Event:
+    """An event the user's organisation co-organises, with counts (and agenda, organisers); else Http404."""
+    qs = _with_counts(Event.objects.filter(organizers=user.organization_id).select_related("venue", "room"))
+    qs = qs.annotate(
+        attended_count=_registration_count([RegistrationStatus.ATTENDED]),
+        checked_in_count=Coalesce(
+            Subquery(
+                Registration.objects.filter(event=OuterRef("pk"), checked_in_at__isnull=False)
+                .order_by().values("event").annotate(n=Count("pk")).values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        ),
+    )
+    if agenda:
+        qs = qs.prefetch_related(_agenda_prefetch(), _organisers_prefetch())
+    if not (user.is_authenticated and user.is_active and not user.is_staff and user.organization_id):
+        raise Http404
+    try:
+        return qs.get(pk=pk)
+    except (Event.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def managed_registrations(event: Event):
+    """Registrations of a co-organised event for its co-organisers (no check-in codes, no tokens)."""
+    return (
+        Registration.objects.filter(event=event)
+        .exclude(status=RegistrationStatus.EXPIRED)
+        .only("pk", "event_id", "name", "email", "organization_name", "country", "language", "status",
+              "waitlist_position", "checked_in_at", "created_at")
+        .order_by("created_at", "pk")
+    )
+
+
+def managed_feedback(event: Event):
+    return Feedback.objects.filter(registration__event=event).select_related("registration").order_by("-created_at", "-pk")
+
+
+def managed_feedback_summary(event: Event) -> dict:
+    return Feedback.objects.filter(registration__event=event).aggregate(n=Count("pk"), average=Avg("rating"))
+
+
+
+def place_pools(event: Event) -> list[dict]:
+    """Per pool (a hybrid event: on site and online), places taken of its capacity: one query."""
+    from .models import Attendance
+
+    if not event.is_hybrid:
+        return []
+    counts = Registration.objects.filter(event=event, status__in=HOLDS_PLACE_STATUSES).aggregate(
+        on_site=Count("pk", filter=Q(attendance=Attendance.ON_SITE)),
+        online=Count("pk", filter=Q(attendance=Attendance.ONLINE)),
+    )
+    pools = []
+    for attendance, label in Attendance.choices:
+        capacity = event.capacity_for(attendance)
+        pools.append({"attendance": attendance, "label": label, "taken": counts[attendance], "capacity": capacity,
+                      "full": counts[attendance] >= capacity})
+    return pools
+
+
+# --- delegations ------------------------------------------------------------------------------------
+def delegations_for(user):
+    """The delegations of the user's organisation (partners only)."""
+    from .models import Delegation
+
+    if not (user.is_authenticated and user.is_active and user.organization_id) or user.is_staff:
+        return Delegation.objects.none()
+    return Delegation.objects.filter(organization_id=user.organization_id).select_related("event").order_by("-created_at", "-pk")
+
+
+def delegation_get_for(user, pk: int):
+    """A delegation of the user's organisation, members and their places loaded; else Http404."""
+    from .models import Delegation, DelegationMember
+
+    members = Prefetch(
+        "members",
+        queryset=DelegationMember.objects.select_related("registration").prefetch_related("registration__issued_documents")
+        .order_by("pk"),
+    )
+    try:
+        return delegations_for(user).select_related("event__venue", "organization", "administrator").prefetch_related(
+            members).get(pk=pk)
+    except (Delegation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# --- letters and certificates ---------------------------------------------------------------------------
+def document_by_code(code: str):
+    """An issued letter or certificate by its verification code; Http404 for anything else."""
+    from .models import IssuedDocument
+
+    if not code or len(code) > 32:
+        raise Http404
+    try:
+        return IssuedDocument.objects.select_related("registration__event__venue").get(code=code)
+    except IssuedDocument.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def letter_get_for(user, *, delegation_id: int, member_id: int):
+    """The visa letter of a member of the user's organisation's delegation; Http404 otherwise (and
+    for anyone who may not see passport data)."""
+    from . import permissions
+    from .models import DelegationMember, DocumentKind, IssuedDocument
+
+    delegation = delegation_get_for(user, delegation_id)
+    if not permissions.can_see_passport(user, delegation):
+        raise Http404
+    try:
+        member = DelegationMember.objects.get(pk=member_id, delegation=delegation)
+        return IssuedDocument.objects.select_related(
+            "registration__event__venue", "registration__delegation_member__delegation__organization"
+        ).get(kind=DocumentKind.VISA_LETTER, registration_id=member.registration_id)
+    except (DelegationMember.DoesNotExist, IssuedDocument.DoesNotExist) as exc:
         raise Http404 from exc

@@ -21,6 +21,7 @@ from kitb_portal.notifications.services import notify
 from . import emails, links
 from .models import (
     ACTIVE_REGISTRATION_STATUSES,
+    Attendance,
     HOLDS_PLACE_STATUSES,
     CalendarFeed,
     Event,
@@ -55,24 +56,49 @@ def _constraint_name(exc: IntegrityError) -> str:
     return getattr(diag, "constraint_name", "") or ""
 
 
+def _require_kitb(actor) -> None:
+    """Publishing, cancelling, moving and resizing events are KITB's: a partner (a co-organiser
+    included) is refused. ``None`` is the system (sweeps, scripts)."""
+    if actor is not None and getattr(actor, "is_authenticated", False) and not actor.is_staff:
+        raise PermissionDenied(_("Only KITB staff publish, cancel, move or resize an event."))
+
+
 def _lock_event(event_id: int) -> Event:
     return Event.objects.select_for_update(of=("self",)).select_related("venue", "room").get(pk=event_id)
 
 
-def _count_holding_places(event: Event) -> int:
-    return Registration.objects.filter(event=event, status__in=HOLDS_PLACE_STATUSES).count()
+def _count_holding_places(event: Event, attendance: str | None = None) -> int:
+    """Places held at ``event`` (in one pool of a hybrid event when ``attendance`` is given)."""
+    qs = Registration.objects.filter(event=event, status__in=HOLDS_PLACE_STATUSES)
+    if attendance is not None and event.is_hybrid:
+        qs = qs.filter(attendance=attendance)
+    return qs.count()
+
+
+def _next_waitlist_position(event: Event, attendance: str) -> int:
+    last = (
+        Registration.objects.filter(event=event, attendance=attendance, waitlist_position__isnull=False)
+        .aggregate(m=Max("waitlist_position"))["m"]
+    )
+    return (last or 0) + 1
+
+
+def free_places(event: Event, attendance: str) -> int:
+    """Places left in ``attendance``'s pool. The caller holds the event's row lock when it acts on it."""
+    return max(event.capacity_for(attendance) - _count_holding_places(event, attendance), 0)
 
 
 def _assign_place(event: Event, registration: Registration, now) -> None:
-    """Confirm, or waitlist at the end of the queue. The caller holds the event's row lock."""
-    if _count_holding_places(event) < event.capacity:
+    """Confirm, or waitlist at the end of the queue of the registration's pool (on site or online:
+    a hybrid event keeps two). The caller holds the event's row lock."""
+    registration.attendance = event.attendance_for(registration.attendance)
+    if free_places(event, registration.attendance) > 0:
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now
         registration.waitlist_position = None
     else:
-        last = Registration.objects.filter(event=event, waitlist_position__isnull=False).aggregate(m=Max("waitlist_position"))["m"]
         registration.status = RegistrationStatus.WAITLISTED
-        registration.waitlist_position = (last or 0) + 1
+        registration.waitlist_position = _next_waitlist_position(event, registration.attendance)
 
 
 def _save_new_registration(registration: Registration) -> None:
@@ -106,27 +132,60 @@ def _check_open(event: Event, now) -> None:
 
 
 def _fill_from_waitlist(event: Event, actor, now) -> list[Registration]:
-    """Promote the first waitlisted people while places are free. The caller holds the event lock."""
+    """Promote the first waitlisted people of each pool while places are free. The caller holds the event lock.
+
+    A delegation waiting as one unit (``split_allowed`` off) is promoted whole or not at all; the
+    queue stops at it, so nobody behind it jumps ahead.
+    """
     if event.status != EventStatus.PUBLISHED or event.start <= now:
         return []
-    free = event.capacity - _count_holding_places(event)
-    if free <= 0:
-        return []
-    promoted = list(
-        Registration.objects.select_for_update(of=("self",))
-        .filter(event=event, status=RegistrationStatus.WAITLISTED)
-        .select_related("user")
-        .order_by("waitlist_position")[:free]
-    )
-    for registration in promoted:
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.waitlist_position = None
-        registration.confirmed_at = now
-        registration.event = event
-        _history(registration, actor, "promoted from the waitlist")
-        registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
-        emails.notify_confirmed(registration, promoted=True)
+    pools = [Attendance.ON_SITE, Attendance.ONLINE] if event.is_hybrid else [event.attendance_for(None)]
+    promoted: list[Registration] = []
+    for attendance in pools:
+        free = free_places(event, attendance)
+        if free <= 0:
+            continue
+        waiting = Registration.objects.select_for_update(of=("self",)).filter(
+            event=event, status=RegistrationStatus.WAITLISTED
+        ).select_related("user", "delegation_member__delegation").order_by("waitlist_position")
+        if event.is_hybrid:
+            waiting = waiting.filter(attendance=attendance)
+        queue = list(waiting[: free + 200])
+        chosen: list[Registration] = []
+        index = 0
+        while index < len(queue) and len(chosen) < free:
+            registration = queue[index]
+            delegation = _whole_delegation(registration)
+            if delegation is None:
+                chosen.append(registration)
+                index += 1
+                continue
+            unit = [r for r in queue if _whole_delegation(r) is not None and _whole_delegation(r).pk == delegation.pk]
+            if len(chosen) + len(unit) > free:
+                break
+            chosen.extend(unit)
+            index += len(unit)
+        for registration in chosen:
+            registration.status = RegistrationStatus.CONFIRMED
+            registration.waitlist_position = None
+            registration.confirmed_at = now
+            registration.event = event
+            _history(registration, actor, "promoted from the waitlist")
+            registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
+            emails.notify_confirmed(registration, promoted=True)
+        promoted.extend(chosen)
     return promoted
+
+
+def _whole_delegation(registration: Registration):
+    """The delegation a waitlisted registration belongs to, if it must move as one unit."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        delegation = registration.delegation_member.delegation
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+    return None if delegation.split_allowed else delegation
 
 
 # --- venues, speakers, agenda -------------------------------------------------------------------
@@ -171,6 +230,7 @@ def event_save(*, event: Event, actor) -> Event:
     A published event whose time changes gets a new calendar revision and everyone registered is
     told; a larger capacity promotes people from the waitlist.
     """
+    _require_kitb(actor)
     now = timezone.now()
     previous = None
     if event.pk:
@@ -194,7 +254,9 @@ def event_save(*, event: Event, actor) -> Event:
     if time_changed and event.status == EventStatus.PUBLISHED:
         Registration.objects.filter(event=event).update(reminded_7d_at=None, reminded_1d_at=None)
         emails.notify_rescheduled(event, previous)
-    if previous is not None and event.capacity > previous.capacity:
+    if previous is not None and (
+        event.capacity > previous.capacity or (event.online_capacity or 0) > (previous.online_capacity or 0)
+    ):
         _fill_from_waitlist(event, actor, now)
     return event
 
@@ -209,6 +271,7 @@ def event_create(*, actor, organizers=(), **fields) -> Event:
 
 
 def event_reschedule(*, event_id: int, actor, start, end) -> Event:
+    _require_kitb(actor)
     event = Event.objects.get(pk=event_id)
     event.start, event.end = start, end
     if event.registration_closes and event.registration_closes > end:
@@ -221,6 +284,7 @@ def event_publish(*, event_id: int, actor) -> list[str]:
     """Publish a draft. Returns the (non-blocking) warnings staff were shown."""
     from .selectors import event_publish_warnings
 
+    _require_kitb(actor)
     event = _lock_event(event_id)
     if event.status == EventStatus.PUBLISHED:
         return []
@@ -239,6 +303,7 @@ def event_publish(*, event_id: int, actor) -> list[str]:
 @transaction.atomic
 def event_cancel(*, event_id: int, actor, reason: str = "") -> Event:
     """Cancel an event; everyone registered (confirmed, waitlisted or awaiting confirmation) is told."""
+    _require_kitb(actor)
     event = _lock_event(event_id)
     if event.status == EventStatus.CANCELLED:
         return event
@@ -298,8 +363,11 @@ def _record_commitment_fulfilled(event: Event, actor) -> None:
 
 # --- registrations ------------------------------------------------------------------------------
 @transaction.atomic
-def registration_create(*, event_id: int, user, actor=None) -> Registration:
-    """Register a portal user: confirmed while places remain, then waitlisted in order."""
+def registration_create(*, event_id: int, user, actor=None, attendance: str | None = None) -> Registration:
+    """Register a portal user: confirmed while places remain, then waitlisted in order.
+
+    At a hybrid event ``attendance`` ("on_site" or "online") chooses the pool; each pool has its
+    own places and waitlist."""
     now = timezone.now()
     event = _lock_event(event_id)
     _check_open(event, now)
@@ -310,6 +378,7 @@ def registration_create(*, event_id: int, user, actor=None) -> Registration:
         event=event, user=user, name=user.full_name or user.email, email=user.email.lower(),
         organization=organization, organization_name=organization.name if organization else "",
         country=organization.country if organization else "", language=user.preferred_language,
+        attendance=event.attendance_for(attendance),
     )
     _assign_place(event, registration, now)
     _history(registration, actor or user, "registered")
@@ -323,7 +392,8 @@ def registration_create(*, event_id: int, user, actor=None) -> Registration:
 
 @transaction.atomic
 def registration_request_guest(
-    *, event_id: int, name: str, email: str, organization_name: str, country: str = "", language: str = "en"
+    *, event_id: int, name: str, email: str, organization_name: str, country: str = "", language: str = "en",
+    attendance: str | None = None,
 ) -> Registration:
     """A guest asks for a place at a public event: the place counts only once they confirm by e-mail.
 
@@ -347,7 +417,7 @@ def registration_request_guest(
         return existing
     registration = Registration(
         event=event, name=name.strip(), email=email, organization_name=organization_name.strip(), country=country,
-        language=language, status=RegistrationStatus.PENDING, token=new_token(),
+        language=language, status=RegistrationStatus.PENDING, token=new_token(), attendance=event.attendance_for(attendance),
         expires_at=now + dt.timedelta(hours=GUEST_CONFIRMATION_HOURS),
     )
     _history(registration, None, "guest asked for a place")
@@ -412,7 +482,7 @@ def _registration_confirm_guest(token: str) -> tuple[Registration | None, Valida
         return registration, exc
     _assign_place(event, registration, now)
     _history(registration, None, "guest confirmed by e-mail")
-    registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "updated_at"])
+    registration.save(update_fields=["status", "waitlist_position", "confirmed_at", "attendance", "updated_at"])
     if registration.status == RegistrationStatus.CONFIRMED:
         emails.notify_confirmed(registration)
     else:
@@ -511,7 +581,27 @@ def calendar_feed_reset(*, user) -> CalendarFeed:
     return feed
 
 
-# The sweeps are services too; they live in sweeps.py.
+# The sweeps are services too; they live in sweeps.py; the co-workers' services in cowork.py.
+from .cowork import (  # noqa: E402,F401
+    agenda_session_delete,
+    agenda_session_save,
+    agenda_speaker_update,
+    coorganiser_event_change,
+    proposal_accept,
+    proposal_decline,
+    proposal_request_changes,
+    proposal_submit,
+    proposal_update,
+    proposer_set,
+)
+from .delegations import (  # noqa: E402,F401
+    MEMBER_FIELDS,
+    delegation_counts,
+    delegation_register,
+    delegation_update,
+    passport_data_purge,
+)
+from .documents import certificate_for, visa_letters_issue  # noqa: E402,F401
 from .sweeps import event_followup_send, event_reminders_send, registration_expire_lapsed  # noqa: E402,F401
 
 

@@ -99,12 +99,20 @@ def event_followup_send(*, now=None) -> int:
             .select_related("event", "event__venue", "user")
         )
         for registration in due:
+            # Everyone marked attended gets the certificate of attendance with the thanks.
+            from kitb_portal.notifications.services import Attachment
+
+            from .documents import certificate_for, certificate_pdf
+
+            certificate = certificate_for(registration)
             message = notify(
                 **emails.recipient_kwargs(registration),
                 template="events/email/event_thanks",
-                context=emails.email_context(registration, feedback_url=links.feedback_link(registration)),
+                context=emails.email_context(registration, feedback_url=links.feedback_link(registration), certificate=True),
                 key=f"event-thanks:{registration.event_id}:{registration.pk}",
                 kind="event_followup",
+                attachments=[Attachment(filename="certificate-of-attendance.pdf", content=certificate_pdf(certificate),
+                                        mimetype="application/pdf")],
             )
             sent += message is not None
             registration.thanked_at = now

@@ -21,3 +21,10 @@ def event_followup_send() -> int:
     from .services import event_followup_send as run
 
     return run()
+
+
+@shared_task(ignore_result=True)
+def passport_data_purge() -> int:
+    from .services import passport_data_purge as run
+
+    return run()

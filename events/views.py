@@ -56,7 +56,9 @@ def event_detail(request, pk: int):
         "show_code": permissions.can_see_check_in_code(registration),
         "can_give_feedback": permissions.can_give_feedback(registration),
         "waitlist_place": selectors.waitlist_place(registration) if registration else None,
-        "is_full": event.confirmed_count >= event.capacity,
+        "is_full": event.confirmed_count >= event.total_capacity,
+        "pools": selectors.place_pools(event),
+        "can_register_delegation": permissions.can_register_delegation(request.user) and event.registration_open_at(),
     }
     return render(request, "events/event_detail.html", context)
 
@@ -66,7 +68,9 @@ def event_detail(request, pk: int):
 def event_register(request, pk: int):
     event = selectors.event_get_for(request.user, pk)
     try:
-        registration = services.registration_create(event_id=event.pk, user=request.user, actor=request.user)
+        registration = services.registration_create(
+            event_id=event.pk, user=request.user, actor=request.user, attendance=request.POST.get("attendance") or None
+        )
     except ValidationError as exc:
         _messages_from(request, exc)
     else:
@@ -126,7 +130,8 @@ def feed(request, token: str):
     # e-mails; a waitlisted registration sees the event without it.
     body = ical.calendar(
         [
-            (event, links.event_url(event), permissions.status_sees_meeting_link(event.my_registration_status))
+            (event, links.event_url(event), permissions.status_sees_meeting_link(
+                event.my_registration_status, event.my_registration_attendance, event.mode))
             for event in events
         ],
         name=gettext_lazy("KITB events"),

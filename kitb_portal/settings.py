@@ -299,6 +299,10 @@ MEDIA_URL = "/private-media-not-served/"
 # Public event registration: guest attempts allowed per client address and per e-mail, per hour.
 EVENTS_GUEST_LIMIT_PER_IP = env.int("EVENTS_GUEST_LIMIT_PER_IP", default=10)
 EVENTS_GUEST_LIMIT_PER_EMAIL = env.int("EVENTS_GUEST_LIMIT_PER_EMAIL", default=3)
+# Delegation members' passport data are deleted this many days after their event ended (daily sweep).
+EVENTS_PASSPORT_RETENTION_DAYS = env.int("EVENTS_PASSPORT_RETENTION_DAYS", default=30)
+# Visa invitation letters: the signer's title under the issuing officer's name.
+EVENTS_LETTER_SIGNER_TITLE = env.str("EVENTS_LETTER_SIGNER_TITLE", default="Events Officer, PT Kawasan Industri Terpadu Batang")
 # Password-reset requests allowed per hour per client address (IPv6: per /64) / per address typed in.
 PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
 PASSWORD_RESET_LIMIT_PER_ACCOUNT = env.int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", default=3)

@@ -24,10 +24,11 @@ from kitb_portal.common.admin_tools import (
 )
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
-from . import selectors, services, workflow
-from .forms import TRANSITION_FORMS, AdminDocumentUploadForm, bound_args
+from . import permissions, selectors, services, workflow
+from .forms import TRANSITION_FORMS, AdminDocumentUploadForm, ProgressDecisionForm, bound_args
 from .models import (
     Commitment,
+    CommitmentProgress,
     CommitmentStatus,
     DocumentApproval,
     MoU,
@@ -148,7 +149,7 @@ class CommitmentInline(SharedChoicesInlineMixin, admin.TabularInline):
 class MoUNoteInline(admin.TabularInline):
     model = MoUNote
     extra = 1
-    fields = ["noted_on", "kind", "text", "author"]
+    fields = ["noted_on", "kind", "text", "internal", "author"]
     readonly_fields = ["author"]
 
     def get_queryset(self, request):
@@ -449,6 +450,22 @@ def translation_language() -> str:
 # --- other models -----------------------------------------------------------------------------
 
 
+class CommitmentProgressInline(admin.TabularInline):
+    """The conversation on a commitment: read only here (partners post on the portal, the owner decides)."""
+
+    model = CommitmentProgress
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "reported_on", "author", "text", "evidence_name"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Commitment)
 class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [CommitmentResource]
@@ -463,9 +480,55 @@ class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, Simpl
     readonly_fields = ["closed_on", "created_at", "updated_at"]
     date_hierarchy = "due_date"
 
+    list_display = [*list_display, "proposed"]
+    inlines = [CommitmentProgressInline]
+
     @admin.display(description=_("description"))
     def short_description(self, obj):
         return str(obj)
+
+    @admin.display(description=_("proposed as done"), boolean=True)
+    def proposed(self, obj):
+        return obj.done_proposed_at is not None
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("<path:object_id>/decide/", self.admin_site.admin_view(self.decide_view), name="%s_%s_decide" % info),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        commitment = self.get_object(request, object_id)
+        if commitment is not None and commitment.done_proposed_at and permissions.can_confirm_commitment(request.user, commitment):
+            extra_context["decide_url"] = reverse("admin:partnerships_commitment_decide", args=[commitment.pk])
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
+    def decide_view(self, request, object_id):
+        """The MoU owner confirms a commitment proposed as done, or sends it back with a message."""
+        commitment = self.get_object(request, object_id)
+        if commitment is None:
+            raise Http404
+        if not permissions.can_confirm_commitment(request.user, commitment):
+            raise PermissionDenied
+        change_url = reverse("admin:partnerships_commitment_change", args=[commitment.pk])
+        form = ProgressDecisionForm(*bound_args(request, files=False))
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            service = services.commitment_confirm_done if data["decision"] == "confirm" else services.commitment_send_back
+            try:
+                service(actor=request.user, commitment_id=commitment.pk, message=data["message"])
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+            else:
+                self.message_user(request, gettext("Your answer was recorded and the responsible organisation told."), messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.opts, "original": commitment,
+            "title": gettext("Confirm or send back"), "form": form, "change_url": change_url,
+            "entries": list(commitment.progress_entries.select_related("author")),
+        }
+        return TemplateResponse(request, "admin/partnerships/commitment/decide.html", context)
 
 
 @admin.register(MoUParty)
@@ -511,9 +574,9 @@ class DocumentApprovalAdmin(_ReadOnlyAdmin):
 
 @admin.register(MoUNote)
 class MoUNoteAdmin(admin.ModelAdmin):
-    list_display = ["mou", "noted_on", "kind", "author", "text"]
+    list_display = ["mou", "noted_on", "kind", "internal", "author", "text"]
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
-    list_filter = ["kind"]
+    list_filter = ["kind", "internal"]
     list_select_related = ["mou", "author"]
     search_fields = ["mou__reference", "text"]
     raw_id_fields = ["mou"]

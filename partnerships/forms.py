@@ -32,6 +32,59 @@ class NoteForm(forms.Form):
         return text
 
 
+class ProgressForm(forms.Form):
+    reported_on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                  help_text=_("Leave empty for today."))
+    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    evidence = forms.FileField(
+        label=_("Evidence (PDF, optional)"), required=False,
+        help_text=_("A PDF document of at most %(max)s MB.") % {"max": settings.MAX_UPLOAD_MB},
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    propose_done = forms.BooleanField(
+        label=_("Propose this commitment as done"), required=False,
+        help_text=_("The MoU owner at KITB confirms it or sends it back."),
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.form_enctype = "multipart/form-data"
+        self.helper.add_input(Submit("submit", _("Post progress")))
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError(_("Say what was done."))
+        return text
+
+    def clean_evidence(self):
+        uploaded = self.cleaned_data.get("evidence")
+        if uploaded:
+            check_pdf(uploaded)
+        return uploaded
+
+
+class ProgressDecisionForm(forms.Form):
+    """The MoU owner's answer to a proposal (admin)."""
+
+    decision = forms.ChoiceField(
+        label=_("Your answer"), widget=forms.RadioSelect,
+        choices=[("confirm", _("Confirm as done")), ("send_back", _("Send back"))],
+    )
+    message = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+        help_text=_("Required when you send it back: say what is still missing."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "send_back" and not (data.get("message") or "").strip():
+            self.add_error("message", _("Say what is still missing."))
+        return data
+
+
 class DocumentUploadForm(forms.Form):
     file = forms.FileField(
         label=_("PDF file"),

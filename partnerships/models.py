@@ -348,6 +348,12 @@ class Commitment(TimeStampedModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     search_document = search_field(COMMITMENT_SEARCH_DOCUMENT)
 
+
+    done_proposed_at = models.DateTimeField(
+        _("proposed as done at"), null=True, blank=True, editable=False,
+        help_text=_("The responsible organisation proposed it done; the MoU owner confirms or sends it back."),
+    )
+
     history = HistoricalRecords(excluded_fields=["updated_at", "search_document"])
 
     class Meta:
@@ -360,6 +366,10 @@ class Commitment(TimeStampedModel):
                 condition=models.Q(status="open", closed_on__isnull=True) | (~models.Q(status="open") & models.Q(closed_on__isnull=False)),
                 name="commitment_closed_has_date",
             ),
+            models.CheckConstraint(
+                condition=models.Q(done_proposed_at__isnull=True) | models.Q(status="open"),
+                name="commitment_proposal_only_open",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "due_date"], name="commitment_due_idx"),
@@ -371,8 +381,10 @@ class Commitment(TimeStampedModel):
         super().clean()
         if self.status == CommitmentStatus.OPEN:
             self.closed_on = None
-        elif self.closed_on is None:
-            self.closed_on = timezone.localdate()
+        else:
+            self.done_proposed_at = None  # closed by staff directly: the pending proposal is settled
+            if self.closed_on is None:
+                self.closed_on = timezone.localdate()
 
     def __str__(self) -> str:
         text = self.description if len(self.description) <= 80 else self.description[:77] + "…"
@@ -391,6 +403,10 @@ class MoUNote(TimeStampedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="mou_notes",
+    )
+    internal = models.BooleanField(
+        _("internal (KITB only)"), default=True,
+        help_text=_("Internal notes are for KITB staff only: partners never see them, on the portal or by e-mail."),
     )
 
     class Meta:
@@ -521,3 +537,59 @@ class MoUTarget(TimeStampedModel):
         if self.kind == TargetKind.PARTNER_ATTENDEES:
             return f"attendees:{self.country or 'KR'}"
         return self.kind
+
+
+def commitment_evidence_upload_to(instance: "CommitmentProgress", filename: str) -> str:
+    return f"partnerships/commitment_{instance.commitment_id}/{uuid.uuid4().hex}.pdf"
+
+
+class ProgressKind(models.TextChoices):
+    PROGRESS = "progress", _("Progress report")
+    DONE_PROPOSED = "done_proposed", _("Proposed as done")
+    CONFIRMED = "confirmed", _("Confirmed as done")
+    RETURNED = "returned", _("Sent back")
+
+
+class CommitmentProgress(TimeStampedModel):
+    """One entry of a commitment's conversation: the responsible organisation reports progress (and may
+    propose it done, with optional PDF evidence); the MoU owner confirms or sends it back."""
+
+    Kind = ProgressKind
+
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("commitment"), on_delete=models.CASCADE, related_name="progress_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ProgressKind.choices, default=ProgressKind.PROGRESS)
+    reported_on = models.DateField(_("date"), default=timezone.localdate)
+    text = models.TextField(_("text"), max_length=5000)
+    evidence = models.FileField(
+        _("evidence (PDF)"), storage=private_storage, upload_to=commitment_evidence_upload_to, max_length=255, blank=True
+    )
+    evidence_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    evidence_size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    evidence_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="commitment_progress",
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("commitment progress")
+        verbose_name_plural = _("commitment progress")
+        ordering = ["commitment", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=choices_check("kind", ProgressKind), name="commitmentprogress_kind_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["progress", "done_proposed", "returned"]) | ~models.Q(text=""),
+                name="commitmentprogress_text_not_empty",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(evidence="") | models.Q(evidence_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="commitmentprogress_evidence_hashed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reported_on}: {self.text[:60]}"

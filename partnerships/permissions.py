@@ -62,3 +62,18 @@ def can_change_commitment(user, commitment) -> bool:
     return _is_officer(user) or (
         user.is_authenticated and user.is_staff and user.has_perm("partnerships.change_commitment")
     )
+
+
+def can_report_progress(user, commitment) -> bool:
+    """Progress on a commitment: the active partner users of its responsible organisation."""
+    return bool(
+        user.is_authenticated and user.is_active and not user.is_staff
+        and user.organization_id and user.organization_id == commitment.responsible_organization_id
+    )
+
+
+def can_confirm_commitment(user, commitment) -> bool:
+    """Confirm a proposal or send it back: the MoU's owner (superusers stand in)."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return bool(user.is_superuser or (commitment.mou.owner_id and commitment.mou.owner_id == user.pk))

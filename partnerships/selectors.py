@@ -16,6 +16,7 @@ from django.http import Http404
 
 from .models import (
     Commitment,
+    CommitmentProgress,
     CommitmentStatus,
     DocumentApproval,
     DocumentKind,
@@ -94,15 +95,26 @@ def mou_list_for(user, *, status: str | None = None, search: str | None = None) 
     )
 
 
+def notes_visible_to(user) -> QuerySet[MoUNote]:
+    """The notes ``user`` may read: every note for KITB staff, the shared ones only for partners."""
+    qs = MoUNote.objects.all()
+    if not is_staff_viewer(user):
+        qs = qs.filter(internal=False)
+    return qs
+
+
 def mou_get_for(user, pk: int) -> MoU:
-    """One MoU with everything its detail page shows; ``Http404`` outside the user's scope."""
+    """One MoU with everything its detail page shows; ``Http404`` outside the user's scope.
+
+    Partners get the shared notes only: internal notes never leave KITB."""
     qs = mou_queryset_for(user).select_related("owner").prefetch_related(
         Prefetch("parties", queryset=MoUParty.objects.select_related("organization")),
         Prefetch(
             "commitments",
-            queryset=Commitment.objects.select_related("responsible_organization", "responsible_user").order_by(
-                "due_date", "id"
-            ),
+            queryset=Commitment.objects.select_related("responsible_organization", "responsible_user").prefetch_related(
+                Prefetch("progress_entries", queryset=CommitmentProgress.objects.select_related("author").order_by(
+                    "created_at", "id"))
+            ).order_by("due_date", "id"),
         ),
         Prefetch(
             "documents",
@@ -110,7 +122,7 @@ def mou_get_for(user, pk: int) -> MoU:
                 Prefetch("approvals", queryset=DocumentApproval.objects.select_related("decided_by"))
             ).order_by("-version"),
         ),
-        Prefetch("notes", queryset=MoUNote.objects.select_related("author").order_by("-noted_on", "-id")),
+        Prefetch("notes", queryset=notes_visible_to(user).select_related("author").order_by("-noted_on", "-id")),
         "terms",
     )
     try:
@@ -135,6 +147,27 @@ def document_get_for(user, *, mou_id: int, document_id: int) -> MoUDocument:
         )
     except MoUDocument.DoesNotExist:
         raise Http404("No document found.") from None
+
+
+def commitment_get_for(user, *, mou_id: int, commitment_id: int) -> Commitment:
+    """A commitment of an MoU the user may see; Http404 otherwise."""
+    try:
+        return Commitment.objects.select_related("mou", "mou__owner", "responsible_organization").get(
+            pk=commitment_id, mou_id=mou_id, mou__in=mou_queryset_for(user)
+        )
+    except Commitment.DoesNotExist:
+        raise Http404("No commitment found.") from None
+
+
+def progress_get_for(user, *, mou_id: int, commitment_id: int, entry_id: int) -> CommitmentProgress:
+    """A progress entry of a commitment of an MoU the user may see; Http404 otherwise."""
+    try:
+        return CommitmentProgress.objects.select_related("commitment").get(
+            pk=entry_id, commitment_id=commitment_id, commitment__mou_id=mou_id,
+            commitment__mou__in=mou_queryset_for(user),
+        )
+    except CommitmentProgress.DoesNotExist:
+        raise Http404("No progress entry found.") from None
 
 
 def party_of_user(mou: MoU, user) -> MoUParty | None:

@@ -23,6 +23,7 @@ from . import permissions, selectors, workflow
 from .files import check_pdf
 from .models import (
     Commitment,
+    CommitmentProgress,
     CommitmentStatus,
     DocumentApproval,
     DocumentKind,
@@ -33,6 +34,7 @@ from .models import (
     MoUStatus,
     MoUTerm,
     NoteKind,
+    ProgressKind,
 )
 from .reminders import reminders_sweep  # noqa: F401  (a service too; lives in its own module)
 
@@ -449,15 +451,25 @@ def commitment_reopen(*, actor, commitment_id: int) -> Commitment:
 
 # --- notes ------------------------------------------------------------------------------------
 @transaction.atomic
-def note_add(*, actor, mou_id: int, text: str, kind: str = NoteKind.NOTE, noted_on: dt.date | None = None) -> MoUNote:
-    """A dated entry in the MoU's timeline, recorded with its author."""
+def note_add(
+    *, actor, mou_id: int, text: str, kind: str = NoteKind.NOTE, noted_on: dt.date | None = None,
+    internal: bool | None = None,
+) -> MoUNote:
+    """A dated entry in the MoU's timeline, recorded with its author.
+
+    KITB staff's notes are internal (never shown to partners, on the portal or by e-mail) unless
+    ``internal=False`` shares them; a partner's note is always shared.
+    """
     mou = MoU.objects.prefetch_related("parties").select_related("owner").get(pk=mou_id)
     if not permissions.can_add_note(actor, mou):
         raise PermissionDenied(_("You may not add notes to this MoU."))
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write the note.")})
-    note = MoUNote(mou=mou, text=text, kind=kind, noted_on=noted_on or timezone.localdate(), author=actor)
+    internal = bool(actor.is_staff) if internal is None else bool(internal and actor.is_staff)
+    note = MoUNote(
+        mou=mou, text=text, kind=kind, noted_on=noted_on or timezone.localdate(), author=actor, internal=internal
+    )
     _full_clean(note)
     try:
         with transaction.atomic():
@@ -479,3 +491,120 @@ from .review_services import (  # noqa: E402,F401
     review_pack_build, review_pack_generate, review_pack_sign_off, review_reminders_sweep, target_create, target_delete,
     target_save,
 )
+
+
+# --- commitment progress (reported by the responsible organisation) -----------------------------
+def _lock_commitment(commitment_id: int) -> Commitment:
+    try:
+        return (
+            Commitment.objects.select_for_update(of=("self",))
+            .select_related("mou", "mou__owner", "responsible_organization")
+            .get(pk=commitment_id)
+        )
+    except Commitment.DoesNotExist:
+        raise ValidationError(_("This commitment does not exist.")) from None
+
+
+def _responsible_contacts(commitment: Commitment, *, exclude_user=None) -> list:
+    people = selectors.partner_contacts_queryset().filter(organization_id=commitment.responsible_organization_id)
+    if exclude_user is not None:
+        people = people.exclude(pk=exclude_user.pk)
+    return list(people)
+
+
+@transaction.atomic
+def commitment_progress_post(
+    *, actor, commitment_id: int, text: str, reported_on: dt.date | None = None, evidence=None,
+    propose_done: bool = False,
+) -> CommitmentProgress:
+    """The responsible organisation's user reports progress (optionally a PDF as evidence) and may
+    propose the commitment done; the MoU owner is e-mailed. Nothing is stored if refused."""
+    commitment = _lock_commitment(commitment_id)
+    if not permissions.can_report_progress(actor, commitment):
+        raise PermissionDenied(_("Only the responsible organisation reports progress on this commitment."))
+    if commitment.status != CommitmentStatus.OPEN:
+        raise ValidationError(_("This commitment is already %(status)s.") % {"status": commitment.get_status_display()})
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Say what was done.")})
+    today = timezone.localdate()
+    reported_on = reported_on or today
+    if reported_on > today:
+        raise ValidationError({"reported_on": _("The date cannot be in the future.")})
+    if propose_done and commitment.done_proposed_at is not None:
+        raise ValidationError(_("This commitment is already proposed as done; wait for the MoU owner's answer."))
+    entry = CommitmentProgress(
+        commitment=commitment, kind=ProgressKind.DONE_PROPOSED if propose_done else ProgressKind.PROGRESS,
+        reported_on=reported_on, text=text, author=actor,
+    )
+    if evidence is not None:
+        checked = check_pdf(evidence)  # raises ValidationError before anything is written
+        entry.evidence_name, entry.evidence_size, entry.evidence_sha256 = checked.display_name, checked.size, checked.sha256
+    entry.full_clean(exclude=["evidence"])
+    if evidence is not None:
+        entry.evidence.save("evidence.pdf", evidence, save=False)
+    try:
+        with transaction.atomic():
+            _save(entry, actor=actor, reason=entry.kind)
+            if propose_done:
+                commitment.done_proposed_at = timezone.now()
+                _save(commitment, actor=actor, reason="proposed as done", update_fields=["done_proposed_at"])
+    except Exception:
+        if entry.evidence:
+            entry.evidence.storage.delete(entry.evidence.name)
+        raise
+    owner = commitment.mou.owner
+    if owner is not None and owner.is_active and owner.pk != actor.pk:
+        notify(
+            recipient=owner, template="partnerships/email/commitment_progress",
+            context={"mou": commitment.mou, "commitment": commitment, "entry": entry, "actor": actor,
+                     "link": mou_link_for(owner, commitment.mou)},
+            key=f"commitment-progress:{entry.pk}:{owner.pk}", kind="commitment_progress",
+        )
+    return entry
+
+
+def _decide_proposal(*, actor, commitment_id: int, confirm: bool, message: str) -> CommitmentProgress:
+    commitment = _lock_commitment(commitment_id)
+    if not permissions.can_confirm_commitment(actor, commitment):
+        raise PermissionDenied(_("Only the MoU's owner confirms or sends back a commitment."))
+    if commitment.status != CommitmentStatus.OPEN or commitment.done_proposed_at is None:
+        raise ValidationError(_("This commitment has not been proposed as done."))
+    message = (message or "").strip()
+    if not confirm and not message:
+        raise ValidationError({"message": _("Say what is still missing.")})
+    proposal = commitment.progress_entries.filter(kind=ProgressKind.DONE_PROPOSED).order_by("-created_at", "-id").first()
+    commitment.done_proposed_at = None
+    if confirm:
+        commitment.status = CommitmentStatus.DONE
+        commitment.fulfilment_note = message or (proposal.text if proposal else "")
+        commitment.closed_on = timezone.localdate()
+        _save(commitment, actor=actor, reason="confirmed as done",
+              update_fields=["status", "fulfilment_note", "closed_on", "done_proposed_at"])
+    else:
+        _save(commitment, actor=actor, reason="sent back", update_fields=["done_proposed_at"])
+    entry = CommitmentProgress(
+        commitment=commitment, kind=ProgressKind.CONFIRMED if confirm else ProgressKind.RETURNED,
+        text=message, author=actor,
+    )
+    _save(entry, actor=actor, reason=entry.kind)
+    for person in _responsible_contacts(commitment, exclude_user=actor):
+        notify(
+            recipient=person, template="partnerships/email/commitment_decision",
+            context={"mou": commitment.mou, "commitment": commitment, "entry": entry, "confirmed": confirm,
+                     "link": mou_link_for(person, commitment.mou)},
+            key=f"commitment-decision:{entry.pk}:{person.pk}", kind="commitment_progress",
+        )
+    return entry
+
+
+@transaction.atomic
+def commitment_confirm_done(*, actor, commitment_id: int, message: str = "") -> CommitmentProgress:
+    """The MoU owner confirms a commitment proposed as done: it is closed as done."""
+    return _decide_proposal(actor=actor, commitment_id=commitment_id, confirm=True, message=message)
+
+
+@transaction.atomic
+def commitment_send_back(*, actor, commitment_id: int, message: str) -> CommitmentProgress:
+    """The MoU owner sends a proposal back (with what is missing); the commitment stays open."""
+    return _decide_proposal(actor=actor, commitment_id=commitment_id, confirm=False, message=message)

@@ -15,4 +15,7 @@ urlpatterns = [
     path("<int:pk>/review/<int:version_id>/", review_views.review_version, name="review_version"),
     path("<int:pk>/review/<int:version_id>/sign-off/", review_views.review_sign_off, name="review_sign_off"),
     path("<int:pk>/review/<int:version_id>/<str:file_format>/<str:language>/", review_views.review_download, name="review_download"),
+    path("<int:pk>/commitments/<int:commitment_id>/progress/", views.progress_add, name="progress_add"),
+    path("<int:pk>/commitments/<int:commitment_id>/progress/<int:entry_id>/evidence/", views.progress_evidence,
+         name="progress_evidence"),
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import permissions, selectors, services
-from .forms import ApprovalForm, DocumentUploadForm, NoteForm, bound_args
+from .forms import ApprovalForm, DocumentUploadForm, NoteForm, ProgressForm, bound_args
 from .models import MoUStatus
 
 PAGE_SIZE = 20
@@ -69,6 +69,7 @@ def _detail_context(user, mou) -> dict:
         "can_decide": can_decide,
         "can_add_note": permissions.can_add_note(user, mou),
         "can_upload": permissions.can_upload_document(user, mou),
+        "reportable": {c.pk for c in mou.commitments.all() if c.status == "open" and permissions.can_report_progress(user, c)},
         "note_form": NoteForm(action=reverse("partnerships:note_add", args=[mou.pk])),
         "approval_form": ApprovalForm(action=reverse("partnerships:document_decide", args=[mou.pk, draft.pk])) if can_decide else None,
         "detail_url": detail_url,
@@ -175,3 +176,49 @@ def document_decide(request, pk: int, document_id: int):
         "mou": mou, "form": form, "document": document,
         "title": _("Approve or request changes: version %(v)s") % {"v": document.version},
     }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress_add(request, pk: int, commitment_id: int):
+    """The responsible organisation reports progress on a commitment (and may propose it done)."""
+    commitment = selectors.commitment_get_for(request.user, mou_id=pk, commitment_id=commitment_id)
+    if not permissions.can_report_progress(request.user, commitment):
+        raise Http404("No commitment found.")
+    mou = commitment.mou
+    action = reverse("partnerships:progress_add", args=[mou.pk, commitment.pk])
+    form = ProgressForm(*bound_args(request), action=action)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.commitment_progress_post(
+                actor=request.user, commitment_id=commitment.pk, text=data["text"], reported_on=data["reported_on"],
+                evidence=data["evidence"] or None, propose_done=data["propose_done"],
+            )
+        except PermissionDenied:
+            raise Http404("No commitment found.") from None
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your progress report was posted."))
+            return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#commitments")
+    return render(request, "partnerships/form_page.html", {
+        "mou": mou, "form": form, "title": _("Report progress"), "commitment": commitment,
+    }, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_GET
+def progress_evidence(request, pk: int, commitment_id: int, entry_id: int):
+    entry = selectors.progress_get_for(request.user, mou_id=pk, commitment_id=commitment_id, entry_id=entry_id)
+    if not entry.evidence:
+        raise Http404("No evidence.")
+    try:
+        handle = entry.evidence.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("The file is missing.") from None
+    response = FileResponse(handle, as_attachment=True, filename=entry.evidence_name or "evidence.pdf",
+                            content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

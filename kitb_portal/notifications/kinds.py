@@ -51,6 +51,10 @@ KINDS: list[Kind] = [
     Kind("mou_note", _("Notes added to an MoU's timeline"), audience=STAFF),
     Kind("review_pack", _("Annual review packs (ready to sign off, answers, reminders to prepare them)"),
          mandatory_reason=_("You own this MoU, so the reminder to prepare its annual review cannot be switched off.")),
+    Kind("commitment_progress", _("Progress on commitments (reported, proposed as done, confirmed, sent back)")),
+    Kind("event_proposal", _("Co-organised event proposals and decisions")),
+    Kind("event_delegation", _("Delegations registered for events")),
+    Kind("event_documents", _("Invitation letters and certificates of attendance ready")),
     Kind("event_registration", _("Event registrations (confirmation, waiting list)"), carries_secret=True,
          mandatory_reason=_("This message confirms a registration you made (with your check-in code); it cannot be switched off.")),
     # A guest's registration e-mails hold the link to their registration (manage, confirm, feedback).

@@ -28,6 +28,7 @@ SCHEDULE_MIGRATIONS = {
         "events: lapse unconfirmed guest places": "events.tasks.registration_expire_lapsed",
         "events: reminders 7 days and 1 day before": "events.tasks.event_reminders_send",
         "events: complete ended events, thank attendees": "events.tasks.event_followup_send",
+        "events: delete delegation passport data after the retention period": "events.tasks.passport_data_purge",
     },
     "tenants.migrations.0003_settings_and_sweep": {
         "tenants: overdue application reminders": "tenants.tasks.application_overdue_sweep",

@@ -51,7 +51,7 @@ def test_ics_parsed_back_gives_the_right_instants(client_a, seoul_event, partner
 
 @pytest.mark.django_db
 def test_ics_carries_the_meeting_link_only_for_a_confirmed_place(client_a, seoul_event, partner_a):
-    services.registration_create(event_id=seoul_event.pk, user=partner_a)
+    services.registration_create(event_id=seoul_event.pk, user=partner_a, attendance="online")  # hybrid: the link is for online places
     response = client_a.get(f"/portal/events/{seoul_event.pk}/event.ics")
     _calendar, vevent = _only_vevent(response.content)
     assert "secret-room" in str(vevent["DESCRIPTION"])
@@ -60,7 +60,7 @@ def test_ics_carries_the_meeting_link_only_for_a_confirmed_place(client_a, seoul
 @pytest.mark.django_db
 def test_feed_lists_my_events_and_rejects_a_wrong_or_reset_token(client, seoul_event, partner_a, partner_b, staff_user):
     other = EventFactory(published=True, actor=staff_user)
-    services.registration_create(event_id=seoul_event.pk, user=partner_a)
+    services.registration_create(event_id=seoul_event.pk, user=partner_a, attendance="online")
     services.registration_create(event_id=other.pk, user=partner_b)
     feed = services.calendar_feed_get_or_create(user=partner_a)
 

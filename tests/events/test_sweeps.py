@@ -129,8 +129,9 @@ def test_beat_rows_from_the_data_migration_are_idempotent_and_reversible():
         "events.tasks.registration_expire_lapsed": True,
         "events.tasks.event_reminders_send": True,
         "events.tasks.event_followup_send": True,
+        "events.tasks.passport_data_purge": True,
     }
-    assert PeriodicTask.objects.filter(task__startswith="events.tasks.", interval__isnull=False).count() == 3
+    assert PeriodicTask.objects.filter(task__startswith="events.tasks.", interval__isnull=False).count() == 4
     migration.remove(apps, None)
     assert not PeriodicTask.objects.filter(task__startswith="events.tasks.").exists()
 
