@@ -96,7 +96,8 @@ class MoUPartyInline(admin.TabularInline):
     model = MoUParty
     extra = 0
     min_num = 0
-    fields = ["organization", "role", "signatory_name", "signatory_title", "signed_on"]
+    fields = ["organization", "role", "signatory_name", "signatory_title", "signatory_contact", "signed_on"]
+    raw_id_fields = ["signatory_contact"]
     autocomplete_fields: list[str] = []
 
 
@@ -133,8 +134,11 @@ class MoUDocumentInline(admin.TabularInline):
 class CommitmentInline(admin.TabularInline):
     model = Commitment
     extra = 0
-    fields = ["description", "responsible_organization", "responsible_person", "responsible_user", "due_date", "status", "fulfilment_note"]
-    raw_id_fields = ["responsible_user"]
+    fields = [
+        "description", "responsible_organization", "responsible_person", "responsible_contact", "responsible_user", "due_date", "status",
+        "fulfilment_note",
+    ]
+    raw_id_fields = ["responsible_user", "responsible_contact"]
 
 
 class MoUNoteInline(admin.TabularInline):
@@ -353,7 +357,7 @@ class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, Simpl
     list_filter = ["status", "responsible_organization", "mou__status"]
     list_select_related = ["mou", "responsible_organization"]
     search_fields = ["description", "responsible_person", "mou__reference", "mou__title_en", "responsible_organization__name"]
-    raw_id_fields = ["mou", "responsible_user"]
+    raw_id_fields = ["mou", "responsible_user", "responsible_contact"]
     readonly_fields = ["closed_on", "created_at", "updated_at"]
     date_hierarchy = "due_date"
 
@@ -368,7 +372,7 @@ class MoUPartyAdmin(SimpleHistoryAdmin):
     list_filter = ["role", "organization"]
     list_select_related = ["mou", "organization"]
     search_fields = ["mou__reference", "organization__name", "signatory_name"]
-    raw_id_fields = ["mou"]
+    raw_id_fields = ["mou", "signatory_contact"]
 
 
 class _ReadOnlyAdmin(SimpleHistoryAdmin):

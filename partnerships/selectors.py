@@ -235,3 +235,13 @@ def commitments_due_for(user, *, today: dt.date, within_days: int = 14) -> Query
         .select_related("mou", "responsible_organization")
         .order_by("due_date", "pk")
     )
+
+
+# --- API ----------------------------------------------------------------------------------------
+def commitment_list_for(user) -> QuerySet[Commitment]:
+    """Commitments of the MoUs ``user`` may see (a partner: those of MoUs their organisation is party to)."""
+    return (
+        Commitment.objects.filter(mou__in=mou_queryset_for(user))
+        .select_related("mou", "responsible_organization")
+        .order_by("due_date", "pk")
+    )

@@ -26,11 +26,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.*", "axes.*",
     ],
     PARTNERSHIPS_OFFICER: [
-        "partnerships.*", "accounts.view_organization", "accounts.view_user", "events.view_*", "tenants.view_*",
+        "partnerships.*", "accounts.view_organization", "accounts.view_user", "accounts.view_contact", "accounts.add_contact",
+        "accounts.change_contact", "events.view_*", "tenants.view_*",
         "notifications.view_*",
     ],
     EVENTS_OFFICER: [
-        "events.*", "accounts.view_organization", "accounts.view_user", "partnerships.view_*", "notifications.view_*",
+        "events.*", "accounts.view_organization", "accounts.view_user", "accounts.view_contact", "partnerships.view_*", "notifications.view_*",
     ],
     SCREENING_COMMITTEE: [
         "tenants.view_*", "tenants.add_review", "tenants.change_review", "tenants.add_reviewscore", "tenants.change_reviewscore",
