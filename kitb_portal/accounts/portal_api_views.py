@@ -37,9 +37,7 @@ def api_token_list(request):
         else:
             form = ApiTokenForm()
     tokens = selectors.api_token_list_for(request.user)
-    response = render(request, "accounts/portal_api_tokens.html", {"form": form, "tokens": tokens, "created": created, "raw_token": raw})
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "accounts/portal_api_tokens.html", {"form": form, "tokens": tokens, "created": created, "raw_token": raw})
 
 
 @login_required
