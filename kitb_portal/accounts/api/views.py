@@ -31,7 +31,8 @@ class OrganizationViewSet(ScopedReadOnlyViewSet):
 
 class ContactFilter(django_filters.FilterSet):
     organization = django_filters.NumberFilter(field_name="organization_id")
-    is_active = django_filters.BooleanFilter()
+    # true / false only: anything else is a 400 naming the parameter (BooleanFilter would ignore it)
+    is_active = django_filters.TypedChoiceFilter(choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true")
 
     class Meta:
         model = Contact
