@@ -268,7 +268,7 @@ class Contact(TimeStampedModel):
     """A person at an organisation (a signatory, the one responsible for a commitment, a colleague),
     whether or not they have a login. ``user`` links the person's account when they have one."""
 
-    organization = models.ForeignKey(Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="contacts")
+    organization = models.ForeignKey(Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="directory_contacts")
     full_name = models.CharField(_("full name"), max_length=200)
     position = models.CharField(_("position"), max_length=200, blank=True)
     department = models.CharField(_("department"), max_length=200, blank=True)

@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                 ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
                 ('languages', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('id', 'Indonesian'), ('ko', 'Korean'), ('en', 'English')], max_length=5), blank=True, default=list, help_text='The languages the person works in.', size=None, verbose_name='languages')),
                 ('is_active', models.BooleanField(default=True, help_text='Deactivated contacts are kept for the records that name them.', verbose_name='active')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='accounts.organization', verbose_name='organisation')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='directory_contacts', to='accounts.organization', verbose_name='organisation')),
                 ('user', models.OneToOneField(blank=True, help_text="The person's portal account, if they have one (of the same organisation).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contact', to=settings.AUTH_USER_MODEL, verbose_name='login')),
             ],
             options={
