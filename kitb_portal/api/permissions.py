@@ -1,6 +1,7 @@
 """The permission every API endpoint starts from; each viewset adds its app's rules."""
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
 
 
@@ -14,7 +15,7 @@ class ApiAccess(permissions.BasePermission):
     """An active user signed in by token or session; writing (any unsafe method) needs a token of
     scope ``write`` (a read-scope token is answered 403) or a session."""
 
-    message = "This API token may only read (its scope is read)."
+    message = _("This API token may only read (its scope is read).")
 
     def has_permission(self, request, view) -> bool:
         user = request.user

@@ -13,7 +13,6 @@ from kitb_portal.accounts.models import Contact
 from partnerships.models import MoUParty
 from tenants import services as tenant_services
 from tests.events.factories import EventFactory, VenueFactory
-from tests.factories import UserFactory
 from tests.partnerships.factories import CommitmentFactory, MoUFactory, MoUPartyFactory
 from tests.tenants.factories import ApplicationFactory, PlotFactory, ZoneFactory
 
