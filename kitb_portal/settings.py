@@ -69,6 +69,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "two_factor",
+    # REST API under /api/v1/ (kitb_portal/api/ and each app's api/), its schema and docs.
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "kitb_portal.accounts",
     "kitb_portal.notifications",
     "kitb_portal.jobs",
@@ -379,6 +384,47 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     }
+}
+
+# --- REST API (kitb_portal/api/) -----------------------------------------------------------------
+# Requests one API token (or, without a token, one signed-in user) may make; DRF's rate syntax.
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/hour")
+# Longest life of a personal API token, in days (the portal offers 30, 90 and 365).
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "kitb_portal.api.authentication.ApiTokenAuthentication",
+        "kitb_portal.api.authentication.PortalSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["kitb_portal.api.permissions.ApiAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["kitb_portal.api.throttles.ApiTokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "kitb_portal.api.pagination.CursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "kitb_portal.api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KITB Partnership Portal API",
+    "DESCRIPTION": "Read MoUs, commitments, events, registrations, applications, land and contacts; register for events, "
+    "update commitments and refer applications. Authenticate with a personal API token: `Authorization: Bearer <token>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from drf-spectacular-sidecar, served by whitenoise from our static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Choice sets used by several fields get one name each (--fail-on-warn keeps the schema clean).
+    "ENUM_NAME_OVERRIDES": {
+        "CommitmentStatusEnum": "partnerships.models.CommitmentStatus",
+        "LanguageEnum": "kitb_portal.accounts.models.LANGUAGE_CHOICES",
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -101,7 +101,8 @@ class MoUPartyInline(SharedChoicesInlineMixin, admin.TabularInline):
     shared_choice_fields = ("organization",)
     extra = 0
     min_num = 0
-    fields = ["organization", "role", "signatory_name", "signatory_title", "signed_on"]
+    fields = ["organization", "role", "signatory_name", "signatory_title", "signatory_contact", "signed_on"]
+    raw_id_fields = ["signatory_contact"]
     autocomplete_fields: list[str] = []
 
     def get_queryset(self, request):
@@ -142,8 +143,11 @@ class CommitmentInline(SharedChoicesInlineMixin, admin.TabularInline):
     model = Commitment
     shared_choice_fields = ("responsible_organization",)
     extra = 0
-    fields = ["description", "responsible_organization", "responsible_person", "responsible_user", "due_date", "status", "fulfilment_note"]
-    raw_id_fields = ["responsible_user"]
+    fields = [
+        "description", "responsible_organization", "responsible_person", "responsible_contact", "responsible_user", "due_date", "status",
+        "fulfilment_note",
+    ]
+    raw_id_fields = ["responsible_user", "responsible_contact"]
 
 
 class MoUNoteInline(admin.TabularInline):
@@ -476,7 +480,7 @@ class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, Simpl
     list_filter = ["status", "responsible_organization", "mou__status"]
     list_select_related = ["mou", "responsible_organization"]
     search_fields = ["description", "responsible_person", "mou__reference", "mou__title_en", "responsible_organization__name"]
-    raw_id_fields = ["mou", "responsible_user"]
+    raw_id_fields = ["mou", "responsible_user", "responsible_contact"]
     readonly_fields = ["closed_on", "created_at", "updated_at"]
     date_hierarchy = "due_date"
 
@@ -538,7 +542,7 @@ class MoUPartyAdmin(SimpleHistoryAdmin):
     list_filter = ["role", "organization"]
     list_select_related = ["mou", "organization"]
     search_fields = ["mou__reference", "organization__name", "signatory_name"]
-    raw_id_fields = ["mou"]
+    raw_id_fields = ["mou", "signatory_contact"]
 
 
 class _ReadOnlyAdmin(SimpleHistoryAdmin):

@@ -29,7 +29,7 @@ COMMITMENT_SEARCH_DOCUMENT = document(
 )
 
 
-def mou_document_upload_to(instance: "MoUDocument", filename: str) -> str:
+def mou_document_upload_to(instance: MoUDocument, filename: str) -> str:
     """A random, safe name under the MoU's folder; the original name is kept apart, sanitised."""
     return f"partnerships/mou_{instance.mou_id}/{uuid.uuid4().hex}.pdf"
 
@@ -223,6 +223,10 @@ class MoUParty(TimeStampedModel):
     role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices, default=PartyRole.SECOND_PARTY)
     signatory_name = models.CharField(_("signatory name"), max_length=200, blank=True)
     signatory_title = models.CharField(_("signatory title"), max_length=200, blank=True)
+    signatory_contact = models.ForeignKey(
+        "accounts.Contact", verbose_name=_("signatory (contact)"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="signed_mou_parties", help_text=_("The signatory in the organisation's contact directory, if listed."),
+    )
     signed_on = models.DateField(_("signing date"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -238,6 +242,11 @@ class MoUParty(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organization} ({self.get_role_display()})"
+
+    def clean(self):
+        super().clean()
+        if self.signatory_contact_id and self.organization_id and self.signatory_contact.organization_id != self.organization_id:
+            raise ValidationError({"signatory_contact": _("The signatory must be a contact of this party's organisation.")})
 
     @property
     def has_signatory(self) -> bool:
@@ -338,6 +347,10 @@ class Commitment(TimeStampedModel):
         related_name="mou_commitments",
     )
     responsible_person = models.CharField(_("responsible person"), max_length=200, blank=True)
+    responsible_contact = models.ForeignKey(
+        "accounts.Contact", verbose_name=_("responsible person (contact)"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="mou_commitments", help_text=_("The responsible person in the organisation's contact directory, if listed."),
+    )
     responsible_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("responsible user"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="mou_commitments", help_text=_("If the responsible person has an account, they get the reminders."),
@@ -379,6 +392,11 @@ class Commitment(TimeStampedModel):
     def clean(self):
         """Keep ``closed_on`` in step with the status (admin inline and import edit the status directly)."""
         super().clean()
+        if (
+            self.responsible_contact_id and self.responsible_organization_id
+            and self.responsible_contact.organization_id != self.responsible_organization_id
+        ):
+            raise ValidationError({"responsible_contact": _("The responsible person must be a contact of the responsible organisation.")})
         if self.status == CommitmentStatus.OPEN:
             self.closed_on = None
         else:

@@ -293,3 +293,13 @@ def review_version_get_for(user, *, mou_id: int, version_id: int):
 
 def targets_of(mou: MoU):
     return MoUTarget.objects.filter(mou=mou).select_related("owner_party__organization").order_by("-year", "period_kind", "kind", "pk")
+
+
+# --- API ----------------------------------------------------------------------------------------
+def commitment_list_for(user) -> QuerySet[Commitment]:
+    """Commitments of the MoUs ``user`` may see (a partner: those of MoUs their organisation is party to)."""
+    return (
+        Commitment.objects.filter(mou__in=mou_queryset_for(user))
+        .select_related("mou", "responsible_organization")
+        .order_by("due_date", "pk")
+    )

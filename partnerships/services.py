@@ -138,13 +138,19 @@ def party_add(
 
 @transaction.atomic
 def party_set_signatory(
-    *, actor, party_id: int, signatory_name: str, signatory_title: str, signed_on: dt.date | None
+    *, actor, party_id: int, signatory_name: str, signatory_title: str, signed_on: dt.date | None, signatory_contact=None
 ) -> MoUParty:
+    """Record who signed for the party; ``signatory_contact`` (a contact of the party's organisation)
+    links the person in the contact directory beside the free-text name and title."""
     _require_staff(actor, "partnerships.change_mouparty")
     party = MoUParty.objects.select_for_update().get(pk=party_id)
     party.signatory_name, party.signatory_title, party.signed_on = signatory_name, signatory_title, signed_on
+    party.signatory_contact = signatory_contact
     _full_clean(party)
-    _save(party, actor=actor, reason="signatory recorded", update_fields=["signatory_name", "signatory_title", "signed_on"])
+    _save(
+        party, actor=actor, reason="signatory recorded",
+        update_fields=["signatory_name", "signatory_title", "signatory_contact", "signed_on"],
+    )
     return party
 
 
@@ -395,7 +401,7 @@ def document_decide(
 @transaction.atomic
 def commitment_create(
     *, actor, mou_id: int, description: str, responsible_organization: Organization, responsible_person: str = "",
-    responsible_user=None, due_date: dt.date | None = None,
+    responsible_user=None, due_date: dt.date | None = None, responsible_contact=None,
 ) -> Commitment:
     _require_staff(actor, "partnerships.add_commitment")
     mou = _lock_mou(mou_id)
@@ -407,6 +413,7 @@ def commitment_create(
     commitment = Commitment(
         mou=mou, description=description.strip(), responsible_organization=responsible_organization,
         responsible_person=responsible_person, responsible_user=responsible_user, due_date=due_date,
+        responsible_contact=responsible_contact,
     )
     _full_clean(commitment)
     _save(commitment, actor=actor, reason="created")

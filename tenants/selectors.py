@@ -22,7 +22,7 @@ from .models import (
     IN_REVIEW_STATUSES, Application, ApplicationComment, ApplicationDocument, CommentVisibility, ExchangeRate, Plot,
     Review, ReviewAssignment, ReviewScore, ScreeningCriterion, ScreeningSettings, StatusChange, Zone,
 )
-from .permissions import can_view_application, is_kitb_administrator, staff_may
+from .permissions import can_view_application, can_view_land, is_kitb_administrator, staff_may
 
 MONEY = DecimalField(max_digits=24, decimal_places=2)
 SCORE = DecimalField(max_digits=4, decimal_places=2)
@@ -466,3 +466,45 @@ def allocation_list_for(user, application: Application) -> QuerySet:
     if not can_view_application(user, application):
         raise Http404
     return Allocation.objects.filter(application=application, is_live=True).select_related("plot__zone").order_by("plot__code")
+
+
+# --- API ------------------------------------------------------------------------------------
+def application_api_list_for(user) -> QuerySet[Application]:
+    """Applications for the API: staff get the pipeline's annotations (a score only where they may
+    see it, :func:`scores_visible`); a partner their organisation's referrals, without any."""
+    if user.is_authenticated and user.is_staff:
+        return application_pipeline_for(user).order_by("-created_at", "-pk")
+    return application_list_for(user)
+
+
+def _partner_plot_ids(user) -> QuerySet:
+    from .models import Allocation
+
+    return Allocation.objects.filter(is_live=True, application__referrer_id=user.organization_id).values("plot_id")
+
+
+def plot_list_for(user) -> QuerySet[Plot]:
+    """Plots: staff who may view land see every plot; a partner the plots held (reserved or
+    allocated) for the applications their organisation referred (as on the application's page)."""
+    if not user.is_authenticated or not user.is_active:
+        return Plot.objects.none()
+    if user.is_staff:
+        qs = Plot.objects.all() if can_view_land(user) else Plot.objects.none()
+    elif user.organization_id:
+        qs = Plot.objects.filter(pk__in=_partner_plot_ids(user))
+    else:
+        return Plot.objects.none()
+    return qs.select_related("zone").order_by("code")
+
+
+def zone_list_for(user) -> QuerySet[Zone]:
+    """Zones: staff who may view land see all; a partner the zones of the plots they may see."""
+    if not user.is_authenticated or not user.is_active:
+        return Zone.objects.none()
+    if user.is_staff:
+        qs = Zone.objects.all() if can_view_land(user) else Zone.objects.none()
+    elif user.organization_id:
+        qs = Zone.objects.filter(plots__in=_partner_plot_ids(user)).distinct()
+    else:
+        return Zone.objects.none()
+    return qs.order_by("code")

@@ -20,7 +20,7 @@ from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionChec
 
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm, InviteForm
-from .models import Invitation, Organization, User
+from .models import ApiToken, Contact, Invitation, Organization, User
 
 
 def _error_text(exc: Exception) -> str:
@@ -294,3 +294,95 @@ class RoleGroupAdmin(GroupAdmin):
 
 admin.site.unregister(Group)
 admin.site.register(Group, RoleGroupAdmin)
+
+
+@admin.register(Contact)
+class ContactAdmin(SimpleHistoryAdmin):
+    """The contact directory of every organisation; saves go through the contact services."""
+
+    list_display = ("full_name", "organization", "position", "department", "email", "phone", "has_login", "is_active")
+    list_filter = (OrganizationFilter, "is_active")
+    search_fields = ("full_name", "email", "position", "department")
+    list_select_related = ("organization", "user")
+    raw_id_fields = ("organization", "user")
+    fields = ("organization", "full_name", "position", "department", "email", "phone", "languages", "user", "is_active")
+    list_per_page = 50
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organization", "is_active") if obj is not None else ("is_active",)
+
+    @admin.display(description=_("login"), boolean=True)
+    def has_login(self, obj):
+        return obj.user_id is not None
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in services.CONTACT_FIELDS if f in form.cleaned_data}
+        try:
+            if change:
+                saved = services.contact_update(actor=request.user, contact_id=obj.pk, data=data)
+            else:
+                saved = services.contact_create(actor=request.user, organization=form.cleaned_data["organization"], data=data)
+        except (ValidationError, PermissionDenied) as exc:
+            raise PermissionDenied(_error_text(exc)) from exc
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: records name contacts
+
+    actions = ["deactivate_contacts", "reactivate_contacts"]
+
+    def _set_active(self, request, queryset, active):
+        for contact in queryset:
+            services.contact_set_active(actor=request.user, contact_id=contact.pk, active=active)
+
+    @admin.action(description=_("Deactivate the selected contacts"), permissions=["change"])
+    def deactivate_contacts(self, request, queryset):
+        self._set_active(request, queryset, False)
+
+    @admin.action(description=_("Reactivate the selected contacts"), permissions=["change"])
+    def reactivate_contacts(self, request, queryset):
+        self._set_active(request, queryset, True)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Personal API tokens: made for a user here (shown once, on the page after saving) or by the
+    user in the portal; never edited, only revoked."""
+
+    list_display = ("name", "user", "prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("scope",)
+    search_fields = ("name", "prefix", "user__email")
+    list_select_related = ("user",)
+    fields = ("user", "name", "prefix", "scope", "expires_at", "created_by", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    actions = ["revoke_tokens"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)  # the revoke action only
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Make a token for a user: the token is shown on the answer page, once."""
+        from .forms import AdminApiTokenForm
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AdminApiTokenForm(request.POST or None)
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": gettext("Make an API token"), "form": form}
+        if request.method == "POST" and form.is_valid():
+            try:
+                token, raw = services.api_token_create(actor=request.user, **form.cleaned_data)
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                context.update(title=gettext("API token made"), token=token, raw_token=raw)
+        response = TemplateResponse(request, "admin/accounts/apitoken/add.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    def revoke_tokens(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(actor=request.user, token_id=token.pk)

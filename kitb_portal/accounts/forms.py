@@ -95,3 +95,44 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise ValidationError(_("A user with this e-mail address already exists."))
         return email
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token (the portal's page; the token is shown once on the next page)."""
+
+    EXPIRY_CHOICES = [(30, _("30 days")), (90, _("90 days")), (365, _("1 year"))]
+
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. the script that uses it."))
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=[("read", _("Read only")), ("write", _("Read and write"))], initial="read",
+        help_text=_("A read-only token cannot register, cancel or change anything."),
+    )
+    expires_in_days = forms.TypedChoiceField(label=_("Expires after"), choices=EXPIRY_CHOICES, coerce=int, initial=90)
+
+
+class ContactForm(forms.Form):
+    """A person of the organisation's contact directory (the portal's add and edit page)."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    department = forms.CharField(label=_("Department"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    languages = forms.MultipleChoiceField(label=_("Languages"), choices=LANGUAGE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple)
+    user = forms.ModelChoiceField(
+        label=_("Login"), queryset=User.objects.none(), required=False,
+        help_text=_("The person's portal account, if they have one."),
+    )
+
+    def __init__(self, *args, organization=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organization is not None:
+            self.fields["user"].queryset = User.objects.filter(organization=organization, is_staff=False).order_by("full_name", "email")
+
+
+class AdminApiTokenForm(ApiTokenForm):
+    """The admin's form: the same, for a user chosen by e-mail address."""
+
+    user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.filter(is_active=True), widget=forms.NumberInput,
+                                  help_text=_("The user's id (see the users list)."))
+    field_order = ["user", "name", "scope", "expires_in_days"]

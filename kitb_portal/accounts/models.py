@@ -6,6 +6,8 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -220,3 +222,110 @@ class Invitation(TimeStampedModel):
 
 def default_language() -> str:
     return settings.LANGUAGE_CODE
+
+
+# --- personal API tokens ------------------------------------------------------------------------
+class ApiTokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
+
+
+class ApiToken(TimeStampedModel):
+    """A personal token for the REST API (/api/v1/), acting as its user.
+
+    The token is shown once, when it is made; only the SHA-256 of it is stored (``secret_hash``),
+    with a short non-secret ``prefix`` that names it in lists. It stops working when it expires, is
+    revoked, or its user is deactivated.
+    """
+
+    Scope = ApiTokenScope
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. the script that uses it."))
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(_("scope"), max_length=8, choices=ApiTokenScope.choices, default=ApiTokenScope.READ)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=choices_check("scope", ApiTokenScope), name="apitoken_scope_valid"),
+            models.CheckConstraint(condition=models.Q(secret_hash__regex=r"^[0-9a-f]{64}$"), name="apitoken_hash_hex"),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("created_at")), name="apitoken_expires_after_creation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_revoked and not self.is_expired and self.user.is_active
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == ApiTokenScope.WRITE
+
+
+# --- contacts -----------------------------------------------------------------------------------
+class Contact(TimeStampedModel):
+    """A person at an organisation (a signatory, the one responsible for a commitment, a colleague),
+    whether or not they have a login. ``user`` links the person's account when they have one."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="directory_contacts")
+    full_name = models.CharField(_("full name"), max_length=200)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    department = models.CharField(_("department"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    languages = ArrayField(
+        models.CharField(max_length=5, choices=LANGUAGE_CHOICES), verbose_name=_("languages"), default=list, blank=True,
+        help_text=_("The languages the person works in."),
+    )
+    user = models.OneToOneField(
+        User, verbose_name=_("login"), on_delete=models.SET_NULL, null=True, blank=True, related_name="contact",
+        help_text=_("The person's portal account, if they have one (of the same organisation)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Deactivated contacts are kept for the records that name them."))
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["organization", "full_name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(full_name=""), name="contact_name_not_empty"),
+            models.CheckConstraint(condition=models.Q(languages__contained_by=["id", "ko", "en"]), name="contact_languages_valid"),
+            models.UniqueConstraint(
+                "organization", Lower("email"), condition=~models.Q(email=""), name="contact_email_unique_per_org"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "full_name"], name="contact_org_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.position})" if self.position else self.full_name
+
+    @property
+    def has_login(self) -> bool:
+        return self.user_id is not None
+
+    def clean(self):
+        super().clean()
+        if self.user_id and self.organization_id and self.user.organization_id != self.organization_id:
+            raise ValidationError({"user": _("The login must belong to a user of the same organisation.")})

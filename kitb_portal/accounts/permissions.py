@@ -36,3 +36,22 @@ def can_deactivate_user(actor, user) -> bool:
     if actor.is_staff:
         return actor.has_perm("accounts.change_user") and (actor.is_superuser or not user.is_superuser)
     return _is_partner_org_admin(actor) and not user.is_staff and user.organization_id == actor.organization_id
+
+
+def can_view_contacts(user, organization_id: int | None = None) -> bool:
+    """Staff with the view-contact permission: every organisation's; a partner user: their own's."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return user.has_perm("accounts.view_contact")
+    return bool(user.organization_id) and (organization_id is None or organization_id == user.organization_id)
+
+
+def can_manage_contacts(actor, organization_id: int | None) -> bool:
+    """Add, edit, deactivate contacts: staff with the change-contact permission (any organisation);
+    a partner organisation administrator (their own organisation only)."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    if actor.is_staff:
+        return actor.has_perm("accounts.change_contact")
+    return _is_partner_org_admin(actor) and organization_id == actor.organization_id

@@ -232,3 +232,116 @@ def user_reactivate(*, actor: User, user: User) -> User:
     _record(user, actor, "reactivated")
     user.save(update_fields=["is_active"])
     return user
+
+
+# --- personal API tokens ------------------------------------------------------------------------
+def api_token_create(*, actor: User, user: User | None = None, name: str, scope: str, expires_in_days: int):
+    """Make a personal API token for ``user`` (default: the actor). Returns (token row, the token
+    itself): the caller shows the token once; only its hash is kept.
+
+    A user makes their own; staff with the add-apitoken permission may make one for someone else
+    (the admin)."""
+    from . import api_tokens
+    from .models import ApiToken, ApiTokenScope
+
+    user = user or actor
+    if not (actor and actor.is_authenticated and actor.is_active):
+        raise PermissionDenied
+    if user.pk != actor.pk and not (actor.is_staff and actor.has_perm("accounts.add_apitoken")):
+        raise PermissionDenied(_("You may only make API tokens for yourself."))
+    if not user.is_active:
+        raise ValidationError({"user": _("This user is deactivated.")})
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name that says what it is for.")})
+    if scope not in ApiTokenScope.values:
+        raise ValidationError({"scope": _("Choose read or write.")})
+    max_days = int(settings.API_TOKEN_MAX_DAYS)
+    if not isinstance(expires_in_days, int) or not 1 <= expires_in_days <= max_days:
+        raise ValidationError({"expires_in_days": _("A token lives from 1 to %(max)d days.") % {"max": max_days}})
+    raw, prefix, digest = api_tokens.generate()
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=prefix, secret_hash=digest, scope=scope,
+        expires_at=timezone.now() + timedelta(days=expires_in_days), created_by=actor,
+    )
+    return token, raw
+
+
+def api_token_revoke(*, actor: User, token_id: int):
+    """Revoke a token: its owner, or staff with the change-apitoken permission. Revoking twice is harmless."""
+    from .models import ApiToken
+
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+        if token is None:
+            raise ValidationError(_("This token does not exist."))
+        if token.user_id != actor.pk and not (actor.is_staff and actor.has_perm("accounts.change_apitoken")):
+            raise PermissionDenied(_("You may only revoke your own API tokens."))
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at", "updated_at"])
+    return token
+
+
+# --- contacts -----------------------------------------------------------------------------------
+CONTACT_FIELDS = ("full_name", "position", "department", "email", "phone", "languages", "user")
+
+
+def _contact_apply(contact, data: dict, actor, reason: str) -> None:
+    from .models import Contact
+
+    unknown = set(data) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    for field, value in data.items():
+        setattr(contact, field, value)
+    contact.full_name = (contact.full_name or "").strip()
+    contact.email = (contact.email or "").strip().lower()
+    contact.languages = sorted(set(contact.languages or []))
+    contact.full_clean(exclude=["organization"])
+    if contact.email and Contact.objects.filter(organization_id=contact.organization_id, email__iexact=contact.email).exclude(pk=contact.pk).exists():
+        raise ValidationError({"email": _("Another contact of this organisation has this e-mail address.")})
+    contact._history_user = actor
+    contact._change_reason = reason
+
+
+@transaction.atomic
+def contact_create(*, actor: User, organization: Organization, data: dict):
+    """Add a person to an organisation's contact directory."""
+    from .models import Contact
+
+    if not permissions.can_manage_contacts(actor, organization.pk):
+        raise PermissionDenied(_("You may only keep your own organisation's contacts."))
+    contact = Contact(organization=organization)
+    _contact_apply(contact, data, actor, "created")
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor: User, contact_id: int, data: dict):
+    from .models import Contact
+
+    contact = Contact.objects.select_for_update(of=("self",)).select_related("organization").get(pk=contact_id)
+    if not permissions.can_manage_contacts(actor, contact.organization_id):
+        raise PermissionDenied(_("You may only keep your own organisation's contacts."))
+    _contact_apply(contact, data, actor, "changed")
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_set_active(*, actor: User, contact_id: int, active: bool):
+    """Deactivate (or reactivate) a contact: kept, with the records that name them, but no longer offered."""
+    from .models import Contact
+
+    contact = Contact.objects.select_for_update().get(pk=contact_id)
+    if not permissions.can_manage_contacts(actor, contact.organization_id):
+        raise PermissionDenied(_("You may only keep your own organisation's contacts."))
+    if contact.is_active != active:
+        contact.is_active = active
+        contact._history_user = actor
+        contact._change_reason = "reactivated" if active else "deactivated"
+        contact.save(update_fields=["is_active", "updated_at"])
+    return contact
+
