@@ -156,6 +156,7 @@ def seed(stdout) -> None:
         services.application_to_committee(application_id=application.pk, actor=admin)
         if target == "committee":
             continue
+        _committee_votes(application, "reject" if target == "rejected" else "approve", admin, reviewers)
         if target == "rejected":
             services.application_reject(application_id=application.pk, actor=admin,
                                         reason="The plan needs more water than phase 1 can supply before 2027; please apply again for phase 2.")
@@ -171,3 +172,22 @@ def seed(stdout) -> None:
         "tenants: " + ", ".join(f"{n} {what}" for what, n in created.items()) + " created"
         + ("" if any(created.values()) else " (all present already)")
     )
+
+
+def _committee_votes(application, decision: str, admin, reviewers) -> None:
+    """A closed committee meeting (the administrator chairs, the reviewers sit) that voted ``decision``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    members = [admin, *reviewers]
+    meeting = services.meeting_schedule(actor=admin, title=f"Screening committee: {application.company_name}",
+                                        held_at=timezone.now() - timedelta(days=2), chair=admin, members=reviewers,
+                                        location="KITB office, Batang")
+    services.meeting_agenda_add(meeting_id=meeting.pk, application_id=application.pk, actor=admin)
+    services.meeting_attendance_set(meeting_id=meeting.pk, present_user_ids=[u.pk for u in members], actor=admin)
+    for user in members:
+        services.meeting_vote(meeting_id=meeting.pk, application_id=application.pk, voter=user, choice=decision, actor=admin)
+    services.meeting_minutes_write(meeting_id=meeting.pk, actor=admin,
+                                   minutes=f"The committee discussed {application.company_name} and voted to {decision} it.")
+    services.meeting_close(meeting_id=meeting.pk, actor=admin)

@@ -335,6 +335,7 @@ class ReviewAssignment(TimeStampedModel):
     application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="assignments")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="review_assignments")
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.SET_NULL, null=True, related_name="+")
+    due_on = models.DateField(_("review due on"), null=True, blank=True, help_text=_("The reviewer is reminded weekly once it has passed."))
 
     class Meta:
         verbose_name = _("review assignment")
@@ -489,3 +490,8 @@ class Allocation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.plot.code} → {self.application.company_name} ({self.get_kind_display()})"
+
+
+# The journey around the screening (committee meetings, projects and milestones, expressions of
+# interest, site visits, preferred plots) lives in its own module; imported here so Django finds it.
+from .models_projects import *  # noqa: E402,F401,F403

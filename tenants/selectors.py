@@ -439,3 +439,122 @@ def allocation_list_for(user, application: Application) -> QuerySet:
     if not can_view_application(user, application):
         raise Http404
     return Allocation.objects.filter(application=application, is_live=True).select_related("plot__zone").order_by("plot__code")
+
+
+# --- money in the three currencies of the partnership --------------------------------------------
+
+MONEY_CURRENCIES = ("USD", "IDR", "KRW")
+
+
+def current_rates() -> dict[str, tuple[Decimal, Decimal]]:
+    """{currency: (usd_rate, idr_rate)} at the rates staff set now (one query). The one place that
+    reads rates for conversions; switch it to dated rates to convert at a date."""
+    return {c: (usd, idr) for c, usd, idr in ExchangeRate.objects.values_list("currency", "usd_rate", "idr_rate")}
+
+
+def convert_money(amount, currency: str, *, rates: dict | None = None) -> dict[str, Decimal | None]:
+    """``amount`` of ``currency`` in USD, IDR and KRW (None where a rate is missing), rounded to 0.01.
+
+    USD and IDR use the currency's own rates; KRW goes through USD (the KRW rate's USD value)."""
+    if amount is None:
+        return {code: None for code in MONEY_CURRENCIES}
+    rates = current_rates() if rates is None else rates
+    q = Decimal("0.01")
+    amount = Decimal(amount)
+    usd = amount if currency == "USD" else (amount * rates[currency][0] if currency in rates else None)
+    idr = amount if currency == "IDR" else (amount * rates[currency][1] if currency in rates else None)
+    if currency == "KRW":
+        krw = amount
+    elif usd is not None and "KRW" in rates and rates["KRW"][0]:
+        krw = usd / rates["KRW"][0]
+    else:
+        krw = None
+    return {"USD": None if usd is None else usd.quantize(q), "IDR": None if idr is None else idr.quantize(q),
+            "KRW": None if krw is None else krw.quantize(q)}
+
+
+# --- tenant projects ------------------------------------------------------------------------------
+
+def _project_scope(user, qs):
+    from .permissions import _active
+
+    if not _active(user):
+        return qs.none()
+    if user.is_staff:
+        return qs if staff_may(user, "tenants.view_tenantproject") else qs.none()
+    if user.organization_id is None:
+        return qs.none()
+    return qs.filter(application__referrer_id=user.organization_id)
+
+
+def milestone_late_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "TENANTS_MILESTONE_LATE_DAYS", 30))
+
+
+def late_milestones(*, today=None):
+    """Milestones not confirmed and planned more than TENANTS_MILESTONE_LATE_DAYS ago."""
+    from django.utils import timezone
+
+    from .models_projects import Milestone
+
+    today = today or timezone.localdate()
+    return Milestone.objects.filter(actual_on__isnull=True, planned_on__lt=today - timedelta(days=milestone_late_days()))
+
+
+def with_project_annotations(qs, *, today=None):
+    """``at_risk`` (a milestone late beyond the setting), ``next_kind`` / ``next_planned_on`` (the first
+    milestone not confirmed yet) and ``done_count``."""
+    from .models_projects import Milestone
+
+    open_ = Milestone.objects.filter(project=OuterRef("pk"), actual_on__isnull=True).order_by("position")
+    done = Milestone.objects.filter(project=OuterRef("pk"), actual_on__isnull=False).order_by().values("project").annotate(n=Count("pk")).values("n")
+    return qs.annotate(
+        at_risk=Exists(late_milestones(today=today).filter(project=OuterRef("pk"))),
+        next_kind=Subquery(open_.values("kind")[:1]),
+        next_planned_on=Subquery(open_.values("planned_on")[:1]),
+        done_count=Coalesce(Subquery(done), Value(0)),
+    )
+
+
+def project_list_for(user, *, today=None):
+    from .models_projects import TenantProject
+
+    qs = _project_scope(user, TenantProject.objects.select_related("application__sector", "application__referrer", "owner"))
+    return with_project_annotations(qs, today=today).order_by("application__company_name", "pk")
+
+
+def project_get_for(user, pk):
+    from .models_projects import TenantProject
+
+    try:
+        return project_list_for(user).get(pk=pk)
+    except (TenantProject.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def project_milestones(project, *, today=None) -> list:
+    """The project's milestones in order, each with ``late`` (planned more than the setting ago, not done)."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    limit = today - timedelta(days=milestone_late_days())
+    rows = list(project.milestones.select_related("confirmed_by").order_by("position"))
+    for m in rows:
+        m.late = m.actual_on is None and m.planned_on is not None and m.planned_on < limit
+        m.overdue = m.actual_on is None and m.planned_on is not None and m.planned_on < today
+    return rows
+
+
+def project_money(project, *, rates=None) -> dict:
+    """Planned and realised investment in USD, IDR and KRW (the application's currency converted)."""
+    application = project.application
+    rates = current_rates() if rates is None else rates
+    return {
+        "currency": application.investment_currency,
+        "planned": application.investment_amount,
+        "realised": project.investment_realised,
+        "planned_in": convert_money(application.investment_amount, application.investment_currency, rates=rates),
+        "realised_in": convert_money(project.investment_realised, application.investment_currency, rates=rates),
+    }
