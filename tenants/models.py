@@ -397,6 +397,10 @@ class Zone(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey("self", verbose_name=_("parent zone"), on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     area_ha = models.DecimalField(_("area (ha)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    is_internal = models.BooleanField(
+        _("internal"), default=False,
+        help_text=_("Never shown to partners in the portal's land view, nor its sub-zones and plots."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -415,13 +415,17 @@ def zone_subtree_ids(zone_id: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def site_plan_plots(zone: Zone) -> list[Plot]:
-    """The plots of a zone and its sub-zones for the site plan, with the application holding each."""
-    live = Application.objects.filter(allocations__plot=OuterRef("pk"), allocations__is_live=True).values("company_name")[:1]
-    return list(
-        Plot.objects.filter(zone_id__in=RawSQL(ZONE_SUBTREE_SQL, [zone.pk])).annotate(holder=Subquery(live))
-        .order_by("grid_row", "grid_col", "code")
-    )
+def site_plan_plots(zone: Zone, *, for_partners: bool = False) -> list[Plot]:
+    """The plots of a zone and its sub-zones for the site plan, with the application holding each.
+
+    ``for_partners``: no holder (never a tenant's name) and no plot of an internal zone."""
+    qs = Plot.objects.filter(zone_id__in=RawSQL(ZONE_SUBTREE_SQL, [zone.pk]))
+    if for_partners:
+        qs = qs.filter(zone_id__in=RawSQL(PARTNER_ZONES_SQL, []))
+    else:
+        live = Application.objects.filter(allocations__plot=OuterRef("pk"), allocations__is_live=True).values("company_name")[:1]
+        qs = qs.annotate(holder=Subquery(live))
+    return list(qs.order_by("grid_row", "grid_col", "code"))
 
 
 def plot_choices_for_allocation() -> QuerySet[Plot]:
@@ -558,3 +562,70 @@ def project_money(project, *, rates=None) -> dict:
         "planned_in": convert_money(application.investment_amount, application.investment_currency, rates=rates),
         "realised_in": convert_money(project.investment_realised, application.investment_currency, rates=rates),
     }
+
+
+# --- land for partners ----------------------------------------------------------------------------
+
+PARTNER_ZONES_SQL = """WITH RECURSIVE visible(id) AS (
+    SELECT id FROM tenants_zone WHERE parent_id IS NULL AND NOT is_internal
+    UNION
+    SELECT z.id FROM tenants_zone z JOIN visible v ON z.parent_id = v.id WHERE NOT z.is_internal
+) SELECT id FROM visible"""
+
+
+def partner_zones() -> list[Zone]:
+    """Zones partners may see: not internal, and under no internal zone (one query)."""
+    return list(Zone.objects.filter(pk__in=RawSQL(PARTNER_ZONES_SQL, [])).order_by("code"))
+
+
+def partner_plots(zones: list[Zone]) -> list[Plot]:
+    """The plots of those zones, for partners: area, utilities and status; never who holds them."""
+    return list(Plot.objects.filter(zone_id__in=[z.pk for z in zones]).order_by("zone__code", "code"))
+
+
+def partner_plot_choices():
+    """Plots a partner may name as preferred: available, in a zone partners may see."""
+    return Plot.objects.filter(status=Plot.Status.AVAILABLE, zone_id__in=RawSQL(PARTNER_ZONES_SQL, [])).select_related("zone").order_by("code")
+
+
+# --- expressions of interest and site visits ------------------------------------------------------
+
+def interest_list_for(user):
+    from .models_projects import ExpressionOfInterest
+    from .permissions import _active
+
+    qs = ExpressionOfInterest.objects.select_related("sector", "application")
+    if not _active(user):
+        return qs.none()
+    if user.is_staff:
+        return qs if staff_may(user, "tenants.view_expressionofinterest") else qs.none()
+    if user.organization_id is None:
+        return qs.none()
+    return qs.filter(referrer_id=user.organization_id).order_by("-created_at", "-pk")
+
+
+def interest_get_for(user, pk):
+    from .models_projects import ExpressionOfInterest
+
+    try:
+        return interest_list_for(user).get(pk=pk)
+    except (ExpressionOfInterest.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def preferred_plots_of(*, application=None, interest=None) -> list[Plot]:
+    from .models_projects import PlotPreference
+
+    qs = PlotPreference.objects.select_related("plot")
+    qs = qs.filter(application=application) if application is not None else qs.filter(interest=interest)
+    return [p.plot for p in qs.order_by("plot__code")]
+
+
+def site_visits_for(user, application):
+    """Site visits of an application; partners never get the outcome notes (deferred and blanked)."""
+    if not can_view_application(user, application):
+        raise Http404
+    qs = application.site_visits.select_related("host").order_by("scheduled_at", "pk")
+    if not user.is_staff:
+        qs = qs.defer("outcome_notes")
+    return qs

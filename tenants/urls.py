@@ -17,4 +17,8 @@ urlpatterns = [
     # the journey around the screening (tenants/views_journey.py)
     path("projects/", views_journey.project_list, name="project_list"),
     path("projects/<int:pk>/", views_journey.project_detail, name="project_detail"),
+    path("land/", views_journey.land_view, name="land"),
+    path("interest/", views_journey.interest_list, name="interest_list"),
+    path("interest/new/", views_journey.interest_create, name="interest_create"),
+    path("interest/<int:pk>/", views_journey.interest_detail, name="interest_detail"),
 ]

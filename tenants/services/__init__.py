@@ -20,3 +20,6 @@ from .committee import (  # noqa: F401
     meeting_vote, review_due_sweep,
 )
 from .projects import milestone_confirm, milestone_plan, project_at_risk_sweep, project_open, project_update  # noqa: F401
+from .journey import (  # noqa: F401
+    interest_close, interest_convert, interest_submit, preferred_plots_set, site_visit_record_outcome, site_visit_schedule,
+)
