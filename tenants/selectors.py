@@ -629,3 +629,63 @@ def site_visits_for(user, application):
     if not user.is_staff:
         qs = qs.defer("outcome_notes")
     return qs
+
+
+# --- figures of the projects (dashboard and digest) ----------------------------------------------
+
+UPCOMING_DAYS = 60
+
+
+@dataclass
+class ProjectFigures:
+    projects: int
+    planned: dict  # {"USD": ..., "IDR": ..., "KRW": ...}, None where a rate is missing
+    realised: dict
+    missing_rates: list[str]
+    jobs_planned: int
+    jobs_realised: int
+    jobs_local: int
+    at_risk: int
+    upcoming: list
+    upcoming_count: int
+
+
+def project_figures(*, today=None, limit: int = 10) -> ProjectFigures:
+    """Investment planned vs realised (summed per currency in SQL, then converted through
+    :func:`convert_money`), jobs, projects at risk, milestones due in the next UPCOMING_DAYS days.
+    Four queries whatever the number of projects."""
+    from django.utils import timezone
+
+    from .models_projects import Milestone, TenantProject
+
+    today = today or timezone.localdate()
+    rows = list(
+        TenantProject.objects.order_by().values("application__investment_currency").annotate(
+            n=Count("pk"), planned=Sum("application__investment_amount"), realised=Sum("investment_realised"),
+            jobs_planned=Sum("application__jobs_planned"), jobs=Sum("jobs_realised"), local=Sum("jobs_local"),
+        )
+    )
+    rates = current_rates()
+    planned = {code: Decimal(0) for code in MONEY_CURRENCIES}
+    realised = {code: Decimal(0) for code in MONEY_CURRENCIES}
+    missing = set()
+    for row in rows:
+        currency = row["application__investment_currency"]
+        for total, amount in ((planned, row["planned"]), (realised, row["realised"])):
+            if amount is None:
+                continue
+            for code, value in convert_money(amount, currency, rates=rates).items():
+                if value is None:
+                    missing.add(currency)
+                    total[code] = None if total[code] is None else total[code]
+                elif total[code] is not None:
+                    total[code] += value
+    upcoming_qs = Milestone.objects.filter(actual_on__isnull=True, planned_on__gte=today, planned_on__lte=today + timedelta(days=UPCOMING_DAYS))
+    return ProjectFigures(
+        projects=sum(r["n"] for r in rows), planned=planned, realised=realised, missing_rates=sorted(missing),
+        jobs_planned=sum(r["jobs_planned"] or 0 for r in rows), jobs_realised=sum(r["jobs"] or 0 for r in rows),
+        jobs_local=sum(r["local"] or 0 for r in rows),
+        at_risk=late_milestones(today=today).values("project_id").distinct().count(),
+        upcoming=list(upcoming_qs.select_related("project__application").order_by("planned_on", "pk")[:limit]),
+        upcoming_count=upcoming_qs.count(),
+    )
