@@ -45,7 +45,7 @@ def test_committee_meeting_from_agenda_to_closed_minutes(demo, page, shot):
         page.select_option(f"select[name=vote_{item.pk}_{member.pk}]", "approve")
     shot(page, "03-attendance-and-votes")
     with page.expect_navigation():
-        page.locator("#content-main form input[type=submit]").click()
+        page.locator("input[name=_save_votes]").click()
     assert page.url.endswith(f"/admin/tenants/committeemeeting/{meeting.pk}/change/"), page.url
     assert page.locator(".messagelist .success").count() == 1
 
