@@ -178,7 +178,7 @@ def pipeline_panels(user) -> list[Panel]:
 # --- staff: tenant projects --------------------------------------------------------------------
 def project_panels() -> list[Panel]:
     """Investment realised vs planned (USD, and IDR / KRW in the table), jobs, projects at risk and
-    the milestones due in the next weeks. A fixed number of queries (selectors.project_figures)."""
+    the milestones due in the next weeks. One query (selectors.project_figures)."""
     figures = selectors.project_figures(limit=LIST_LIMIT)
     if not figures.projects:
         return [Panel(key="projects", title=_("Tenant projects"), empty=_("No application has been approved yet."))]
@@ -191,7 +191,7 @@ def project_panels() -> list[Panel]:
                          columns=[_("Company"), _("Milestone"), _("Planned on")], id="dash-upcoming-milestones")
     for m in figures.upcoming:
         link = reverse("admin:tenants_tenantproject_change", args=[m.project_id])
-        upcoming.rows.append([cell(m.project.application.company_name, link), cell(m.label),
+        upcoming.rows.append([cell(m.company_name, link), cell(m.label),
                               cell(date_format(m.planned_on, "SHORT_DATE_FORMAT"), nowrap=True)])
     note = ""
     if figures.missing_rates:

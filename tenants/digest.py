@@ -98,7 +98,7 @@ def section(recipients, since, now) -> dict:
                                        planned=figures.jobs_planned, local=figures.jobs_local)),
                 DigestItem(_("Projects at risk"), projects_url + "?at_risk=1", str(figures.at_risk)),
             ] + [
-                DigestItem(m.project.application.company_name, site_url("admin:tenants_tenantproject_change", m.project_id),
+                DigestItem(m.company_name, site_url("admin:tenants_tenantproject_change", m.project_id),
                            format_lazy(_("{milestone} planned on {date}"), milestone=m.label, date=m.planned_on.isoformat()))
                 for m in figures.upcoming
             ]

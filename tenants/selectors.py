@@ -7,7 +7,7 @@ same answer as for a record that does not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -450,10 +450,20 @@ def allocation_list_for(user, application: Application) -> QuerySet:
 MONEY_CURRENCIES = ("USD", "IDR", "KRW")
 
 
+# The one statement that reads the rates conversions use (current_rates, and project_figures, which
+# reads them in its single query): switch it to dated rates to convert at a date.
+RATES_SQL = "SELECT currency, usd_rate, idr_rate FROM tenants_exchangerate"
+
+
+def _rates_from(rows) -> dict[str, tuple[Decimal, Decimal]]:
+    return {c: (Decimal(str(usd)), Decimal(str(idr))) for c, usd, idr in rows}
+
+
 def current_rates() -> dict[str, tuple[Decimal, Decimal]]:
-    """{currency: (usd_rate, idr_rate)} at the rates staff set now (one query). The one place that
-    reads rates for conversions; switch it to dated rates to convert at a date."""
-    return {c: (usd, idr) for c, usd, idr in ExchangeRate.objects.values_list("currency", "usd_rate", "idr_rate")}
+    """{currency: (usd_rate, idr_rate)} at the rates staff set now (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(RATES_SQL)
+        return _rates_from(cursor.fetchall())
 
 
 def convert_money(amount, currency: str, *, rates: dict | None = None) -> dict[str, Decimal | None]:
@@ -637,6 +647,20 @@ UPCOMING_DAYS = 60
 
 
 @dataclass
+class UpcomingMilestone:
+    project_id: int
+    kind: str
+    planned_on: date
+    company_name: str
+
+    @property
+    def label(self) -> str:
+        from .milestones import BY_CODE
+
+        return str(BY_CODE[self.kind].label) if self.kind in BY_CODE else self.kind
+
+
+@dataclass
 class ProjectFigures:
     projects: int
     planned: dict  # {"USD": ..., "IDR": ..., "KRW": ...}, None where a rate is missing
@@ -646,46 +670,59 @@ class ProjectFigures:
     jobs_realised: int
     jobs_local: int
     at_risk: int
-    upcoming: list
+    upcoming: list[UpcomingMilestone]
     upcoming_count: int
 
 
+PROJECT_FIGURES_SQL = """
+SELECT
+  (SELECT COALESCE(json_agg(json_build_array(t.currency, t.n, t.planned::text, t.realised::text, t.jobs_planned, t.jobs, t.local)), '[]'::json)
+     FROM (SELECT a.investment_currency AS currency, COUNT(p.id) AS n, SUM(a.investment_amount) AS planned,
+                  SUM(p.investment_realised) AS realised, COALESCE(SUM(a.jobs_planned), 0) AS jobs_planned,
+                  COALESCE(SUM(p.jobs_realised), 0) AS jobs, COALESCE(SUM(p.jobs_local), 0) AS local
+             FROM tenants_tenantproject p JOIN tenants_application a ON a.id = p.application_id
+            GROUP BY a.investment_currency) t),
+  (SELECT COUNT(DISTINCT m.project_id) FROM tenants_milestone m WHERE m.actual_on IS NULL AND m.planned_on < %(late_before)s),
+  (SELECT COUNT(*) FROM tenants_milestone m WHERE m.actual_on IS NULL AND m.planned_on BETWEEN %(today)s AND %(until)s),
+  (SELECT COALESCE(json_agg(json_build_array(u.project_id, u.kind, u.planned_on, u.company_name)), '[]'::json)
+     FROM (SELECT m.project_id, m.kind, m.planned_on, a.company_name
+             FROM tenants_milestone m JOIN tenants_tenantproject p ON p.id = m.project_id JOIN tenants_application a ON a.id = p.application_id
+            WHERE m.actual_on IS NULL AND m.planned_on BETWEEN %(today)s AND %(until)s
+            ORDER BY m.planned_on, m.id LIMIT %(limit)s) u),
+  (SELECT COALESCE(json_agg(json_build_array(r.currency, r.usd_rate::text, r.idr_rate::text)), '[]'::json) FROM (""" + RATES_SQL + """) r)
+"""
+
+
 def project_figures(*, today=None, limit: int = 10) -> ProjectFigures:
-    """Investment planned vs realised (summed per currency in SQL, then converted through
-    :func:`convert_money`), jobs, projects at risk, milestones due in the next UPCOMING_DAYS days.
-    Four queries whatever the number of projects."""
+    """Investment planned vs realised (summed per currency, then converted through
+    :func:`convert_money` at the current rates), jobs, projects at risk (a milestone late by more
+    than TENANTS_MILESTONE_LATE_DAYS), and the milestones due in the next UPCOMING_DAYS days: one
+    query whatever the number of projects."""
     from django.utils import timezone
 
-    from .models_projects import Milestone, TenantProject
-
     today = today or timezone.localdate()
-    rows = list(
-        TenantProject.objects.order_by().values("application__investment_currency").annotate(
-            n=Count("pk"), planned=Sum("application__investment_amount"), realised=Sum("investment_realised"),
-            jobs_planned=Sum("application__jobs_planned"), jobs=Sum("jobs_realised"), local=Sum("jobs_local"),
-        )
-    )
-    rates = current_rates()
+    with connection.cursor() as cursor:
+        cursor.execute(PROJECT_FIGURES_SQL, {
+            "late_before": today - timedelta(days=milestone_late_days()), "today": today,
+            "until": today + timedelta(days=UPCOMING_DAYS), "limit": limit,
+        })
+        groups, at_risk, upcoming_count, upcoming, rate_rows = cursor.fetchone()
+    rates = _rates_from(rate_rows)
     planned = {code: Decimal(0) for code in MONEY_CURRENCIES}
     realised = {code: Decimal(0) for code in MONEY_CURRENCIES}
     missing = set()
-    for row in rows:
-        currency = row["application__investment_currency"]
-        for total, amount in ((planned, row["planned"]), (realised, row["realised"])):
+    for currency, _n, planned_sum, realised_sum, _jp, _j, _l in groups:
+        for total, amount in ((planned, planned_sum), (realised, realised_sum)):
             if amount is None:
                 continue
-            for code, value in convert_money(amount, currency, rates=rates).items():
+            for code, value in convert_money(Decimal(amount), currency, rates=rates).items():
                 if value is None:
                     missing.add(currency)
-                    total[code] = None if total[code] is None else total[code]
                 elif total[code] is not None:
                     total[code] += value
-    upcoming_qs = Milestone.objects.filter(actual_on__isnull=True, planned_on__gte=today, planned_on__lte=today + timedelta(days=UPCOMING_DAYS))
     return ProjectFigures(
-        projects=sum(r["n"] for r in rows), planned=planned, realised=realised, missing_rates=sorted(missing),
-        jobs_planned=sum(r["jobs_planned"] or 0 for r in rows), jobs_realised=sum(r["jobs"] or 0 for r in rows),
-        jobs_local=sum(r["local"] or 0 for r in rows),
-        at_risk=late_milestones(today=today).values("project_id").distinct().count(),
-        upcoming=list(upcoming_qs.select_related("project__application").order_by("planned_on", "pk")[:limit]),
-        upcoming_count=upcoming_qs.count(),
+        projects=sum(g[1] for g in groups), planned=planned, realised=realised, missing_rates=sorted(missing),
+        jobs_planned=sum(g[4] for g in groups), jobs_realised=sum(g[5] for g in groups), jobs_local=sum(g[6] for g in groups),
+        at_risk=at_risk, upcoming_count=upcoming_count,
+        upcoming=[UpcomingMilestone(pid, kind, date.fromisoformat(day), name) for pid, kind, day, name in upcoming],
     )
