@@ -25,7 +25,13 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.notifications.digest import (
-    DigestGroup, DigestItem, DigestSection, after, shared, site_url, users_with_perm,
+    DigestGroup,
+    DigestItem,
+    DigestSection,
+    after,
+    shared,
+    site_url,
+    users_with_perm,
 )
 
 from .models import IN_REVIEW_STATUSES, Allocation, Application, ApplicationStatus, ScreeningSettings, StatusChange

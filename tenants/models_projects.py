@@ -24,6 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from kitb_portal.common.models import TimeStampedModel, choices_check
 from kitb_portal.common.storage import private_storage
 
+from .milestones import BY_CODE as _MILESTONE_KINDS
+from .milestones import CHOICES as MILESTONE_CHOICES
+from .milestones import CODES as MILESTONE_CODES
+
 # --- committee meetings ---------------------------------------------------------------------------
 
 
@@ -175,9 +179,6 @@ __all__ = [
 
 # --- tenant projects and milestones ---------------------------------------------------------------
 
-from .milestones import BY_CODE as _MILESTONE_KINDS, CHOICES as MILESTONE_CHOICES, CODES as MILESTONE_CODES  # noqa: E402
-
-
 class TenantProject(TimeStampedModel):
     """What an approved application becomes: its milestones, the investment realised (in the
     application's currency) and the jobs created, of which local."""
@@ -221,7 +222,8 @@ class Milestone(TimeStampedModel):
     evidence = models.FileField(_("evidence"), storage=private_storage, upload_to=evidence_upload_to, max_length=300, blank=True)
     evidence_name = models.CharField(_("evidence file name"), max_length=255, blank=True)
     evidence_sha256 = models.CharField(_("SHA-256 of the evidence"), max_length=64, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:

@@ -12,15 +12,42 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
-    Case, Count, DecimalField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 
 from .models import (
-    IN_REVIEW_STATUSES, Application, ApplicationComment, ApplicationDocument, CommentVisibility, ExchangeRate, Plot,
-    Review, ReviewAssignment, ReviewScore, ScreeningCriterion, ScreeningSettings, StatusChange, Zone,
+    IN_REVIEW_STATUSES,
+    Application,
+    ApplicationComment,
+    ApplicationDocument,
+    CommentVisibility,
+    ExchangeRate,
+    Plot,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+    ScreeningCriterion,
+    ScreeningSettings,
+    StatusChange,
+    Zone,
 )
 from .permissions import can_view_application, is_kitb_administrator, staff_may
 

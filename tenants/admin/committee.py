@@ -48,7 +48,7 @@ class AgendaItemForm(forms.ModelForm):
             try:
                 check_agenda_application(application)
             except ValidationError as exc:
-                raise forms.ValidationError(exc.messages)
+                raise forms.ValidationError(exc.messages) from None
         return application
 
 
@@ -198,7 +198,7 @@ class CommitteeMeetingAdmin(admin.ModelAdmin):
         try:
             handle = meeting.minutes_file.open("rb")
         except FileNotFoundError:
-            raise Http404
+            raise Http404 from None
         pdf = meeting.minutes_format == "pdf"
         return FileResponse(handle, as_attachment=True, filename=f"minutes-{meeting.pk}.{'pdf' if pdf else 'html'}",
                             content_type="application/pdf" if pdf else "text/html; charset=utf-8")

@@ -157,7 +157,7 @@ class TenantProjectAdmin(admin.ModelAdmin):
         try:
             handle = milestone.evidence.open("rb")
         except FileNotFoundError:
-            raise Http404
+            raise Http404 from None
         return FileResponse(handle, as_attachment=True, filename=milestone.evidence_name or "evidence.pdf", content_type="application/pdf")
 
     def milestone_view(self, request, pk, milestone_pk):

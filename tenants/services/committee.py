@@ -40,7 +40,7 @@ def _locked_meeting(meeting_id: int) -> CommitteeMeeting:
     try:
         return CommitteeMeeting.objects.select_for_update().get(pk=meeting_id)
     except (CommitteeMeeting.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(_("This committee meeting does not exist."))
+        raise ValidationError(_("This committee meeting does not exist.")) from None
 
 
 def _open(meeting: CommitteeMeeting) -> None:

@@ -79,7 +79,7 @@ def _locked_interest(interest_id: int) -> ExpressionOfInterest:
     try:
         return ExpressionOfInterest.objects.select_for_update().get(pk=interest_id)
     except (ExpressionOfInterest.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(_("This expression of interest does not exist."))
+        raise ValidationError(_("This expression of interest does not exist.")) from None
 
 
 def _handle(interest: ExpressionOfInterest, actor) -> None:

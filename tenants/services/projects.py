@@ -50,7 +50,7 @@ def _locked_project(project_id: int) -> TenantProject:
     try:
         return TenantProject.objects.select_for_update(of=("self",)).select_related("application").get(pk=project_id)
     except (TenantProject.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(_("This project does not exist."))
+        raise ValidationError(_("This project does not exist.")) from None
 
 
 @transaction.atomic
@@ -95,7 +95,7 @@ def _locked_milestone(milestone_id: int) -> Milestone:
     try:
         return Milestone.objects.select_for_update(of=("self",)).select_related("project__application").get(pk=milestone_id)
     except (Milestone.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(_("This milestone does not exist."))
+        raise ValidationError(_("This milestone does not exist.")) from None
 
 
 @transaction.atomic

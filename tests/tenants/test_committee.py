@@ -95,7 +95,7 @@ def test_votes_are_counted_as_recorded_and_the_minutes_frozen(at_committee, kitb
         split: ["approve", "approve", "reject", "abstain"],  # 2 of 4 is no majority: no decision
     }
     for app, choices in ballots.items():
-        for voter, choice in zip(members, choices):
+        for voter, choice in zip(members, choices, strict=True):
             services.meeting_vote(meeting_id=meeting.pk, application_id=app.pk, voter=voter, choice=choice, actor=kitb_admin)
     # a member changes their own vote before the close: the recorded one counts
     services.meeting_vote(meeting_id=meeting.pk, application_id=split.pk, voter=reviewer2, choice="abstain", actor=reviewer2)

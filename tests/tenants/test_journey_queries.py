@@ -15,7 +15,7 @@ from .factories import ApplicationFactory, PlotFactory, ZoneFactory
 
 def _projects(n, referrer, sector, *, currency="USD", late=False):
     made = []
-    for i in range(n):
+    for _ in range(n):
         app = ApplicationFactory(referrer=referrer, sector=sector, status=Application.Status.APPROVED, decided_at=timezone.now(),
                                  investment_amount=Decimal("1000000"), investment_currency=currency, jobs_planned=100)
         project = services.project_open(application=app, actor=None)
