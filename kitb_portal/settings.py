@@ -521,6 +521,11 @@ SEARCH_SOURCES = [
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 # Day of the weekly digest (0 = Monday).
 DIGEST_WEEKDAY = env.int("DIGEST_WEEKDAY", default=0)
+# Tenant journey: members present a committee meeting needs for a decision (a meeting may set its own);
+# days a milestone may be late before its project is "at risk"; days a reviewer has for a review.
+TENANTS_COMMITTEE_QUORUM = env.int("TENANTS_COMMITTEE_QUORUM", default=3)
+TENANTS_MILESTONE_LATE_DAYS = env.int("TENANTS_MILESTONE_LATE_DAYS", default=30)
+TENANTS_REVIEW_DUE_DAYS = env.int("TENANTS_REVIEW_DUE_DAYS", default=14)
 
 LOGGING = {
     "version": 1,

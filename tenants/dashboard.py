@@ -39,6 +39,8 @@ def section(user, *, now=None) -> Section | None:
         panels = []
         if staff_may(user, "tenants.view_application"):
             panels += pipeline_panels(user)
+        if staff_may(user, "tenants.view_tenantproject"):
+            panels += project_panels()
         if can_view_land(user):
             panels += land_panels()
         return Section(key="tenants", title=_("Tenants"), panels=panels) if panels else None
@@ -171,6 +173,42 @@ def pipeline_panels(user) -> list[Panel]:
         note=rates_note, empty=_("No application is in review or approved."),
     )
     return [pipeline, sector_panel]
+
+
+# --- staff: tenant projects --------------------------------------------------------------------
+def project_panels() -> list[Panel]:
+    """Investment realised vs planned (USD, and IDR / KRW in the table), jobs, projects at risk and
+    the milestones due in the next weeks. One query (selectors.project_figures)."""
+    figures = selectors.project_figures(limit=LIST_LIMIT)
+    if not figures.projects:
+        return [Panel(key="projects", title=_("Tenant projects"), empty=_("No application has been approved yet."))]
+    url = _admin_url("tenantproject")
+    money = DataTable(caption=_("Investment of the tenant projects"), columns=[_("Currency"), _("Planned"), _("Realised")])
+    for code in selectors.MONEY_CURRENCIES:
+        money.rows.append([cell(code), cell(fmt_number(figures.planned[code], 0) if figures.planned[code] is not None else "—", numeric=True),
+                           cell(fmt_number(figures.realised[code], 0) if figures.realised[code] is not None else "—", numeric=True)])
+    upcoming = DataTable(caption=_("Milestones due in the next %(days)s days") % {"days": selectors.UPCOMING_DAYS},
+                         columns=[_("Company"), _("Milestone"), _("Planned on")], id="dash-upcoming-milestones")
+    for m in figures.upcoming:
+        link = reverse("admin:tenants_tenantproject_change", args=[m.project_id])
+        upcoming.rows.append([cell(m.company_name, link), cell(m.label),
+                              cell(date_format(m.planned_on, "SHORT_DATE_FORMAT"), nowrap=True)])
+    note = ""
+    if figures.missing_rates:
+        note = _("Amounts in %(currencies)s have no exchange rate and are left out of the converted totals.") % {
+            "currencies": ", ".join(figures.missing_rates)}
+    return [Panel(
+        key="projects", title=_("Tenant projects"),
+        figures=[
+            Figure(_("Investment realised / planned"), f"{_money(figures.realised['USD'])} / {_money(figures.planned['USD'])}", url),
+            Figure(_("Jobs realised / planned (local)"),
+                   f"{fmt_number(figures.jobs_realised)} / {fmt_number(figures.jobs_planned)} ({fmt_number(figures.jobs_local)})", url),
+            Figure(_("Projects at risk"), fmt_number(figures.at_risk), _admin_url("tenantproject", at_risk="1")),
+            Figure(_("Milestones due in the next %(days)s days") % {"days": selectors.UPCOMING_DAYS}, fmt_number(figures.upcoming_count), url),
+        ],
+        tables=[money] + ([upcoming] if figures.upcoming else []), note=note,
+        links=[(_("All tenant projects"), url), (_("Committee meetings"), _admin_url("committeemeeting"))],
+    )]
 
 
 # --- staff: land ------------------------------------------------------------------------------

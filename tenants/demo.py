@@ -161,6 +161,7 @@ def seed(stdout) -> None:
         services.application_to_committee(application_id=application.pk, actor=admin)
         if target == "committee":
             continue
+        _committee_votes(application, "reject" if target == "rejected" else "approve", admin, reviewers)
         if target == "rejected":
             services.application_reject(application_id=application.pk, actor=admin,
                                         reason="The plan needs more water than phase 1 can supply before 2027; please apply again for phase 2.")
@@ -172,7 +173,68 @@ def seed(stdout) -> None:
         reserve = Plot.objects.get(code="P1-B01")
         if reserve.status == Plot.Status.AVAILABLE:
             services.plot_reserve(plot_id=reserve.pk, application_id=application.pk, actor=admin, note="Option for expansion.")
+    _seed_journey(admin, reviewers, partners, sectors, created)
     stdout.write(
         "tenants: " + ", ".join(f"{n} {what}" for what, n in created.items()) + " created"
         + ("" if any(created.values()) else " (all present already)")
     )
+
+
+def _committee_votes(application, decision: str, admin, reviewers) -> None:
+    """A closed committee meeting (the administrator chairs, the reviewers sit) that voted ``decision``."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    members = [admin, *reviewers]
+    meeting = services.meeting_schedule(actor=admin, title=f"Screening committee: {application.company_name}",
+                                        held_at=timezone.now() - timedelta(days=2), chair=admin, members=reviewers,
+                                        location="KITB office, Batang")
+    services.meeting_agenda_add(meeting_id=meeting.pk, application_id=application.pk, actor=admin)
+    services.meeting_attendance_set(meeting_id=meeting.pk, present_user_ids=[u.pk for u in members], actor=admin)
+    for user in members:
+        services.meeting_vote(meeting_id=meeting.pk, application_id=application.pk, voter=user, choice=decision, actor=admin)
+    services.meeting_minutes_write(meeting_id=meeting.pk, actor=admin,
+                                   minutes=f"The committee discussed {application.company_name} and voted to {decision} it.")
+    services.meeting_close(meeting_id=meeting.pk, actor=admin)
+
+
+def _seed_journey(admin, reviewers, partners, sectors, created) -> None:
+    """The journey around the screening (each piece once): this week's committee meeting with the
+    application waiting at the committee on its agenda, an expression of interest from the
+    Technopark naming a preferred plot, a site visit, and the approved company's first milestone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import CommitteeMeeting, ExpressionOfInterest, SiteVisit, TenantProject
+
+    created.setdefault("journey", 0)
+    title = "Screening committee: this week"
+    waiting = Application.objects.filter(status=Application.Status.COMMITTEE).order_by("pk").first()
+    if waiting is not None and not CommitteeMeeting.objects.filter(title=title).exists():
+        meeting = services.meeting_schedule(actor=admin, title=title, held_at=timezone.now() + timedelta(hours=2), chair=admin,
+                                            members=reviewers, location="KITB office, Batang (and video call from Cheongju)")
+        services.meeting_agenda_add(meeting_id=meeting.pk, application_id=waiting.pk, actor=admin)
+        created["journey"] += 1
+    technopark_partner = next(iter(partners.values()))
+    if not ExpressionOfInterest.objects.exists():
+        plot = Plot.objects.filter(code="P1-D02", status=Plot.Status.AVAILABLE).first()
+        services.interest_submit(actor=technopark_partner, company_name="Chungju Precision Optics", company_country="KR",
+                                 sector=sectors["it"], investment_min=D("8000000"), investment_max=D("15000000"),
+                                 investment_currency="USD", land_ha=D("6"), timing="Construction in 2026, operation in 2027",
+                                 plot_ids=[plot.pk] if plot else [])
+        created["journey"] += 1
+    visited = Application.objects.filter(status=Application.Status.SCREENING).order_by("pk").first()
+    if visited is not None and not SiteVisit.objects.exists():
+        services.site_visit_schedule(application_id=visited.pk, scheduled_at=timezone.now() + timedelta(days=10), host=admin,
+                                     visitors="Park Ji-ho (CEO), Lee Min-ho (plant engineer)", actor=admin)
+        created["journey"] += 1
+    project = TenantProject.objects.order_by("pk").first()
+    if project is not None and not project.milestones.filter(actual_on__isnull=False).exists():
+        licence = project.milestones.get(kind="licence")
+        services.milestone_confirm(milestone_id=licence.pk, actual_on=timezone.localdate(), actor=admin,
+                                   evidence=SimpleUploadedFile("nib.pdf", sample_pdf_bytes("NIB"), content_type="application/pdf"))
+        services.project_update(project_id=project.pk, actor=admin, owner=admin, investment_realised=D("1500000"),
+                                jobs_realised=25, jobs_local=22)
+        created["journey"] += 1

@@ -2,7 +2,8 @@
 ``kitb_portal.notifications.digest``).
 
 Staff who may view applications: the screening pipeline (applications per step, and how many are
-overdue in their step), the moves between steps in the reader's window, and the land still free per
+overdue in their step), the moves between steps in the reader's window, the tenant projects
+(investment realised vs planned, jobs, projects at risk, milestones due soon), and the land still free per
 zone (new when an allocation was made or released in the window). Partner users: the open
 applications their organisation referred and those decided in the window (new when their status
 changed in the window).
@@ -19,14 +20,22 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.notifications.digest import (
-    DigestGroup, DigestItem, DigestSection, after, shared, site_url, users_with_perm,
+    DigestGroup,
+    DigestItem,
+    DigestSection,
+    after,
+    shared,
+    site_url,
+    users_with_perm,
 )
 
 from .models import IN_REVIEW_STATUSES, Allocation, Application, ApplicationStatus, ScreeningSettings, StatusChange
+from .selectors import project_figures
 
 DEFAULT_OVERDUE_DAYS = 14
 
@@ -81,6 +90,24 @@ def section(recipients, since, now) -> dict:
             cursor.execute(LAND_FREE_SQL)
             zones = cursor.fetchall()
         land = Allocation.objects.aggregate(created=Max("created_at"), released=Max("released_at"))
+        figures = project_figures(today=timezone.localdate(now))
+
+        projects_url = site_url("admin:tenants_tenantproject_changelist")
+        project_items = []
+        if figures.projects:
+            usd = {k: ("—" if v is None else f"{v:,.0f}") for k, v in (("planned", figures.planned["USD"]), ("realised", figures.realised["USD"]))}
+            project_items = [
+                DigestItem(_("Investment realised / planned"), projects_url,
+                           format_lazy(_("USD {realised} of USD {planned}"), realised=usd["realised"], planned=usd["planned"])),
+                DigestItem(_("Jobs realised / planned"), projects_url,
+                           format_lazy(_("{realised} of {planned}, {local} of them local"), realised=figures.jobs_realised,
+                                       planned=figures.jobs_planned, local=figures.jobs_local)),
+                DigestItem(_("Projects at risk"), projects_url + "?at_risk=1", str(figures.at_risk)),
+            ] + [
+                DigestItem(m.company_name, site_url("admin:tenants_tenantproject_change", m.project_id),
+                           format_lazy(_("{milestone} planned on {date}"), milestone=m.label, date=m.planned_on.isoformat()))
+                for m in figures.upcoming
+            ]
 
         def staff_section(reader_since):
             moved = [c for c in changes if c[5] > reader_since]
@@ -105,6 +132,7 @@ def section(recipients, since, now) -> dict:
             return DigestSection("tenants", _("Tenant screening and land"), [
                 DigestGroup.of(_("Screening pipeline"), steps),
                 DigestGroup.of(_("Applications that moved"), moves),
+                DigestGroup.of(_("Tenant projects"), project_items),
                 DigestGroup.of(_("Land still free per zone"), land_items),
             ], url=site_url("admin:tenants_application_changelist"))
 

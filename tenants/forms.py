@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
@@ -121,6 +122,12 @@ class LandStepForm(ApplicationStepForm):
 
     class Meta(_StepMeta):
         fields = DRAFT_FIELDS[3]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_plots"] = PreferredPlotsField()
+        if self.instance.pk:
+            self.fields["preferred_plots"].initial = list(self.instance.plot_preferences.values_list("plot_id", flat=True))
 
 
 class DocumentForm(forms.Form):
@@ -257,3 +264,49 @@ __all__ = [
     "STEP_TITLES", "CompanyStepForm", "ProjectStepForm", "LandStepForm", "DocumentForm", "PartnerCommentForm",
     "ReasonForm", "AssignReviewersForm", "AllocationForm", "ReviewForm", "StaffCommentForm",
 ]
+
+
+# --- the journey around the screening (portal) ----------------------------------------------------
+
+def _plot_label(plot) -> str:
+    return f"{plot.code} — {plot.area_ha} ha, {plot.zone.name}"
+
+
+class PreferredPlotsField(forms.ModelMultipleChoiceField):
+    def __init__(self, **kwargs):
+        from .selectors import partner_plot_choices
+
+        super().__init__(queryset=partner_plot_choices(), required=False, widget=forms.CheckboxSelectMultiple,
+                         label=_("Preferred plots"), help_text=_("Available plots from the land view; KITB sees the requests on each plot."),
+                         **kwargs)
+        self.label_from_instance = _plot_label
+
+
+class InterestForm(forms.Form):
+    """An expression of interest in a few fields."""
+
+    company_name = forms.CharField(label=_("company name"), max_length=200)
+    company_country = forms.CharField(label=_("company country"), max_length=40,
+                                      help_text=_("ISO 3166 two-letter code, e.g. KR for Korea or ID for Indonesia."))
+    sector = forms.ModelChoiceField(label=_("sector"), queryset=None)
+    investment_min = forms.DecimalField(label=_("investment from"), min_value=0, max_digits=18, decimal_places=2)
+    investment_max = forms.DecimalField(label=_("investment up to"), min_value=0, max_digits=18, decimal_places=2)
+    investment_currency = forms.ChoiceField(label=_("currency"), choices=Application._meta.get_field("investment_currency").choices, initial="USD")
+    land_ha = forms.DecimalField(label=_("land needed (ha)"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2)
+    timing = forms.CharField(label=_("timing"), max_length=200, help_text=_("When the company wants to start, e.g. construction in 2026."))
+
+    def __init__(self, *args, **kwargs):
+        from .models import Sector
+
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = Sector.objects.order_by("-is_priority", "name_en")
+        self.fields["preferred_plots"] = PreferredPlotsField()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("investment_min"), data.get("investment_max")
+        if low is not None and high is not None and high < low:
+            self.add_error("investment_max", _("The highest investment must not be below the lowest."))
+        return data

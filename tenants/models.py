@@ -368,6 +368,7 @@ class ReviewAssignment(TimeStampedModel):
     application = models.ForeignKey(Application, verbose_name=_("application"), on_delete=models.CASCADE, related_name="assignments")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.PROTECT, related_name="review_assignments")
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.SET_NULL, null=True, related_name="+")
+    due_on = models.DateField(_("review due on"), null=True, blank=True, help_text=_("The reviewer is reminded weekly once it has passed."))
 
     class Meta:
         verbose_name = _("review assignment")
@@ -429,6 +430,10 @@ class Zone(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey("self", verbose_name=_("parent zone"), on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     area_ha = models.DecimalField(_("area (ha)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    is_internal = models.BooleanField(
+        _("internal"), default=False,
+        help_text=_("Never shown to partners in the portal's land view, nor its sub-zones and plots."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -523,3 +528,8 @@ class Allocation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.plot.code} → {self.application.company_name} ({self.get_kind_display()})"
+
+
+# The journey around the screening (committee meetings, projects and milestones, expressions of
+# interest, site visits, preferred plots) lives in its own module; imported here so Django finds it.
+from .models_projects import *  # noqa: E402,F401,F403

@@ -102,3 +102,19 @@ def can_allocate_land(user) -> bool:
 
 def can_view_land(user) -> bool:
     return staff_may(user, "tenants.view_plot")
+
+
+# --- the committee, projects, expressions of interest, land for partners ------------------------
+
+def can_manage_meetings(user) -> bool:
+    """Schedule meetings, set their members and agenda: staff who may change meetings (KITB administrator)."""
+    return staff_may(user, "tenants.change_committeemeeting")
+
+
+def can_record_meeting(user, meeting) -> bool:
+    """Attendance and other members' votes: the meeting's chair, or whoever manages meetings."""
+    return _active(user) and user.is_staff and (user.pk == meeting.chair_id or can_manage_meetings(user))
+
+
+def can_view_meetings(user) -> bool:
+    return staff_may(user, "tenants.view_committeemeeting") or (can_be_reviewer(user))

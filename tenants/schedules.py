@@ -6,16 +6,23 @@ from kitb_portal.common import schedules
 
 OVERDUE_SWEEP_TASK_NAME = "tenants: overdue application reminders"
 OVERDUE_SWEEP_TASK = "tenants.tasks.application_overdue_sweep"
+AT_RISK_SWEEP_TASK_NAME = "tenants: projects at risk reminders"
+AT_RISK_SWEEP_TASK = "tenants.tasks.project_at_risk_sweep"
 SCHEDULES = [
     schedules.Schedule(
         OVERDUE_SWEEP_TASK_NAME, OVERDUE_SWEEP_TASK, crontab={"minute": "0", "hour": "1", "timezone": "Asia/Jakarta"},
         description="Remind reviewers and owning officers of applications overdue in their step (weekly per application).",
     ),
+    schedules.Schedule(
+        AT_RISK_SWEEP_TASK_NAME, AT_RISK_SWEEP_TASK, crontab={"minute": "30", "hour": "1", "timezone": "Asia/Jakarta"},
+        description="Remind the owner officer of each tenant project with a late milestone (weekly per project and stage).",
+    ),
 ]
 
 
 def ensure_schedules(apps=None, using: str = "default") -> None:
-    """Idempotent: the ScreeningSettings row (pk=1) and the daily overdue sweep at 01:00 WIB."""
+    """Idempotent: the ScreeningSettings row (pk=1), the daily overdue sweep at 01:00 WIB and the
+    daily projects-at-risk sweep at 01:30 WIB."""
     if apps is None:
         from django.apps import apps as global_apps
 

@@ -7,20 +7,47 @@ same answer as for a record that does not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
-    Case, Count, DecimalField, Exists, ExpressionWrapper, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 
 from .models import (
-    IN_REVIEW_STATUSES, Application, ApplicationComment, ApplicationDocument, CommentVisibility, ExchangeRate, Plot,
-    Review, ReviewAssignment, ReviewScore, ScreeningCriterion, ScreeningSettings, StatusChange, Zone,
+    IN_REVIEW_STATUSES,
+    Application,
+    ApplicationComment,
+    ApplicationDocument,
+    CommentVisibility,
+    ExchangeRate,
+    Plot,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+    ScreeningCriterion,
+    ScreeningSettings,
+    StatusChange,
+    Zone,
 )
 from .permissions import can_view_application, can_view_land, is_kitb_administrator, staff_may
 
@@ -442,13 +469,17 @@ def zone_subtree_ids(zone_id: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def site_plan_plots(zone: Zone) -> list[Plot]:
-    """The plots of a zone and its sub-zones for the site plan, with the application holding each."""
-    live = Application.objects.filter(allocations__plot=OuterRef("pk"), allocations__is_live=True).values("company_name")[:1]
-    return list(
-        Plot.objects.filter(zone_id__in=RawSQL(ZONE_SUBTREE_SQL, [zone.pk])).annotate(holder=Subquery(live))
-        .order_by("grid_row", "grid_col", "code")
-    )
+def site_plan_plots(zone: Zone, *, for_partners: bool = False) -> list[Plot]:
+    """The plots of a zone and its sub-zones for the site plan, with the application holding each.
+
+    ``for_partners``: no holder (never a tenant's name) and no plot of an internal zone."""
+    qs = Plot.objects.filter(zone_id__in=RawSQL(ZONE_SUBTREE_SQL, [zone.pk]))
+    if for_partners:
+        qs = qs.filter(zone_id__in=RawSQL(PARTNER_ZONES_SQL, []))
+    else:
+        live = Application.objects.filter(allocations__plot=OuterRef("pk"), allocations__is_live=True).values("company_name")[:1]
+        qs = qs.annotate(holder=Subquery(live))
+    return list(qs.order_by("grid_row", "grid_col", "code"))
 
 
 def plot_choices_for_allocation() -> QuerySet[Plot]:
@@ -508,3 +539,289 @@ def zone_list_for(user) -> QuerySet[Zone]:
     else:
         return Zone.objects.none()
     return qs.order_by("code")
+
+
+# --- money in the three currencies of the partnership --------------------------------------------
+
+MONEY_CURRENCIES = ("USD", "IDR", "KRW")
+
+
+# The one statement that reads the rates conversions use (current_rates, and project_figures, which
+# reads them in its single query): each currency's rate valid today (the latest ``valid_from``).
+RATES_SQL = (
+    "SELECT DISTINCT ON (currency) currency, usd_rate, idr_rate FROM tenants_exchangerate"
+    " WHERE valid_from <= CURRENT_DATE ORDER BY currency, valid_from DESC"
+)
+
+
+def _rates_from(rows) -> dict[str, tuple[Decimal, Decimal]]:
+    return {c: (Decimal(str(usd)), Decimal(str(idr))) for c, usd, idr in rows}
+
+
+def current_rates() -> dict[str, tuple[Decimal, Decimal]]:
+    """{currency: (usd_rate, idr_rate)} at the rates staff set now (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(RATES_SQL)
+        return _rates_from(cursor.fetchall())
+
+
+def convert_money(amount, currency: str, *, rates: dict | None = None) -> dict[str, Decimal | None]:
+    """``amount`` of ``currency`` in USD, IDR and KRW (None where a rate is missing), rounded to 0.01.
+
+    USD and IDR use the currency's own rates; KRW goes through USD (the KRW rate's USD value)."""
+    if amount is None:
+        return {code: None for code in MONEY_CURRENCIES}
+    rates = current_rates() if rates is None else rates
+    q = Decimal("0.01")
+    amount = Decimal(amount)
+    usd = amount if currency == "USD" else (amount * rates[currency][0] if currency in rates else None)
+    idr = amount if currency == "IDR" else (amount * rates[currency][1] if currency in rates else None)
+    if currency == "KRW":
+        krw = amount
+    elif usd is not None and "KRW" in rates and rates["KRW"][0]:
+        krw = usd / rates["KRW"][0]
+    else:
+        krw = None
+    return {"USD": None if usd is None else usd.quantize(q), "IDR": None if idr is None else idr.quantize(q),
+            "KRW": None if krw is None else krw.quantize(q)}
+
+
+# --- tenant projects ------------------------------------------------------------------------------
+
+def _project_scope(user, qs):
+    from .permissions import _active
+
+    if not _active(user):
+        return qs.none()
+    if user.is_staff:
+        return qs if staff_may(user, "tenants.view_tenantproject") else qs.none()
+    if user.organization_id is None:
+        return qs.none()
+    return qs.filter(application__referrer_id=user.organization_id)
+
+
+def milestone_late_days() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "TENANTS_MILESTONE_LATE_DAYS", 30))
+
+
+def late_milestones(*, today=None):
+    """Milestones not confirmed and planned more than TENANTS_MILESTONE_LATE_DAYS ago."""
+    from django.utils import timezone
+
+    from .models_projects import Milestone
+
+    today = today or timezone.localdate()
+    return Milestone.objects.filter(actual_on__isnull=True, planned_on__lt=today - timedelta(days=milestone_late_days()))
+
+
+def with_project_annotations(qs, *, today=None):
+    """``at_risk`` (a milestone late beyond the setting), ``next_kind`` / ``next_planned_on`` (the first
+    milestone not confirmed yet) and ``done_count``."""
+    from .models_projects import Milestone
+
+    open_ = Milestone.objects.filter(project=OuterRef("pk"), actual_on__isnull=True).order_by("position")
+    done = Milestone.objects.filter(project=OuterRef("pk"), actual_on__isnull=False).order_by().values("project").annotate(n=Count("pk")).values("n")
+    return qs.annotate(
+        at_risk=Exists(late_milestones(today=today).filter(project=OuterRef("pk"))),
+        next_kind=Subquery(open_.values("kind")[:1]),
+        next_planned_on=Subquery(open_.values("planned_on")[:1]),
+        done_count=Coalesce(Subquery(done), Value(0)),
+    )
+
+
+def project_list_for(user, *, today=None):
+    from .models_projects import TenantProject
+
+    qs = _project_scope(user, TenantProject.objects.select_related("application__sector", "application__referrer", "owner"))
+    return with_project_annotations(qs, today=today).order_by("application__company_name", "pk")
+
+
+def project_get_for(user, pk):
+    from .models_projects import TenantProject
+
+    try:
+        return project_list_for(user).get(pk=pk)
+    except (TenantProject.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def project_milestones(project, *, today=None) -> list:
+    """The project's milestones in order, each with ``late`` (planned more than the setting ago, not done)."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    limit = today - timedelta(days=milestone_late_days())
+    rows = list(project.milestones.select_related("confirmed_by").order_by("position"))
+    for m in rows:
+        m.late = m.actual_on is None and m.planned_on is not None and m.planned_on < limit
+        m.overdue = m.actual_on is None and m.planned_on is not None and m.planned_on < today
+    return rows
+
+
+def project_money(project, *, rates=None) -> dict:
+    """Planned and realised investment in USD, IDR and KRW (the application's currency converted)."""
+    application = project.application
+    rates = current_rates() if rates is None else rates
+    return {
+        "currency": application.investment_currency,
+        "planned": application.investment_amount,
+        "realised": project.investment_realised,
+        "planned_in": convert_money(application.investment_amount, application.investment_currency, rates=rates),
+        "realised_in": convert_money(project.investment_realised, application.investment_currency, rates=rates),
+    }
+
+
+# --- land for partners ----------------------------------------------------------------------------
+
+PARTNER_ZONES_SQL = """WITH RECURSIVE visible(id) AS (
+    SELECT id FROM tenants_zone WHERE parent_id IS NULL AND NOT is_internal
+    UNION
+    SELECT z.id FROM tenants_zone z JOIN visible v ON z.parent_id = v.id WHERE NOT z.is_internal
+) SELECT id FROM visible"""
+
+
+def partner_zones() -> list[Zone]:
+    """Zones partners may see: not internal, and under no internal zone (one query)."""
+    return list(Zone.objects.filter(pk__in=RawSQL(PARTNER_ZONES_SQL, [])).order_by("code"))
+
+
+def partner_plots(zones: list[Zone]) -> list[Plot]:
+    """The plots of those zones, for partners: area, utilities and status; never who holds them."""
+    return list(Plot.objects.filter(zone_id__in=[z.pk for z in zones]).order_by("zone__code", "code"))
+
+
+def partner_plot_choices():
+    """Plots a partner may name as preferred: available, in a zone partners may see."""
+    return Plot.objects.filter(status=Plot.Status.AVAILABLE, zone_id__in=RawSQL(PARTNER_ZONES_SQL, [])).select_related("zone").order_by("code")
+
+
+# --- expressions of interest and site visits ------------------------------------------------------
+
+def interest_list_for(user):
+    from .models_projects import ExpressionOfInterest
+    from .permissions import _active
+
+    qs = ExpressionOfInterest.objects.select_related("sector", "application")
+    if not _active(user):
+        return qs.none()
+    if user.is_staff:
+        return qs if staff_may(user, "tenants.view_expressionofinterest") else qs.none()
+    if user.organization_id is None:
+        return qs.none()
+    return qs.filter(referrer_id=user.organization_id).order_by("-created_at", "-pk")
+
+
+def interest_get_for(user, pk):
+    from .models_projects import ExpressionOfInterest
+
+    try:
+        return interest_list_for(user).get(pk=pk)
+    except (ExpressionOfInterest.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+def preferred_plots_of(*, application=None, interest=None) -> list[Plot]:
+    from .models_projects import PlotPreference
+
+    qs = PlotPreference.objects.select_related("plot")
+    qs = qs.filter(application=application) if application is not None else qs.filter(interest=interest)
+    return [p.plot for p in qs.order_by("plot__code")]
+
+
+def site_visits_for(user, application):
+    """Site visits of an application; partners never get the outcome notes (deferred and blanked)."""
+    if not can_view_application(user, application):
+        raise Http404
+    qs = application.site_visits.select_related("host").order_by("scheduled_at", "pk")
+    if not user.is_staff:
+        qs = qs.defer("outcome_notes")
+    return qs
+
+
+# --- figures of the projects (dashboard and digest) ----------------------------------------------
+
+UPCOMING_DAYS = 60
+
+
+@dataclass
+class UpcomingMilestone:
+    project_id: int
+    kind: str
+    planned_on: date
+    company_name: str
+
+    @property
+    def label(self) -> str:
+        from .milestones import BY_CODE
+
+        return str(BY_CODE[self.kind].label) if self.kind in BY_CODE else self.kind
+
+
+@dataclass
+class ProjectFigures:
+    projects: int
+    planned: dict  # {"USD": ..., "IDR": ..., "KRW": ...}, None where a rate is missing
+    realised: dict
+    missing_rates: list[str]
+    jobs_planned: int
+    jobs_realised: int
+    jobs_local: int
+    at_risk: int
+    upcoming: list[UpcomingMilestone]
+    upcoming_count: int
+
+
+PROJECT_FIGURES_SQL = """
+SELECT
+  (SELECT COALESCE(json_agg(json_build_array(t.currency, t.n, t.planned::text, t.realised::text, t.jobs_planned, t.jobs, t.local)), '[]'::json)
+     FROM (SELECT a.investment_currency AS currency, COUNT(p.id) AS n, SUM(a.investment_amount) AS planned,
+                  SUM(p.investment_realised) AS realised, COALESCE(SUM(a.jobs_planned), 0) AS jobs_planned,
+                  COALESCE(SUM(p.jobs_realised), 0) AS jobs, COALESCE(SUM(p.jobs_local), 0) AS local
+             FROM tenants_tenantproject p JOIN tenants_application a ON a.id = p.application_id
+            GROUP BY a.investment_currency) t),
+  (SELECT COUNT(DISTINCT m.project_id) FROM tenants_milestone m WHERE m.actual_on IS NULL AND m.planned_on < %(late_before)s),
+  (SELECT COUNT(*) FROM tenants_milestone m WHERE m.actual_on IS NULL AND m.planned_on BETWEEN %(today)s AND %(until)s),
+  (SELECT COALESCE(json_agg(json_build_array(u.project_id, u.kind, u.planned_on, u.company_name)), '[]'::json)
+     FROM (SELECT m.project_id, m.kind, m.planned_on, a.company_name
+             FROM tenants_milestone m JOIN tenants_tenantproject p ON p.id = m.project_id JOIN tenants_application a ON a.id = p.application_id
+            WHERE m.actual_on IS NULL AND m.planned_on BETWEEN %(today)s AND %(until)s
+            ORDER BY m.planned_on, m.id LIMIT %(limit)s) u),
+  (SELECT COALESCE(json_agg(json_build_array(r.currency, r.usd_rate::text, r.idr_rate::text)), '[]'::json) FROM (""" + RATES_SQL + """) r)
+"""
+
+
+def project_figures(*, today=None, limit: int = 10) -> ProjectFigures:
+    """Investment planned vs realised (summed per currency, then converted through
+    :func:`convert_money` at the current rates), jobs, projects at risk (a milestone late by more
+    than TENANTS_MILESTONE_LATE_DAYS), and the milestones due in the next UPCOMING_DAYS days: one
+    query whatever the number of projects."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(PROJECT_FIGURES_SQL, {
+            "late_before": today - timedelta(days=milestone_late_days()), "today": today,
+            "until": today + timedelta(days=UPCOMING_DAYS), "limit": limit,
+        })
+        groups, at_risk, upcoming_count, upcoming, rate_rows = cursor.fetchone()
+    rates = _rates_from(rate_rows)
+    planned = {code: Decimal(0) for code in MONEY_CURRENCIES}
+    realised = {code: Decimal(0) for code in MONEY_CURRENCIES}
+    missing = set()
+    for currency, _n, planned_sum, realised_sum, _jp, _j, _l in groups:
+        for total, amount in ((planned, planned_sum), (realised, realised_sum)):
+            if amount is None:
+                continue
+            for code, value in convert_money(Decimal(amount), currency, rates=rates).items():
+                if value is None:
+                    missing.add(currency)
+                elif total[code] is not None:
+                    total[code] += value
+    return ProjectFigures(
+        projects=sum(g[1] for g in groups), planned=planned, realised=realised, missing_rates=sorted(missing),
+        jobs_planned=sum(g[4] for g in groups), jobs_realised=sum(g[5] for g in groups), jobs_local=sum(g[6] for g in groups),
+        at_risk=at_risk, upcoming_count=upcoming_count,
+        upcoming=[UpcomingMilestone(pid, kind, date.fromisoformat(day), name) for pid, kind, day, name in upcoming],
+    )

@@ -22,12 +22,14 @@ STYLES = {
 }
 
 
-def site_plan_context(zone_code: str = "phase-1", *, zone=None) -> dict | None:
-    """What the site plan template draws, for the zone ``zone_code`` (or the ``zone`` the caller has)."""
+def site_plan_context(zone_code: str = "phase-1", *, zone=None, for_partners: bool = False) -> dict | None:
+    """What the site plan template draws, for the zone ``zone_code`` (or the ``zone`` the caller has).
+
+    ``for_partners``: without tenant names and without the plots of internal zones."""
     zone = zone if zone is not None else selectors.site_plan_zone(zone_code)
     if zone is None:
         return None
-    plots = selectors.site_plan_plots(zone)
+    plots = selectors.site_plan_plots(zone, for_partners=for_partners)
     positioned = [p for p in plots if p.grid_row is not None and p.grid_col is not None]
     loose = [p for p in plots if p.grid_row is None or p.grid_col is None]
     next_row = max((p.grid_row for p in positioned), default=-1) + 1

@@ -1,7 +1,7 @@
 """Portal URLs under /portal/applications/ (namespace "tenants")."""
 from django.urls import path
 
-from . import views
+from . import views, views_journey
 
 app_name = "tenants"
 urlpatterns = [
@@ -14,4 +14,11 @@ urlpatterns = [
     path("<int:pk>/comment/", views.comment_add, name="comment_add"),
     path("<int:pk>/documents/upload/", views.document_upload, name="document_upload"),
     path("<int:pk>/documents/<int:document_pk>/download/", views.document_download, name="document_download"),
+    # the journey around the screening (tenants/views_journey.py)
+    path("projects/", views_journey.project_list, name="project_list"),
+    path("projects/<int:pk>/", views_journey.project_detail, name="project_detail"),
+    path("land/", views_journey.land_view, name="land"),
+    path("interest/", views_journey.interest_list, name="interest_list"),
+    path("interest/new/", views_journey.interest_create, name="interest_create"),
+    path("interest/<int:pk>/", views_journey.interest_detail, name="interest_detail"),
 ]

@@ -113,6 +113,9 @@ def application_step(request, pk: int, step: int):
             services.application_update_draft(
                 application_id=application.pk, actor=request.user, data={f: form.cleaned_data[f] for f in form.Meta.fields},
             )
+            if "preferred_plots" in form.cleaned_data:
+                services.preferred_plots_set(application_id=application.pk, actor=request.user,
+                                             plot_ids=[p.pk for p in form.cleaned_data["preferred_plots"]])
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -137,6 +140,9 @@ def _render_detail(request, application, comment_form, status=200):
         "documents": selectors.document_list_for(request.user, application),
         "allocations": selectors.allocation_list_for(request.user, application),
         "amounts": selectors.application_amounts(application),
+        "site_visits": selectors.site_visits_for(request.user, application),
+        "preferred_plots": selectors.preferred_plots_of(application=application),
+        "project": getattr(application, "project", None) if application.status == Application.Status.APPROVED else None,
         "comment_form": comment_form,
         "can_edit": can_edit_application(request.user, application),
         "can_upload": can_upload_document(request.user, application),

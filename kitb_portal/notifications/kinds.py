@@ -67,6 +67,8 @@ KINDS: list[Kind] = [
          mandatory_reason=_("You are assigned to review this application, so this message cannot be switched off.")),
     Kind("application_overdue", _("Overdue application reminders"), audience=STAFF,
          mandatory_reason=_("You are responsible for this application's screening, so this reminder cannot be switched off.")),
+    Kind("project_at_risk", _("Tenant projects at risk (a milestone late)"), audience=STAFF,
+         mandatory_reason=_("You own this tenant project, so this reminder cannot be switched off.")),
     Kind("job_finished", _("Background imports and exports finished"), audience=STAFF),
     Kind(DIGEST, _("Digest e-mail"), audience=EVERYONE),
     Kind("invitation", _("Invitations"), optional=False, carries_secret=True,

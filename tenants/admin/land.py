@@ -10,13 +10,15 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import selectors, services, views
 from ..forms import AllocationForm
-from ..models import Allocation, Plot, Zone
+from ..models import Allocation, Plot, PlotPreference, Zone
 from ..permissions import can_allocate_land, can_view_land
 from ..siteplan import site_plan_context
 from .common import error_text, run_service
@@ -27,7 +29,7 @@ class ZoneAdminForm(forms.ModelForm):
 
     class Meta:
         model = Zone
-        fields = ("code", "name", "parent", "area_ha")
+        fields = ("code", "name", "parent", "area_ha", "is_internal")
 
     def clean(self):
         data = super().clean()
@@ -52,7 +54,7 @@ class ZoneAdminForm(forms.ModelForm):
 @admin.register(Zone)
 class ZoneAdmin(SimpleHistoryAdmin):
     form = ZoneAdminForm
-    list_display = ("name", "code", "parent", "area_ha")
+    list_display = ("name", "code", "parent", "area_ha", "is_internal")
     list_select_related = ("parent",)
     search_fields = ("name", "code")
     change_list_template = "tenants/admin/zone_change_list.html"
@@ -111,9 +113,36 @@ class PlotAdminForm(forms.ModelForm):
         return data
 
 
+class PlotRequestInline(admin.TabularInline):
+    """Who asked for this plot: expressions of interest and applications naming it as preferred."""
+
+    model = PlotPreference
+    fk_name = "plot"
+    extra = 0
+    can_delete = False
+    fields = ("requested_by", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = _("requests (preferred by)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application", "interest")
+
+    @admin.display(description=_("requested by"))
+    def requested_by(self, obj):
+        if obj.application_id:
+            return format_html('<a href="{}">{}</a> ({})', reverse("admin:tenants_application_change", args=[obj.application_id]),
+                               obj.application.company_name, _("application"))
+        return format_html('<a href="{}">{}</a> ({})', reverse("admin:tenants_expressionofinterest_change", args=[obj.interest_id]),
+                           obj.interest.company_name, _("expression of interest"))
+
+
 @admin.register(Plot)
 class PlotAdmin(SimpleHistoryAdmin):
     form = PlotAdminForm
+    inlines = [PlotRequestInline]
     list_display = ("code", "zone", "area_ha", "status", "utilities_display", "grid_row", "grid_col")
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("status", "zone", "has_gas")

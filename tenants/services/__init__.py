@@ -15,3 +15,11 @@ from .reference import (  # noqa: F401
 )
 from .reminders import application_overdue_sweep  # noqa: F401
 from .reviews import review_assign, review_save, review_submit  # noqa: F401
+from .committee import (  # noqa: F401
+    committee_decision_check, meeting_agenda_add, meeting_attendance_set, meeting_cancel, meeting_close, meeting_minutes_write, meeting_schedule,
+    meeting_vote, review_due_sweep,
+)
+from .projects import milestone_confirm, milestone_plan, project_at_risk_sweep, project_open, project_update  # noqa: F401
+from .journey import (  # noqa: F401
+    interest_close, interest_convert, interest_submit, preferred_plots_set, site_visit_record_outcome, site_visit_schedule,
+)

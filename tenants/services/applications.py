@@ -23,6 +23,8 @@ from ..permissions import (
     can_comment_application, can_create_application, can_edit_application, can_share_comment, is_partner_of, staff_may,
 )
 from ..selectors import counted_review_count
+from .committee import committee_decision_check
+from .projects import project_open
 
 # The fields each step of the portal's form fills (step 4 is documents and submission).
 DRAFT_FIELDS: dict[int, list[str]] = {
@@ -215,12 +217,17 @@ def application_to_committee(*, application_id: int, actor, note: str = "") -> A
 
 @transaction.atomic
 def application_approve(*, application_id: int, actor, note: str = "") -> Application:
+    """Record the committee's approval: the review quorum is the entry condition, and the latest
+    closed committee meeting with the application on its agenda must have voted to approve it."""
     application = _locked(application_id)
     t = workflow.check(application, "approve", actor)
     _check_quorum(application)
+    committee_decision_check(application, "approve")
     application.decided_at = timezone.now()
     application.decision_reason = note.strip()
-    return _move(application, t, actor, note=note, extra_fields=["decided_at", "decision_reason"])
+    _move(application, t, actor, note=note, extra_fields=["decided_at", "decision_reason"])
+    project_open(application=application, actor=actor)  # the tenant project and its milestones
+    return application
 
 
 @transaction.atomic
@@ -232,6 +239,7 @@ def application_reject(*, application_id: int, actor, reason: str) -> Applicatio
     if not reason:
         raise ValidationError(_("Give the reason for the rejection; the referrer will read it."), code="reason")
     _check_quorum(application)
+    committee_decision_check(application, "reject")
     application.decided_at = timezone.now()
     application.decision_reason = reason
     return _move(application, t, actor, note=reason, extra_fields=["decided_at", "decision_reason"])

@@ -30,11 +30,13 @@ def review_assign(*, application_id: int, reviewer, actor) -> ReviewAssignment:
         raise ValidationError(_("%(name)s is not a member of the screening committee.") % {"name": reviewer.full_name or reviewer.email})
     if ReviewAssignment.objects.filter(application=application, reviewer=reviewer).exists():
         raise ValidationError(_("%(name)s is already assigned to this application.") % {"name": reviewer.full_name or reviewer.email})
-    assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer, assigned_by=actor)
+    from .committee import review_due_on
+
+    assignment = ReviewAssignment.objects.create(application=application, reviewer=reviewer, assigned_by=actor, due_on=review_due_on())
     review = Review.objects.create(assignment=assignment)
     notify(
         recipient=reviewer, template="tenants/email/review_assigned",
-        context={"application": application, "review_url": settings.SITE_URL + reverse("admin:tenants_review_change", args=[review.pk])},
+        context={"application": application, "due_on": assignment.due_on, "review_url": settings.SITE_URL + reverse("admin:tenants_review_change", args=[review.pk])},
         key=f"review-assigned:{assignment.pk}", kind="review_assigned", mandatory=True,
     )
     return assignment

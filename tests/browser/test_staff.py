@@ -25,6 +25,20 @@ def _transition(page, application_pk: int, name: str) -> None:
     assert page.url.endswith(f"/admin/tenants/application/{application_pk}/change/"), page.url
 
 
+def _meeting_approves(application) -> None:
+    from tenants import services
+    from tenants.models import CommitteeMeeting
+
+    meeting = CommitteeMeeting.objects.get(agenda__application=application, status="scheduled")
+    chair = meeting.chair
+    members = [m.user for m in meeting.members.select_related("user")]
+    services.meeting_attendance_set(meeting_id=meeting.pk, present_user_ids=[u.pk for u in members], actor=chair)
+    for user in members:
+        services.meeting_vote(meeting_id=meeting.pk, application_id=application.pk, voter=user, choice="approve", actor=chair)
+    services.meeting_minutes_write(meeting_id=meeting.pk, minutes="Approved unanimously.", actor=chair)
+    services.meeting_close(meeting_id=meeting.pk, actor=chair)
+
+
 def test_staff_approves_an_application_and_allocates_a_plot(demo, page, shot):
     from tenants.models import Allocation, Application, ApplicationStatus, Plot
 
@@ -50,6 +64,9 @@ def test_staff_approves_an_application_and_allocates_a_plot(demo, page, shot):
     assert early.status == ApplicationStatus.COMMITTEE
     shot(page, "01-approve-refused-without-quorum")
 
+    # The decision needs this week's committee meeting to have voted it: recorded here through the
+    # services (test_committee.py drives the meeting itself in the browser).
+    _meeting_approves(ready)
     page.goto(f"/admin/tenants/application/{ready.pk}/change/")
     _transition(page, ready.pk, "approve")
     assert page.locator(".messagelist .success").count() == 1

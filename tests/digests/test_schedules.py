@@ -33,6 +33,9 @@ SCHEDULE_MIGRATIONS = {
     "tenants.migrations.0003_settings_and_sweep": {
         "tenants: overdue application reminders": "tenants.tasks.application_overdue_sweep",
     },
+    "tenants.migrations.0009_tenant_projects_and_milestones": {
+        "tenants: projects at risk reminders": "tenants.tasks.project_at_risk_sweep",
+    },
 }
 EXPECTED = {name: task for tasks in SCHEDULE_MIGRATIONS.values() for name, task in tasks.items()}
 

@@ -133,12 +133,34 @@ def advance(application, to: str, *, partner, officer, decider=None, reason="Not
     target_index = order.index(to) if to in order else len(order) - 1
     for status in order[: target_index + 1]:
         steps[status]()
-    if to == "approved":
-        services.application_approve(application_id=application.pk, actor=decider or officer)
-    elif to == "rejected":
-        services.application_reject(application_id=application.pk, actor=decider or officer, reason=reason)
+    if to in ("approved", "rejected"):
+        decide_through_meeting(application, "approve" if to == "approved" else "reject", chair=decider or officer, reason=reason)
     application.refresh_from_db()
     return application
+
+
+def committee_meeting_votes(application, decision: str, *, chair, voters=(), minutes="Discussed and voted."):
+    """A committee meeting that votes ``decision`` ("approve", "reject") on ``application``: scheduled
+    with ``chair`` and ``voters`` (quorum: all of them), everyone present and voting, then closed."""
+    from django.utils import timezone
+
+    members = [chair, *voters]
+    meeting = services.meeting_schedule(actor=chair, title=f"Committee on {application.company_name}", held_at=timezone.now(),
+                                        chair=chair, members=members, quorum=len(members))
+    services.meeting_agenda_add(meeting_id=meeting.pk, application_id=application.pk, actor=chair)
+    services.meeting_attendance_set(meeting_id=meeting.pk, present_user_ids=[u.pk for u in members], actor=chair)
+    for user in members:
+        services.meeting_vote(meeting_id=meeting.pk, application_id=application.pk, voter=user, choice=decision, actor=chair)
+    services.meeting_minutes_write(meeting_id=meeting.pk, minutes=minutes, actor=chair)
+    return services.meeting_close(meeting_id=meeting.pk, actor=chair)
+
+
+def decide_through_meeting(application, decision: str, *, chair, voters=(), decider=None, reason="Not a fit."):
+    """The committee's decision in one call: a closed meeting votes it, then the decision service records it."""
+    committee_meeting_votes(application, decision, chair=chair, voters=voters)
+    if decision == "approve":
+        return services.application_approve(application_id=application.pk, actor=decider or chair)
+    return services.application_reject(application_id=application.pk, actor=decider or chair, reason=reason)
 
 
 def complete_review(application, reviewer, scores: dict, *, conflict=False, assigner=None):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from tenants import services
 from tenants.models import Allocation, Application, Plot, Review, ScreeningCriterion
 
-from .conftest import complete_review
+from .conftest import committee_meeting_votes, complete_review
 from .factories import ApplicationFactory
 
 CHANGELIST = "/admin/tenants/application/"
@@ -85,6 +85,10 @@ def test_reject_page_requires_a_reason(admin_client, screening_a, kitb_admin, re
     assert "Reason for the rejection" in admin_client.get(target).content.decode()
     response = admin_client.post(target, {"reason": "  "})
     assert response.status_code == 200 and "Give the reason" in response.content.decode()
+    response = admin_client.post(target, {"reason": "Too much water."}, follow=True)  # no meeting voted yet
+    assert "needs a closed committee meeting" in response.content.decode()
+    assert Application.objects.get(pk=screening_a.pk).status == "committee"
+    committee_meeting_votes(screening_a, "reject", chair=kitb_admin)
     admin_client.post(target, {"reason": "Too much water."})
     screening_a.refresh_from_db()
     assert screening_a.status == "rejected" and screening_a.decision_reason == "Too much water."
@@ -101,6 +105,8 @@ def test_bulk_actions_and_the_reject_action_with_its_intermediate_page(admin_cli
             complete_review(app, reviewer, {c: 3 for c in criteria}, assigner=kitb_admin)
     admin_client.post(CHANGELIST, {"action": "start_due_diligence", ACTION_CHECKBOX_NAME: ids, "index": 0})
     admin_client.post(CHANGELIST, {"action": "to_committee", ACTION_CHECKBOX_NAME: ids, "index": 0})
+    for app in apps:
+        committee_meeting_votes(app, "reject", chair=kitb_admin)
     page = admin_client.post(CHANGELIST, {"action": "reject", ACTION_CHECKBOX_NAME: ids, "index": 0}).content.decode()
     assert "Reason for the rejection" in page
     admin_client.post(CHANGELIST, {"action": "reject", ACTION_CHECKBOX_NAME: ids, "apply": "1", "reason": "Phase 2 fits better."})

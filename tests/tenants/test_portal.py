@@ -10,7 +10,7 @@ from tenants import services
 from tenants.documents import sample_pdf_bytes
 from tenants.models import Application, ApplicationComment, ApplicationDocument, StatusChange
 
-from .conftest import complete_review, pdf_upload
+from .conftest import complete_review, decide_through_meeting, pdf_upload
 from .factories import ApplicationFactory
 
 
@@ -164,7 +164,7 @@ def test_partners_never_see_reviewers_scores_or_internal_comments(client_a, draf
     services.comment_add(application_id=draft_a.pk, actor=reviewer1, body="INTERNAL: the CEO seems unreliable", visibility="internal")
     services.application_start_due_diligence(application_id=draft_a.pk, actor=kitb_admin)
     services.application_to_committee(application_id=draft_a.pk, actor=kitb_admin)
-    services.application_reject(application_id=draft_a.pk, actor=kitb_admin, reason="Power demand too high for phase 1.")
+    decide_through_meeting(draft_a, "reject", chair=kitb_admin, reason="Power demand too high for phase 1.")
     page = client_a.get(url("application_detail", draft_a.pk)).content.decode()
     assert "Power demand too high for phase 1." in page
     for secret in (reviewer1.full_name, reviewer2.full_name, reviewer1.email, "INTERNAL: the CEO", "comment 4", "Weighted", kitb_admin.full_name):

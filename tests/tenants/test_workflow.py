@@ -8,7 +8,7 @@ from tenants import services, workflow
 from tenants.models import Application, ScreeningSettings, StatusChange
 from tests.factories import UserFactory
 
-from .conftest import advance, complete_review
+from .conftest import advance, committee_meeting_votes, complete_review
 from .factories import ApplicationFactory
 
 S = Application.Status
@@ -23,6 +23,8 @@ SERVICE = {
 
 
 def fire(name, application, actor):
+    if name in ("approve", "reject") and application.status == S.COMMITTEE:
+        committee_meeting_votes(application, name, chair=actor)  # a closed meeting voted it
     if name == "reject":
         return services.application_reject(application_id=application.pk, actor=actor, reason="Does not fit phase 1.")
     return SERVICE[name](application_id=application.pk, actor=actor)
@@ -65,9 +67,10 @@ def test_full_path_records_every_step_with_who_and_when(draft_a, partner_a, kitb
     advance(draft_a, "screening", partner=partner_a, officer=kitb_admin)
     for reviewer in (reviewer1, reviewer2):
         complete_review(draft_a, reviewer, {c: 4 for c in criteria}, assigner=kitb_admin)
-    advance_rest = [services.application_start_due_diligence, services.application_to_committee, services.application_approve]
-    for fn in advance_rest:
+    for fn in [services.application_start_due_diligence, services.application_to_committee]:
         fn(application_id=draft_a.pk, actor=kitb_admin)
+    committee_meeting_votes(draft_a, "approve", chair=kitb_admin)
+    services.application_approve(application_id=draft_a.pk, actor=kitb_admin)
     draft_a.refresh_from_db()
     assert draft_a.status == S.APPROVED and draft_a.decided_at is not None and draft_a.submitted_at is not None
     steps = list(StatusChange.objects.filter(application=draft_a).values_list("from_status", "to_status", "actor__email"))
@@ -151,6 +154,7 @@ def test_decision_needs_the_quorum_of_non_conflicted_complete_reviews(draft_a, p
     with pytest.raises(ValidationError):
         services.application_reject(application_id=draft_a.pk, actor=kitb_admin, reason="No")
     complete_review(draft_a, reviewer3, {c: 3 for c in criteria})
+    committee_meeting_votes(draft_a, "approve", chair=kitb_admin)
     services.application_approve(application_id=draft_a.pk, actor=kitb_admin)
     draft_a.refresh_from_db()
     assert draft_a.status == S.APPROVED
@@ -163,6 +167,7 @@ def test_quorum_is_the_administrators_setting(draft_a, partner_a, kitb_admin, re
     complete_review(draft_a, reviewer1, {c: 4 for c in criteria}, assigner=kitb_admin)
     services.application_start_due_diligence(application_id=draft_a.pk, actor=kitb_admin)
     services.application_to_committee(application_id=draft_a.pk, actor=kitb_admin)
+    committee_meeting_votes(draft_a, "approve", chair=kitb_admin)
     services.application_approve(application_id=draft_a.pk, actor=kitb_admin)
     assert Application.objects.get(pk=draft_a.pk).status == S.APPROVED
     assert ScreeningSettings.load().quorum == 1
@@ -199,6 +204,7 @@ def test_rejection_needs_a_reason_the_referrer_reads(draft_a, partner_a, kitb_ad
     for blank in ("", "   "):
         with pytest.raises(ValidationError):
             services.application_reject(application_id=draft_a.pk, actor=kitb_admin, reason=blank)
+    committee_meeting_votes(draft_a, "reject", chair=kitb_admin)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.application_reject(application_id=draft_a.pk, actor=kitb_admin, reason="Water demand exceeds phase 1 supply.")
