@@ -160,10 +160,11 @@ class MoUNoteInline(admin.TabularInline):
         return super().get_queryset(request).select_related("author")  # each note shows its author
 
 
-class MoUTargetInline(admin.TabularInline):
+class MoUTargetInline(SharedChoicesInlineMixin, admin.TabularInline):
     """Targets per period; saved through ``services.target_save`` (validated, history recorded)."""
 
     model = MoUTarget
+    shared_choice_fields = ("owner_party",)
     extra = 0
     fields = ["year", "period_kind", "kind", "event_kind", "country", "description", "target_value", "owner_party",
               "manual_actual", "last_status", "last_actual"]
@@ -319,10 +320,12 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
         mou = self.get_object(request, object_id)
         extra_context["review_year"] = timezone.localdate().year
         if mou is not None:
-            extra_context["transitions"] = workflow.available(mou, request.user)
-            extra_context["sign_blockers"] = services.sign_blockers(mou) if mou.status == MoUStatus.NEGOTIATION else []
             # get_queryset read the parties with their organisations; the documents' answers are added
             prefetch_related_objects([mou], "documents__approvals")
+            extra_context["transitions"] = workflow.available(mou, request.user)
+            extra_context["sign_blockers"] = (
+                services.sign_blockers(mou, prefetched=True) if mou.status == MoUStatus.NEGOTIATION else []
+            )
             extra_context["current_draft"] = selectors.current_draft(mou)
             extra_context["draft_approvals"] = selectors.draft_approvals(mou)
         return super().change_view(request, object_id, form_url, extra_context=extra_context)

@@ -167,13 +167,25 @@ def mou_start_negotiation(*, mou_id: int, actor) -> MoU:
     return mou
 
 
-def sign_blockers(mou: MoU) -> list[str]:
-    """What is missing before ``mou`` can be marked signed (empty list = nothing)."""
+def sign_blockers(mou: MoU, *, prefetched: bool = False) -> list[str]:
+    """What is missing before ``mou`` can be marked signed (empty list = nothing).
+
+    ``prefetched``: read the MoU's prefetched parties (with organisations) and documents (with
+    approvals) instead of querying, as the admin's change page does; the signing service queries."""
     missing: list[str] = []
-    parties = list(MoUParty.objects.filter(mou=mou).select_related("organization"))
+    if prefetched:
+        parties = list(mou.parties.all())
+        documents = list(mou.documents.all())
+        has_signed_copy = any(d.kind == DocumentKind.SIGNED_COPY for d in documents)
+        drafts = [d for d in documents if d.kind == DocumentKind.DRAFT]
+        draft = max(drafts, key=lambda d: d.version) if drafts else None
+    else:
+        parties = list(MoUParty.objects.filter(mou=mou).select_related("organization"))
+        has_signed_copy = MoUDocument.objects.filter(mou=mou, kind=DocumentKind.SIGNED_COPY).exists()
+        draft = MoUDocument.objects.filter(mou=mou, kind=DocumentKind.DRAFT).order_by("-version").first()
     if len(parties) < 2:
         missing.append(_("at least two parties"))
-    if not MoUDocument.objects.filter(mou=mou, kind=DocumentKind.SIGNED_COPY).exists():
+    if not has_signed_copy:
         missing.append(_("a signed copy (upload a document version of kind “Signed copy”)"))
     for party in parties:
         gaps = []
@@ -185,15 +197,17 @@ def sign_blockers(mou: MoU) -> list[str]:
             gaps.append(_("signing date"))
         if gaps:
             missing.append(_("%(org)s: %(gaps)s") % {"org": party.organization.name, "gaps": ", ".join(gaps)})
-    draft = MoUDocument.objects.filter(mou=mou, kind=DocumentKind.DRAFT).order_by("-version").first()
     if draft is None:
         missing.append(_("a final draft approved by every party (no draft version was uploaded)"))
     else:
-        approved = set(
-            DocumentApproval.objects.filter(document=draft, decision=DocumentApproval.Decision.APPROVED).values_list(
-                "party_id", flat=True
+        if prefetched:
+            approved = {a.party_id for a in draft.approvals.all() if a.decision == DocumentApproval.Decision.APPROVED}
+        else:
+            approved = set(
+                DocumentApproval.objects.filter(document=draft, decision=DocumentApproval.Decision.APPROVED).values_list(
+                    "party_id", flat=True
+                )
             )
-        )
         for party in parties:
             if party.pk not in approved:
                 missing.append(

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
+
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.paginator import Paginator
@@ -144,7 +146,11 @@ class SharedChoicesInlineMixin:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and db_field.name in self.shared_choice_fields and request is not None:
             shared = request.__dict__.setdefault("_kitb_shared_choices", {})
-            key = (db_field.model, db_field.name)
+            # Selects over the same rows (two inlines listing every organisation) share one read.
+            try:
+                key = (db_field.remote_field.model, str(field.queryset.query), field.empty_label)
+            except EmptyResultSet:  # a queryset that is none(): nothing to read anyway
+                key = (db_field.model, db_field.name)
             if key not in shared:
                 shared[key] = list(iter(field.choices))  # iter: no COUNT first
             field.choices = shared[key]

@@ -252,10 +252,16 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
         return selectors.with_pipeline_annotations(super().get_queryset(request), viewer=request.user)
 
     def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None:
-            obj.scores_visible = selectors.scores_visible(request.user, obj)
-        return obj
+        """Read once per request: change_view needs the application before Django's change form
+        reads it again (a POST re-reads it: the form saves the instance it was given)."""
+        memo = request.__dict__.setdefault("_kitb_application_objects", {})
+        key = (str(object_id), from_field)
+        if request.method != "GET" or key not in memo:
+            obj = super().get_object(request, object_id, from_field)
+            if obj is not None:
+                obj.scores_visible = selectors.scores_visible(request.user, obj)
+            memo[key] = obj
+        return memo[key]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owning_officer":
