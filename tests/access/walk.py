@@ -287,6 +287,8 @@ def _expected(entry: Entry, rule: access.UrlRule, role: str, method: str, holds_
         if ok and entry.model and entry.admin_view and world is not None:
             ok = _admin_rules_allow(entry, role, method, world)
         return (ALLOW if rule.strict else ANY) if ok else REFUSE
+    if role in (access.ANONYMOUS, access.GUEST) and is_portal(entry):
+        return REFUSE  # the portal is for logged-in users: a cell of public events does not open it
     g = access.grant(role, rule.area)
     if not g.allows(rule.level):
         if role in access.STAFF_ROLES and is_portal(entry) and not rule.org_object:
