@@ -377,7 +377,7 @@ URL_RULES: dict[str, UrlRule] = {
                                             post=("partnerships.view_mou", "reports.add_reviewpackversion"), area="review_packs"),
     "admin:partnerships_mou_programme_review": _admin(("partnerships.view_mou", "reports.view_reviewpackversion"),
                                                       post=("partnerships.view_mou", "reports.add_reviewpackversion"), area="review_packs"),
-    "admin:reports_reviewpackversion_file": _admin("reports.view_reviewpackversion", area="review_packs", strict=False,
+    "admin:reports_reviewpackversion_file": _admin("reports.view_reviewpackversion", area="review_packs",
                                                    note="404 for a file the version does not have"),
     "admin:partnerships_commitment_decide": _admin(
         "partnerships.change_commitment", area="commitments", level=CHANGE, only_roles=(PARTNERSHIPS, SUPERUSER),
