@@ -410,6 +410,8 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
         if not 2000 <= year <= 2100:
             raise Http404
         if request.method == "POST":
+            if not request.user.has_perm("reports.add_reviewpackversion"):
+                raise PermissionDenied  # reading the pack is not making a version of it
             try:
                 job = services.review_pack_generate(actor=request.user, mou_id=mou.pk if mou else None, year=year,
                                                     period_kind=period_kind)

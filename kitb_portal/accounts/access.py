@@ -73,6 +73,7 @@ ALL = ""
 OWN_ORG = "own organisation"
 OWN = "own"
 PUBLISHED = "published"
+CO_ORGANISED = "published; proposals and co-organised events: own organisation"
 PUBLIC_EVENTS = "public events"
 BY_TOKEN = "by its token"
 
@@ -115,6 +116,7 @@ class Grant:
 
 
 R, C = Grant(READ), Grant(CHANGE)
+PASSPORT = "events.view_passport_data"  # delegation members' passport data and the visa list
 _ = Grant()
 
 AREAS: dict[str, Area] = {a.key: a for a in [
@@ -129,14 +131,22 @@ AREAS: dict[str, Area] = {a.key: a for a in [
         "reports.historicalreviewpackversion", "reports.reviewpackfile", "reports.reviewpacksignoff",
         "reports.historicalreviewpacksignoff",
     ), "review packs of MoUs (frozen versions, their files, narratives), the parties' sign-offs"),
-    Area("commitments", "Commitments", ("partnerships.commitment", "partnerships.historicalcommitment")),
+    Area("commitments", "Commitments", (
+        "partnerships.commitment", "partnerships.historicalcommitment", "partnerships.commitmentprogress",
+        "partnerships.historicalcommitmentprogress",
+    ), "commitments, their progress reports (partners: the responsible organisation's users) and the owner's decision"),
     Area("events", "Events", (
         "events.venue", "events.historicalvenue", "events.room", "events.speaker", "events.event",
         "events.historicalevent", "events.historicalevent_organizers", "events.session", "events.feedback",
-        "events.calendarfeed",
-    ), "events, venues, rooms, speakers, sessions, feedback, calendars, calendar feeds"),
-    Area("registrations", "Registrations", ("events.registration", "events.historicalregistration"),
-         "registrations and their exports"),
+        "events.calendarfeed", "events.eventproposal", "events.historicaleventproposal", "events.eventproposer",
+        "events.presentation",
+    ), "events, venues, rooms, speakers, sessions, feedback, calendars, calendar feeds, presentation files; partners' "
+       "proposals and authorised proposers; co-organisers' pages of their events (agenda, registrations, feedback)"),
+    Area("registrations", "Registrations", (
+        "events.registration", "events.historicalregistration", "events.delegation", "events.historicaldelegation",
+        "events.delegationmember", "events.issueddocument",
+    ), "registrations and their exports, delegations and their members (passport data: the events officer and the "
+       "delegation's administrator only), visa letters and certificates"),
     Area("checkin", "Check-in", (), "the check-in page at the door (needs the change of registrations)"),
     Area("applications", "Tenant applications", (
         "tenants.application", "tenants.historicalapplication", "tenants.applicationdocument",
@@ -188,7 +198,9 @@ MATRIX: dict[str, dict[str, Grant]] = {
         "registrations": Grant(CHANGE, BY_TOKEN),
     },
     ADMINISTRATOR: {
-        "mous": C, "commitments": C, "events": C, "registrations": C, "checkin": C,
+        # view_passport_data: every permission of the apps is the administrator's, but passport data also
+        # needs the Events officer group (events.permissions.is_events_officer): the administrator sees none
+        "mous": C, "commitments": C, "events": C, "registrations": Grant(CHANGE, extra=(PASSPORT,)), "checkin": C,
         "applications": C, "reviews": C, "assignments": C, "screening": C, "land": C,
         "users": C, "groups": R, "outbox": C, "jobs": C, "schedules": C, "lockouts": C,
         "history": R, "account": C, "review_packs": C,
@@ -200,7 +212,8 @@ MATRIX: dict[str, dict[str, Grant]] = {
         "jobs": Grant(CHANGE, OWN), "history": R, "account": C,
     },
     EVENTS: {
-        "mous": R, "commitments": R, "review_packs": R, "events": C, "registrations": C, "checkin": C,
+        "mous": R, "commitments": R, "review_packs": R, "events": C, "registrations": Grant(CHANGE, extra=(PASSPORT,)),
+        "checkin": C,
         "users": Grant(READ, only=("accounts.organization", "accounts.user")),
         "jobs": Grant(CHANGE, OWN), "history": R, "account": C,
     },
@@ -217,12 +230,16 @@ MATRIX: dict[str, dict[str, Grant]] = {
     SUPERUSER: {key: C for key in AREAS},
     PARTNER: {
         "review_packs": Grant(CHANGE, OWN_ORG),  # read and sign off the packs of their organisation's MoUs
-        "mous": Grant(CHANGE, OWN_ORG), "commitments": Grant(READ, OWN_ORG), "events": Grant(READ, PUBLISHED),
+        # commitments: the responsible organisation's users report progress; events: read the published
+        # ones, propose events and edit the agenda of the events their organisation co-organises
+        "mous": Grant(CHANGE, OWN_ORG), "commitments": Grant(CHANGE, OWN_ORG), "events": Grant(CHANGE, CO_ORGANISED),
         "registrations": Grant(CHANGE, OWN), "applications": Grant(CHANGE, OWN_ORG), "account": C,
     },
     PARTNER_ADMIN: {
         "review_packs": Grant(CHANGE, OWN_ORG),  # read and sign off the packs of their organisation's MoUs
-        "mous": Grant(CHANGE, OWN_ORG), "commitments": Grant(READ, OWN_ORG), "events": Grant(READ, PUBLISHED),
+        # commitments: the responsible organisation's users report progress; events: read the published
+        # ones, propose events and edit the agenda of the events their organisation co-organises
+        "mous": Grant(CHANGE, OWN_ORG), "commitments": Grant(CHANGE, OWN_ORG), "events": Grant(CHANGE, CO_ORGANISED),
         "registrations": Grant(CHANGE, OWN), "applications": Grant(CHANGE, OWN_ORG),
         "users": Grant(CHANGE, OWN_ORG), "account": C,
     },
@@ -288,6 +305,10 @@ class UrlRule:
     strict: bool = True
     #: a refused request is sent back to the object's page with a message (nothing changes)
     refusal_redirects: bool = False
+    #: of the roles the rest of the rule lets in, only these are (a rule narrower than an area cell: the
+    #: partner organisation's administrator, the walk's owner of the addressed object, one staff group);
+    #: every other role is refused. The note says who, in words.
+    only_roles: tuple[str, ...] = ()
 
     @property
     def needs_post(self) -> tuple[str, ...]:
@@ -356,8 +377,18 @@ URL_RULES: dict[str, UrlRule] = {
                                             post=("partnerships.view_mou", "reports.add_reviewpackversion"), area="review_packs"),
     "admin:partnerships_mou_programme_review": _admin(("partnerships.view_mou", "reports.view_reviewpackversion"),
                                                       post=("partnerships.view_mou", "reports.add_reviewpackversion"), area="review_packs"),
-    "admin:reports_reviewpackversion_file": _admin("reports.view_reviewpackversion", area="review_packs", strict=False,
+    "admin:reports_reviewpackversion_file": _admin("reports.view_reviewpackversion", area="review_packs",
                                                    note="404 for a file the version does not have"),
+    "admin:partnerships_commitment_decide": _admin(
+        "partnerships.change_commitment", area="commitments", level=CHANGE, only_roles=(PARTNERSHIPS, SUPERUSER),
+        note="the MoU's owner (the walk's MoU belongs to the partnerships officer); superusers stand in"),
+    "admin:events_eventproposal_decide": _admin("events.add_event", area="events", level=CHANGE,
+                                                note="staff who may add events decide on proposals"),
+    "admin:events_delegation_register": _admin("events.add_delegation", area="registrations", level=CHANGE),
+    "admin:events_delegation_letter": _admin(
+        "events.view_delegation", area="registrations", only_roles=(EVENTS, SUPERUSER),
+        note="a visa letter holds passport data: the events officer group (superusers stand in) only"),
+    "admin_search": UrlRule(STAFF, note="any active staff; each kind of record also needs its view permission"),
     "admin:tenants_land_summary": _admin("tenants.view_plot", area="land"),
     "admin:tenants_site_plan": _admin("tenants.view_plot", area="land"),
     "admin:tenants_site_plan_zone": _admin("tenants.view_plot", area="land"),
@@ -398,9 +429,15 @@ URL_RULES: dict[str, UrlRule] = {
     "partnerships:document_download": UrlRule("mous", READ, org_object=True),
     "partnerships:document_decide": UrlRule("mous", CHANGE, org_object=True),
     "partnerships:review_list": UrlRule("review_packs", READ, org_object=True),
-    "partnerships:review_version": UrlRule("review_packs", READ, org_object=True, strict=False),
-    "partnerships:review_download": UrlRule("review_packs", READ, org_object=True, strict=False),
-    "partnerships:review_sign_off": UrlRule("review_packs", CHANGE, org_object=True, strict=False),
+    "partnerships:review_version": UrlRule("review_packs", READ, org_object=True),
+    "partnerships:review_download": UrlRule("review_packs", READ, org_object=True),
+    "partnerships:review_sign_off": UrlRule("review_packs", CHANGE, org_object=True, refusal_redirects=True,
+                                            note="POST only; an empty answer, or staff, are sent back to the version with a message"),
+    "partnerships:progress_add": UrlRule("commitments", CHANGE, org_object=True,
+                                         note="partner users of the commitment's responsible organisation"),
+    "partnerships:progress_evidence": UrlRule("commitments", READ, org_object=True, note="whoever may see the MoU"),
+    "portal_search": UrlRule(LOGIN, only_roles=tuple(sorted(PARTNER_ROLES)),
+                             note="partner users (their own records); staff are sent to admin_search"),
     "events:event_list": UrlRule(LOGIN, note="published events, for anyone logged in"),
     "events:my_registrations": UrlRule(LOGIN, note="one's own registrations"),
     "events:feed_reset": UrlRule("account", CHANGE),
@@ -412,6 +449,37 @@ URL_RULES: dict[str, UrlRule] = {
     "events:event_register": UrlRule("registrations", CHANGE, refusal_redirects=True),
     "events:event_ics": UrlRule(LOGIN),
     "events:feedback": UrlRule("registrations", CHANGE, strict=False, note="404 unless one attended"),
+    "events:registration_certificate": UrlRule("registrations", READ, org_object=True,
+                                               note="the registration's own user, attended only (404 otherwise)"),
+    # partners as co-workers: proposals, authorised proposers, the co-organisers' pages of an event
+    "events:proposal_list": UrlRule("events", READ, note="partner users: their organisation's proposals and co-organised events"),
+    "events:proposal_create": UrlRule("events", CHANGE, only_roles=(PARTNER_ADMIN,),
+                                      note="the organisation's administrator or a colleague they authorised (the walk's "
+                                           "partner users are not authorised)"),
+    "events:proposers": UrlRule("events", CHANGE, only_roles=(PARTNER_ADMIN,), strict=False,
+                                note="the organisation's administrator; strict=False: an empty POST names no colleague (404)"),
+    "events:proposal_detail": UrlRule("events", READ, org_object=True, note="users of the proposing organisation"),
+    "events:proposal_edit": UrlRule("events", CHANGE, org_object=True, only_roles=(PARTNER_ADMIN,),
+                                    note="its organisation's administrator or an authorised proposer, while not decided"),
+    "events:manage_event": UrlRule("events", READ, org_object=True, note="users of an organising organisation (Event.organizers)"),
+    "events:manage_registrations": UrlRule("events", READ, org_object=True, note="users of an organising organisation"),
+    "events:manage_registrations_csv": UrlRule("events", READ, org_object=True, note="users of an organising organisation"),
+    "events:manage_feedback": UrlRule("events", READ, org_object=True, note="users of an organising organisation"),
+    "events:session_create": UrlRule("events", CHANGE, org_object=True, note="co-organisers, while the event is draft or published"),
+    "events:session_edit": UrlRule("events", CHANGE, org_object=True, note="co-organisers, while the event is draft or published"),
+    "events:session_delete": UrlRule("events", CHANGE, org_object=True, note="POST only; co-organisers, while draft or published"),
+    "events:speaker_edit": UrlRule("events", CHANGE, org_object=True, note="co-organisers, while the event is draft or published"),
+    # delegations (the walk's delegation of organisation A was registered by its administrator)
+    "events:delegation_list": UrlRule("registrations", READ, note="partner users: their organisation's delegations"),
+    "events:delegation_detail": UrlRule("registrations", READ, org_object=True,
+                                        note="users of the organisation; passport columns only for its administrators"),
+    "events:delegation_create": UrlRule("registrations", CHANGE, only_roles=(PARTNER_ADMIN,), note="the organisation's administrator"),
+    "events:delegation_edit": UrlRule("registrations", CHANGE, org_object=True, only_roles=(PARTNER_ADMIN,),
+                                      note="the delegation's administrator or the organisation's administrators, until the deadline"),
+    "events:delegation_visa_list": UrlRule("registrations", READ, org_object=True, only_roles=(PARTNER_ADMIN,),
+                                           note="passport data: the delegation's administrator or the organisation's administrators"),
+    "events:delegation_letter": UrlRule("registrations", READ, org_object=True, only_roles=(PARTNER_ADMIN,),
+                                        note="passport data: the delegation's administrator or the organisation's administrators"),
     "tenants:application_list": UrlRule("applications", READ),
     "tenants:application_create": UrlRule("applications", CHANGE),
     "tenants:application_detail": UrlRule("applications", READ, org_object=True),
@@ -432,6 +500,14 @@ URL_RULES: dict[str, UrlRule] = {
     "events_public:registration_qr": UrlRule("registrations", READ, token="guest"),
     "events_public:registration_ics": UrlRule("registrations", READ, token="guest"),
     "events_public:feedback": UrlRule("registrations", CHANGE, token="guest", strict=False, note="404 unless the guest attended"),
+    "events_public:registration_certificate": UrlRule("registrations", READ, token="attended-guest",
+                                                      note="the holder of an attended registration's link (404 otherwise)"),
+    "events_public:verify": UrlRule(PUBLIC, note="a letter's or certificate's code: name, event, dates; a forged code is 404"),
+    "events_public:event_archive": UrlRule(PUBLIC),
+    "events_public:feed_rss": UrlRule(PUBLIC),
+    "events_public:feed_atom": UrlRule(PUBLIC),
+    "events_public:calendar_ics": UrlRule(PUBLIC),
+    "events_public:presentation_file": UrlRule(PUBLIC, note="a published file of a public event; anything else 404"),
     "set_language": UrlRule(PUBLIC),
     "healthz": UrlRule(PUBLIC),
     "home": UrlRule(LOGIN, note="sends each role to its home; anonymous to the login"),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -151,6 +152,7 @@ class ProfileView(tf_views.ProfileView):
 
 
 @method_decorator(never_cache, name="dispatch")
+@method_decorator(login_required, name="dispatch")  # anonymous: to the login (not to the profile, which sends there)
 class DisableView(tf_views.DisableView):
     """Turn TOTP off (every device and recovery code); not for those who must use it."""
 

@@ -34,6 +34,7 @@ class World:
     secrets: dict = field(default_factory=dict)  # kind -> live secret of a victim
     secret_owner: dict = field(default_factory=dict)  # kind -> the role whose own secret it is
     guest_token: str = ""
+    attended_guest_token: str = ""  # the same guest's link of an event they attended
     feed_token: str = ""
     unsubscribe_token: str = ""
     invitation_token: str = ""
@@ -101,6 +102,15 @@ def _build(tmp_root) -> World:
     mou_with_parties(kitb, org_b, owner=officer, reference="KITB/BRAVO/1", title_en="Bravo Accord")
     commitment = CommitmentFactory(mou=mou_a, responsible_organization=org_a, description="Alpha commitment xyzzy")
     note = mou_services.note_add(actor=partner, mou_id=mou_a.pk, text="Alpha note plugh")
+    progress = mou_services.commitment_progress_post(actor=partner, commitment_id=commitment.pk, text="Alpha progress",
+                                                     evidence=pdf_upload())
+    # the MoU's annual review pack: a narrative, one frozen version (its files), organisation A's answer
+    from kitb_portal.reports import services as pack_services
+    from partnerships import review_services
+
+    narrative = pack_services.review_narrative_save(actor=officer, subject="mou", subject_id=mou_a.pk, period_kind="calendar",
+                                                    year=2025, language="en", summary="Alpha summary", next_plan="")
+    pack = review_services.review_pack_build(actor=officer, mou_id=mou_a.pk, year=2025)
     active = mou_with_parties(kitb, org_a, owner=officer, reference="KITB/ALPHA/2", title_en="Alpha Active Accord",
                               status=MoU.Status.ACTIVE, signed_date=dt.date(2025, 1, 10), effective_date=dt.date(2025, 1, 10),
                               expiry_date=dt.date(2028, 1, 9))
@@ -124,6 +134,39 @@ def _build(tmp_root) -> World:
                                            organization=org_a, status="attended", checked_in_at=past.start)
     feedback = Feedback.objects.create(registration=attended, rating=5, comment="Alpha feedback")
     w.feed_token = event_services.calendar_feed_get_or_create(user=partner).token
+    attended_guest = Registration.objects.create(event=past, name="Guest Person", email="guest@outside.example",
+                                                 status="attended", checked_in_at=past.start, token=secrets.token_urlsafe(32))
+    w.attended_guest_token = attended_guest.token
+
+    # --- partners as co-workers: organisation A co-organises the event (a session with a speaker),
+    # proposes one, has an authorised colleague, registered a delegation (passport data) with letters
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from events.models import EventProposer, Session
+    from kitb_portal.common.pdf import sample_pdf_bytes
+
+    event.organizers.add(kitb, org_a)
+    session = Session.objects.create(event=event, title="Alpha opening", start=event.start, end=event.start + dt.timedelta(hours=1))
+    session.speakers.add(speaker)
+    colleague = UserFactory(organization=org_a, email="alpha-proposer@alpha.example", full_name="Alpha Proposer")
+    event_services.proposer_set(actor=partner_admin, user_id=colleague.pk, authorised=True)
+    proposal = event_services.proposal_submit(
+        actor=partner_admin, kind="seminar", title_en="Alpha proposal quux", description_en="A proposal of Alpha.",
+        preferred_start=timezone.now() + dt.timedelta(days=40), preferred_end=timezone.now() + dt.timedelta(days=40, hours=4),
+        mode="on_site", expected_audience=40)
+    passport = "M7654321"
+    delegation = event_services.delegation_register(actor=partner_admin, event_id=event.pk, name="Alpha delegation frobnitz", members=[{
+        "full_name": "Alpha Member", "position": "Engineer", "email": "member@alpha.example", "passport_name": "ALPHA MEMBER",
+        "passport_number": passport, "nationality": "KR", "date_of_birth": dt.date(1980, 1, 2), "dietary": [], "allergies": "",
+        "accessibility": "",
+    }])
+    events_officer = type(u[access.EVENTS]).objects.get(pk=u[access.EVENTS].pk)
+    letter = event_services.visa_letters_issue(actor=events_officer, delegation_id=delegation.pk)[0]
+    certificate = event_services.certificate_for(attended)
+    presentation = event_services.presentation_add(
+        actor=events_officer, event_id=event.pk, title="Open slides", is_published=True,
+        uploaded=SimpleUploadedFile("slides.pdf", sample_pdf_bytes("Slides"), content_type="application/pdf"))
+    w.org_a_markers += ["Alpha proposal quux", "Alpha delegation frobnitz"]
 
     # --- tenants: reference data, a draft application of A with documents, one in screening with a review
     sector = SectorFactory(code="new-energy")
@@ -183,11 +226,16 @@ def _build(tmp_root) -> World:
         "password reset token": w.reset[1],
         "invitation token": w.invitation_token,
         "guest manage token": w.guest_token,
+        "attended guest token": w.attended_guest_token,
+        "passport number": passport,
         "calendar feed token": w.feed_token,
         "unsubscribe token": w.unsubscribe_token,
     }
 
-    w.secret_owner = {"calendar feed token": access.PARTNER, "unsubscribe token": access.PARTNER, "guest manage token": access.GUEST}
+    # kind -> the roles whose own secret it is (passport data: the events officer and the delegation's administrator)
+    w.secret_owner = {"calendar feed token": (access.PARTNER,), "unsubscribe token": (access.PARTNER,),
+                      "guest manage token": (access.GUEST,), "attended guest token": (access.GUEST,),
+                      "passport number": (access.EVENTS, access.PARTNER_ADMIN)}
 
     from django.contrib.auth.models import Group as AuthGroup
     from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
@@ -215,6 +263,10 @@ def _build(tmp_root) -> World:
         "tenants.sector": sector, "tenants.exchangerate": rate, "tenants.screeningcriterion": criterion,
         "tenants.screeningsettings": settings_row, "tenants.review": assignment.review, "tenants.reviewassignment": assignment,
         "draft_application": draft, "comment": comment, "past_event": past,
+        "partnerships.commitmentprogress": progress, "reports.reviewnarrative": narrative, "reports.reviewpackversion": pack,
+        "events.session": session, "events.eventproposal": proposal, "events.eventproposer": EventProposer.objects.get(user=colleague), "events.delegation": delegation,
+        "delegation_member": delegation.members.get(), "events.issueddocument": letter, "certificate": certificate,
+        "events.presentation": presentation, "attended_registration": attended,
     }
     missing = [label for label, obj in w.objects.items() if obj is None]
     assert not missing, f"the access world lacks {missing}"

@@ -92,6 +92,7 @@ def rule_for(entry: Entry) -> access.UrlRule | None:
 # --- filling a pattern's arguments with real objects -------------------------------------------------
 TOKEN_HOLDER = {
     "guest": access.GUEST,
+    "attended-guest": access.GUEST,  # the same guest's link of an event they attended
     "feed": access.PARTNER,
     "unsubscribe": access.PARTNER,
     "invitation": access.ANONYMOUS,  # the invitee, not logged in yet
@@ -105,7 +106,7 @@ def _values(entry: Entry, world, role) -> dict:
     rule = access.URL_RULES.get(entry.name)
     holds = rule is not None and rule.token and TOKEN_HOLDER.get(rule.token) == role
     token_of = {
-        "guest": world.guest_token, "feed": world.feed_token, "unsubscribe": world.unsubscribe_token,
+        "guest": world.guest_token, "attended-guest": world.attended_guest_token, "feed": world.feed_token, "unsubscribe": world.unsubscribe_token,
         "invitation": world.invitation_token, "password-reset": world.reset[1],
     }
     v: dict = {}
@@ -132,6 +133,11 @@ def _values(entry: Entry, world, role) -> dict:
         v["name"] = "start_due_diligence"
     if entry.name == "admin:tenants_application_document":
         v["document_pk"] = o["tenants.application"].documents.first().pk
+    if entry.name == "admin:events_delegation_letter":
+        v["member_id"] = o["delegation_member"].pk
+    v["year"] = o["reports.reviewpackversion"].year
+    v["version_id"] = o["reports.reviewpackversion"].pk
+    v["file_format"], v["language"] = "pdf", "en"
     v["fmt"] = "csv"
     v["zone_code"] = world.zone.code
     v["app_label"] = "partnerships"
@@ -139,10 +145,22 @@ def _values(entry: Entry, world, role) -> dict:
     if ns == "partnerships":
         v["pk"] = o["partnerships.mou"].pk
         v["document_id"] = world.mou_draft_doc.pk
+        v["commitment_id"] = o["partnerships.commitment"].pk
+        v["entry_id"] = o["partnerships.commitmentprogress"].pk
     elif ns == "events":
-        v["pk"] = (o["events.registration"].pk if "registration" in entry.name
-                   else o["past_event"].pk if entry.name == "events:feedback" else o["events.event"].pk)
+        name = entry.name
+        if name.startswith("events:manage_") or name in ("events:delegation_create", "events:feedback") or "registration" not in name:
+            v["pk"] = o["past_event"].pk if name == "events:feedback" else o["events.event"].pk
+        else:
+            v["pk"] = o["attended_registration"].pk if name == "events:registration_certificate" else o["events.registration"].pk
+        if name.startswith("events:proposal_"):
+            v["pk"] = o["events.eventproposal"].pk
+        if name.startswith("events:delegation_") and name != "events:delegation_create":
+            v["pk"] = o["events.delegation"].pk
         v["event_id"] = o["events.event"].pk
+        v["session_id"] = o["events.session"].pk
+        v["speaker_id"] = o["events.speaker"].pk
+        v["member_id"] = o["delegation_member"].pk
     elif ns == "tenants":
         v["pk"] = o["draft_application"].pk
         v["document_pk"] = world.application_doc.pk
@@ -151,6 +169,8 @@ def _values(entry: Entry, world, role) -> dict:
         v["pk"] = world.users[access.PARTNER].pk
     elif ns == "events_public":
         v["slug"] = o["events.event"].slug
+        v["pk"] = o["events.presentation"].pk
+        v["code"] = o["events.issueddocument"].code
     return v, holds
 
 
@@ -187,9 +207,21 @@ def _has(role, perm) -> bool:
 
 
 OWNED_BY = {  # the object a URL addresses, where a grant's scope is "own": whose it is
-    "jobs": access.PARTNERSHIPS,  # the job of the walk was started by the partnerships officer
-    "registrations": access.PARTNER,
+    "jobs": (access.PARTNERSHIPS,),  # the job of the walk was started by the partnerships officer
+    "registrations": (access.PARTNER,),
 }
+#: URL name prefix -> whose its object is, where that differs from the area's: a delegation is its
+#: organisation's (every user of organisation A sees it; who may change it is the rule's only_roles)
+OWNED_BY_URL = {
+    "events:delegation_": (access.PARTNER, access.PARTNER_ADMIN),
+}
+
+
+def owners_of(entry: Entry, area: str) -> tuple:
+    for prefix, roles in OWNED_BY_URL.items():
+        if entry.name.startswith(prefix):
+            return roles
+    return OWNED_BY.get(area, ())
 
 
 def _admin_rules_allow(entry: Entry, role: str, method: str, world) -> bool:
@@ -218,7 +250,7 @@ def _admin_rules_allow(entry: Entry, role: str, method: str, world) -> bool:
 
 
 def is_portal(entry: Entry) -> bool:
-    return entry.name.split(":")[0] in access.PORTAL_NAMESPACES
+    return entry.name.split(":")[0] in access.PORTAL_NAMESPACES or entry.route.startswith("portal/")
 
 
 def sees_nothing_of_a(role: str, rule: access.UrlRule) -> bool:
@@ -229,6 +261,13 @@ def sees_nothing_of_a(role: str, rule: access.UrlRule) -> bool:
 
 
 def expected(entry: Entry, rule: access.UrlRule, role: str, method: str, holds_token: bool, world=None) -> str:
+    want = _expected(entry, rule, role, method, holds_token, world)
+    if rule.only_roles and role not in rule.only_roles and want in (ALLOW, ANY):
+        return REFUSE  # a rule narrower than the area's cell: every other role is refused
+    return want
+
+
+def _expected(entry: Entry, rule: access.UrlRule, role: str, method: str, holds_token: bool, world=None) -> str:
     if rule.token and not holds_token:
         return ANY if rule.area == access.PUBLIC else REFUSE
     if rule.area == access.PUBLIC:
@@ -248,6 +287,8 @@ def expected(entry: Entry, rule: access.UrlRule, role: str, method: str, holds_t
         if ok and entry.model and entry.admin_view and world is not None:
             ok = _admin_rules_allow(entry, role, method, world)
         return (ALLOW if rule.strict else ANY) if ok else REFUSE
+    if role in (access.ANONYMOUS, access.GUEST) and is_portal(entry):
+        return REFUSE  # the portal is for logged-in users: a cell of public events does not open it
     g = access.grant(role, rule.area)
     if not g.allows(rule.level):
         if role in access.STAFF_ROLES and is_portal(entry) and not rule.org_object:
@@ -258,7 +299,7 @@ def expected(entry: Entry, rule: access.UrlRule, role: str, method: str, holds_t
     if role in access.STAFF_ROLES and is_portal(entry):
         return ANY  # staff use the admin; the portal may show them the page or send them there
     addresses_object = rule.org_object or ("object_id" in entry.route and rule.area == "jobs")
-    if g.scope == access.OWN and addresses_object and OWNED_BY.get(rule.area) != role:
+    if g.scope == access.OWN and addresses_object and role not in owners_of(entry, rule.area):
         return NOT_FOUND if role in access.PARTNER_ROLES else REFUSE
     if role == access.OTHER_PARTNER and rule.org_object:
         return NOT_FOUND
