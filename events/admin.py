@@ -22,7 +22,11 @@ from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.common.admin_tools import (
-    COUNTRY_CHOICES, BoundedCountPaginator, FastActionCheckboxMixin, FixedChoicesFilter, TextListFilter,
+    COUNTRY_CHOICES,
+    BoundedCountPaginator,
+    FastActionCheckboxMixin,
+    FixedChoicesFilter,
+    TextListFilter,
 )
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 from kitb_portal.jobs.formats import neutralise_dataset
@@ -50,7 +54,7 @@ class RegistrationResource(resources.ModelResource):
         export_order = fields
 
     def dehydrate_event_start_utc(self, registration):
-        return registration.event.start.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+        return registration.event.start.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
 
     def dehydrate_event_when(self, registration):
         return range_text(registration.event.start, registration.event.end, "Asia/Jakarta")
@@ -552,6 +556,6 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 
-from .admin_presentations import PresentationAdmin  # noqa: E402,F401  (registers the presentation files' admin)
 # Partners as co-workers: proposals, delegations, letters and certificates (their own module).
 from . import admin_cowork  # noqa: E402,F401
+from .admin_presentations import PresentationAdmin  # noqa: E402,F401  (registers the presentation files' admin)

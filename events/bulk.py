@@ -22,7 +22,14 @@ import datetime as dt
 from django.utils.text import slugify
 
 from kitb_portal.accounts.bulk import (
-    ID_CITIES, KR_CITIES, BulkContext, IdPool, copy_rows, person_name, pick_weighted, take_ids,
+    ID_CITIES,
+    KR_CITIES,
+    BulkContext,
+    IdPool,
+    copy_rows,
+    person_name,
+    pick_weighted,
+    take_ids,
 )
 
 from .models import CHECK_IN_ALPHABET, Event, Feedback, Registration, Room, Session, Speaker, Venue

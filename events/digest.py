@@ -21,7 +21,15 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.notifications.digest import (
-    DigestGroup, DigestItem, DigestSection, after, lazy_date, lazy_text, shared, site_url, users_with_perm,
+    DigestGroup,
+    DigestItem,
+    DigestSection,
+    after,
+    lazy_date,
+    lazy_text,
+    shared,
+    site_url,
+    users_with_perm,
 )
 
 from .models import ACTIVE_REGISTRATION_STATUSES, HOLDS_PLACE_STATUSES, Event, EventStatus, Registration, RegistrationStatus

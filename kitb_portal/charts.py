@@ -17,9 +17,9 @@ technology); the table's cells are.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 from django.utils.formats import number_format
 from django.utils.html import escape

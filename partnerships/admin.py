@@ -13,14 +13,18 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.accounts.models import Organization
 from kitb_portal.common.admin_tools import (
-    BoundedCountPaginator, FastActionCheckboxMixin, SharedChoicesInlineMixin, TextListFilter,
+    BoundedCountPaginator,
+    FastActionCheckboxMixin,
+    SharedChoicesInlineMixin,
+    TextListFilter,
 )
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 

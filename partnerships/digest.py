@@ -25,7 +25,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from kitb_portal.notifications.digest import (
-    DigestGroup, DigestItem, DigestSection, after, lazy_date, lazy_text, shared, site_url, users_with_perm,
+    DigestGroup,
+    DigestItem,
+    DigestSection,
+    after,
+    lazy_date,
+    lazy_text,
+    shared,
+    site_url,
+    users_with_perm,
 )
 
 from .models import Commitment, CommitmentStatus, MoU, MoUParty, MoUStatus, MoUTarget, TargetStatus

@@ -18,8 +18,19 @@ from kitb_portal.accounts.bulk import BulkContext, IdPool, company_name, copy_ro
 
 from . import demo, services
 from .models import (
-    Allocation, Application, ApplicationComment, ApplicationDocument, ExchangeRate, Plot, Review, ReviewAssignment,
-    ReviewScore, ScreeningCriterion, Sector, StatusChange, Zone,
+    Allocation,
+    Application,
+    ApplicationComment,
+    ApplicationDocument,
+    ExchangeRate,
+    Plot,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+    ScreeningCriterion,
+    Sector,
+    StatusChange,
+    Zone,
 )
 
 APPLICATIONS_PER_SCALE = 200

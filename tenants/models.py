@@ -532,4 +532,4 @@ class Allocation(TimeStampedModel):
 
 # The journey around the screening (committee meetings, projects and milestones, expressions of
 # interest, site visits, preferred plots) lives in its own module; imported here so Django finds it.
-from .models_projects import *  # noqa: E402,F401,F403
+from .models_projects import *  # noqa: E402,F403

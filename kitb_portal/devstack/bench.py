@@ -169,7 +169,7 @@ def _start_server(env: dict) -> tuple[subprocess.Popen, str]:
         try:
             urllib.request.urlopen(base + "/bench/ok/", timeout=2)
             break
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:  # not up yet
             time.sleep(0.1)
     return gunicorn, base
 

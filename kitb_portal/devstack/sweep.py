@@ -95,7 +95,7 @@ def parse_links(html: str) -> _Links:
     parser = _Links()
     try:
         parser.feed(html)
-    except Exception:  # noqa: BLE001 - a malformed page gives the links read so far
+    except Exception:  # a malformed page gives the links read so far
         pass
     return parser
 
@@ -110,7 +110,7 @@ def empty_caches() -> None:
         from kitb_portal.common import freshness
 
         freshness.invalidate()
-    except Exception:  # noqa: BLE001 - the mechanism may be gone
+    except Exception:  # the mechanism may be gone
         pass
     for name in ("app_lists", "sidebars"):
         lru = getattr(admin.site, name, None)

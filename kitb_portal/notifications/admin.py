@@ -7,13 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.common.admin_tools import (
-    LANGUAGE_CHOICES, BoundedCountPaginator, FastActionCheckboxMixin, FixedChoicesFilter,
+    LANGUAGE_CHOICES,
+    BoundedCountPaginator,
+    FastActionCheckboxMixin,
+    FixedChoicesFilter,
 )
 
 from . import kinds, services

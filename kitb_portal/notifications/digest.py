@@ -230,7 +230,7 @@ def recipients_queryset():
 def _preferences(user) -> RecipientPreferences:
     try:
         pref = user.notification_preference
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: no row, the defaults
+    except Exception:  # RelatedObjectDoesNotExist: no row, the defaults
         return RecipientPreferences()
     return RecipientPreferences(pref.email_language, pref.digest_frequency, tuple(pref.muted_kinds))
 

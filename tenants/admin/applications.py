@@ -14,14 +14,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.common.admin_tools import (
-    COUNTRY_CHOICES, BoundedCountPaginator, FastActionCheckboxMixin, FixedChoicesFilter, TextListFilter,
+    COUNTRY_CHOICES,
+    BoundedCountPaginator,
+    FastActionCheckboxMixin,
+    FixedChoicesFilter,
+    TextListFilter,
 )
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
@@ -29,7 +34,11 @@ from .. import selectors, services, workflow
 from ..forms import AssignReviewersForm, ReasonForm, StaffCommentForm
 from ..models import Application, ApplicationDocument, CommentVisibility, ReviewAssignment, StatusChange
 from ..permissions import (
-    can_allocate_land, can_assign_reviewers, can_comment_application, can_share_comment, is_kitb_administrator,
+    can_allocate_land,
+    can_assign_reviewers,
+    can_comment_application,
+    can_share_comment,
+    is_kitb_administrator,
 )
 from .common import run_service
 

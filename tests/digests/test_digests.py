@@ -20,7 +20,7 @@ from tests.utils import assert_flat_queries, count_queries
 
 from .conftest import staff_in
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # Monday 2026-11-30: 07:00 in Seoul (UTC+9) is Sunday 22:00 UTC; 07:00 in Jakarta (UTC+7) is Monday 00:00 UTC.
 SEOUL_SEVEN = dt.datetime(2026, 11, 29, 22, 5, tzinfo=UTC)
 JAKARTA_SEVEN = dt.datetime(2026, 11, 30, 0, 5, tzinfo=UTC)

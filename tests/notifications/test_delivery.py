@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import random
 import smtplib
-import socket
 from datetime import timedelta
 
 import pytest
@@ -232,7 +231,7 @@ def test_header_injection_is_a_permanent_failure(partner_a, django_capture_on_co
         (smtplib.SMTPServerDisconnected("gone"), False),
         (smtplib.SMTPConnectError(421, b"busy"), False),
         (ConnectionRefusedError(111, "Connection refused"), False),
-        (socket.timeout("timed out"), False),
+        (TimeoutError("timed out"), False),
         (TimeoutError(), False),
         (delivery.PermanentDeliveryError("no address"), True),
         (ValueError("Invalid address"), True),
