@@ -224,7 +224,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("kind", "status", TopicFilter, YearFilter, VenueFilter, MoUFilter, "mode", "is_public")
     search_fields = ("title_en", "title_id", "title_ko", "slug")
-    list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
+    list_per_page = 25  # every row costs rendering time: 25 keep the page fast
     paginator = BoundedCountPaginator
     show_full_result_count = False  # one COUNT less
     list_select_related = ("venue", "mou")
@@ -490,7 +490,7 @@ class RegistrationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Ex
     search_fields = ("name", "email", "organization_name", "check_in_code", "event__title_en")
     list_select_related = ("event",)
     ordering = ("-created_at", "-id")  # newest first, from the created_at index (the model's order sorts by event start)
-    list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
+    list_per_page = 25  # every row costs rendering time: 25 keep the page fast
     paginator = BoundedCountPaginator
     show_full_result_count = False  # one COUNT less on the largest table
     readonly_fields = (

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import partial
 
 from django.db.models import F, Q, Window
 from django.db.models.functions import Lag
@@ -183,5 +184,5 @@ def section(recipients, since, now) -> dict:
     answer = {}
     for user in readers:
         scope = "staff" if user.pk in staff_ids else user.organization_id
-        answer[user.pk] = shared(cache, (scope, since[user.pk]), lambda: build(scope, since[user.pk]))
+        answer[user.pk] = shared(cache, (scope, since[user.pk]), partial(build, scope, since[user.pk]))
     return answer

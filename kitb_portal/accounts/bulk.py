@@ -347,7 +347,7 @@ def seed(ctx: BulkContext) -> None:
     committee = Group.objects.get(name=SCREENING_COMMITTEE)
     through = User.groups.through
     copy_rows(through, ["id", "user_id", "group_id"],
-              [(pk, uid, committee.pk) for pk, uid in zip(take_ids(through, len(ctx.staff_ids)), ctx.staff_ids)])
+              [(pk, uid, committee.pk) for pk, uid in zip(take_ids(through, len(ctx.staff_ids)), ctx.staff_ids, strict=True)])
     demo_reviewers = list(
         User.objects.filter(groups=committee, is_active=True).exclude(email__endswith=BULK_EMAIL_SUFFIX)
         .order_by("email").values_list("pk", flat=True)

@@ -144,9 +144,9 @@ def _staff_entries(user, rng: random.Random) -> list[tuple[str, str]]:
     for model, model_admin in admin.site._registry.items():
         if not model_admin.has_view_permission(request):
             continue
-        info = (model._meta.app_label, model._meta.model_name)
+        url_name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         try:
-            changelist = reverse("admin:%s_%s_changelist" % info)
+            changelist = reverse(f"{url_name}_changelist")
         except NoReverseMatch:
             continue
         entries.append(("admin changelist", changelist))
@@ -171,8 +171,8 @@ def _staff_entries(user, rng: random.Random) -> list[tuple[str, str]]:
                 entries.append(("admin changelist search", f"{changelist}?q={term}"))
         for pk in _ids(qs, rng, 5):
             try:
-                entries.append(("admin change page", reverse("admin:%s_%s_change" % info, args=[pk])))
-                entries.append(("admin history", reverse("admin:%s_%s_history" % info, args=[pk])))
+                entries.append(("admin change page", reverse(f"{url_name}_change", args=[pk])))
+                entries.append(("admin history", reverse(f"{url_name}_history", args=[pk])))
             except NoReverseMatch:
                 pass
     for name in ("admin:tenants_land_summary", "admin:tenants_site_plan", "admin:tenants_site_plan_svg"):

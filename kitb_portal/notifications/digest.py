@@ -109,8 +109,8 @@ def _call(fn: Callable[[], str]) -> str:
     return fn()
 
 
-# One lazy proxy class for every lazy text: lazy(fn, str) builds a new class on each call (about 1.5 ms,
-# thousands of times in a digest build).
+# One lazy proxy class for every lazy text: lazy(fn, str) builds a new class on each call (costly, and
+# a digest build would do it thousands of times).
 _lazy_call = lazy(_call, str)
 
 

@@ -222,7 +222,7 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
     show_full_result_count = False  # one COUNT less
     list_select_related = ("sector", "referrer", "owning_officer")
     search_fields = ("company_name", "company_registration_number", "contact_name", "contact_email")
-    list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
+    list_per_page = 25  # every row costs rendering time: 25 keep the page fast
     date_hierarchy = None
     autocomplete_fields = ()
     inlines = [AssignmentInline, DocumentInline, StatusChangeInline]
@@ -359,7 +359,7 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
         try:
             handle = document.file.open("rb")
         except FileNotFoundError:
-            raise Http404
+            raise Http404 from None
         return FileResponse(handle, as_attachment=True, filename=document.original_name, content_type="application/pdf")
 
     def transition_view(self, request, pk, name):
@@ -471,7 +471,8 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
                                    services.review_assign, application_id=application.pk, reviewer=reviewer):
                         done += 1
             if done:
-                self.message_user(request, ngettext("%(n)d reviewer assigned and told by e-mail.", "%(n)d reviewers assigned and told by e-mail.", done) % {"n": done}, messages.SUCCESS)
+                self.message_user(request, ngettext("%(n)d reviewer assigned and told by e-mail.",
+                                                    "%(n)d reviewers assigned and told by e-mail.", done) % {"n": done}, messages.SUCCESS)
             return HttpResponseRedirect(back_url) if back_url else None
         return TemplateResponse(request, "tenants/admin/assign_reviewers.html", {
             **self.admin_site.each_context(request), "opts": self.opts, "form": form, "applications": applications,

@@ -63,7 +63,7 @@ def _locked(application_id: int) -> Application:
     try:
         return Application.objects.select_for_update(of=("self",)).select_related("referrer").get(pk=application_id)
     except Application.DoesNotExist:
-        raise ValidationError(_("This application does not exist."))
+        raise ValidationError(_("This application does not exist.")) from None
 
 
 def _apply(application: Application, data: dict, actor) -> None:

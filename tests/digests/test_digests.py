@@ -35,8 +35,8 @@ def runs(**filters):
 
 @pytest.mark.django_db
 def test_weekly_digest_is_due_at_seven_on_monday_in_the_readers_time_zone(technopark):
-    seoul = UserFactory(organization=technopark, email="seoul@x.example", time_zone="Asia/Seoul")
-    jakarta = UserFactory(organization=technopark, email="jakarta@x.example", time_zone="Asia/Jakarta")
+    UserFactory(organization=technopark, email="seoul@x.example", time_zone="Asia/Seoul")
+    UserFactory(organization=technopark, email="jakarta@x.example", time_zone="Asia/Jakarta")
     daily = UserFactory(organization=technopark, email="daily@x.example", time_zone="Asia/Jakarta")
     NotificationPreference.objects.create(user=daily, digest_frequency="daily")
     off = UserFactory(organization=technopark, email="off@x.example", time_zone="Asia/Seoul")
