@@ -22,7 +22,11 @@ from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.common.admin_tools import (
-    COUNTRY_CHOICES, BoundedCountPaginator, FastActionCheckboxMixin, FixedChoicesFilter, TextListFilter,
+    COUNTRY_CHOICES,
+    BoundedCountPaginator,
+    FastActionCheckboxMixin,
+    FixedChoicesFilter,
+    TextListFilter,
 )
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 from kitb_portal.jobs.formats import neutralise_dataset
@@ -50,7 +54,7 @@ class RegistrationResource(resources.ModelResource):
         export_order = fields
 
     def dehydrate_event_start_utc(self, registration):
-        return registration.event.start.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+        return registration.event.start.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
 
     def dehydrate_event_when(self, registration):
         return range_text(registration.event.start, registration.event.end, "Asia/Jakarta")
@@ -220,7 +224,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("kind", "status", TopicFilter, YearFilter, VenueFilter, MoUFilter, "mode", "is_public")
     search_fields = ("title_en", "title_id", "title_ko", "slug")
-    list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
+    list_per_page = 25  # every row costs rendering time: 25 keep the page fast
     paginator = BoundedCountPaginator
     show_full_result_count = False  # one COUNT less
     list_select_related = ("venue", "mou")
@@ -486,7 +490,7 @@ class RegistrationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Ex
     search_fields = ("name", "email", "organization_name", "check_in_code", "event__title_en")
     list_select_related = ("event",)
     ordering = ("-created_at", "-id")  # newest first, from the created_at index (the model's order sorts by event start)
-    list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
+    list_per_page = 25  # every row costs rendering time: 25 keep the page fast
     paginator = BoundedCountPaginator
     show_full_result_count = False  # one COUNT less on the largest table
     readonly_fields = (
@@ -552,6 +556,6 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 
-from .admin_presentations import PresentationAdmin  # noqa: E402,F401  (registers the presentation files' admin)
 # Partners as co-workers: proposals, delegations, letters and certificates (their own module).
 from . import admin_cowork  # noqa: E402,F401
+from .admin_presentations import PresentationAdmin  # noqa: E402,F401  (registers the presentation files' admin)

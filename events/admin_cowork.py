@@ -38,9 +38,9 @@ class EventProposalAdmin(SimpleHistoryAdmin):
         return False
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("<path:object_id>/decide/", self.admin_site.admin_view(self.decide_view), name="%s_%s_decide" % info),
+            path("<path:object_id>/decide/", self.admin_site.admin_view(self.decide_view), name=f"{prefix}_decide"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -203,11 +203,11 @@ class DelegationAdmin(SimpleHistoryAdmin):
         return response
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("register/", self.admin_site.admin_view(self.register_view), name="%s_%s_register" % info),
+            path("register/", self.admin_site.admin_view(self.register_view), name=f"{prefix}_register"),
             path("<path:object_id>/letters/<int:member_id>.pdf", self.admin_site.admin_view(self.letter_view),
-                 name="%s_%s_letter" % info),
+                 name=f"{prefix}_letter"),
         ] + super().get_urls()
 
     def register_view(self, request):

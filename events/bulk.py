@@ -22,7 +22,14 @@ import datetime as dt
 from django.utils.text import slugify
 
 from kitb_portal.accounts.bulk import (
-    ID_CITIES, KR_CITIES, BulkContext, IdPool, copy_rows, person_name, pick_weighted, take_ids,
+    ID_CITIES,
+    KR_CITIES,
+    BulkContext,
+    IdPool,
+    copy_rows,
+    person_name,
+    pick_weighted,
+    take_ids,
 )
 
 from .models import CHECK_IN_ALPHABET, Event, Feedback, Registration, Room, Session, Speaker, Venue
@@ -89,8 +96,8 @@ def _venues(ctx: BulkContext, rng):
         for r in range(rng.choice([1, 2, 3])):
             rooms.append((None, created, created, pk, ["Main hall", "Room A", "Room B"][r], capacity if r == 0 else capacity // (3 + r)))
         room_ids = take_ids(Room, len(rooms))
-        room_rows += [(rid, *row[1:]) for rid, row in zip(room_ids, rooms)]
-        venues.append((pk, country, city, capacity, list(zip(room_ids, [row[5] for row in rooms]))))
+        room_rows += [(rid, *row[1:]) for rid, row in zip(room_ids, rooms, strict=True)]
+        venues.append((pk, country, city, capacity, list(zip(room_ids, [row[5] for row in rooms], strict=True))))
     ctx.add("venues", copy_rows(Venue, ["id", "created_at", "updated_at", "name", "address", "city", "country", "time_zone", "capacity"], venue_rows))
     copy_rows(Room, ["id", "created_at", "updated_at", "venue_id", "name", "capacity"], room_rows)
     return venues
@@ -134,7 +141,7 @@ def seed(ctx: BulkContext) -> None:
     demo_chance = min(1.0, DEMO_PARTNER_REGISTRATIONS / n)
     # Where and how long: online events float; the others take a slot on their venue's timeline.
     plans = []
-    for i, pk in enumerate(event_ids):
+    for pk in event_ids:
         kind = pick_weighted(rng, {"seminar": 0.5, "workshop": 0.3, "conference": 0.2})
         mode = pick_weighted(rng, {"on_site": 0.7, "hybrid": 0.15, "online": 0.15})
         venue = None if mode == "online" else venues[rng.randrange(len(venues))]
@@ -245,16 +252,16 @@ def seed(ctx: BulkContext) -> None:
     ], [tuple(r) for r in event_rows]))
     through = Event.organizers.through
     ids = take_ids(through, len(organizer_rows))
-    copy_rows(through, ["id", "event_id", "organization_id"], [(i, *r) for i, r in zip(ids, organizer_rows)])
+    copy_rows(through, ["id", "event_id", "organization_id"], [(i, *r) for i, r in zip(ids, organizer_rows, strict=True)])
     ctx.add("agenda sessions", copy_rows(Session, [
         "id", "created_at", "updated_at", "event_id", "title", "description", "start", "end", "room_id",
     ], session_rows))
     through = Session.speakers.through
     ids = take_ids(through, len(session_speaker_rows))
-    copy_rows(through, ["id", "session_id", "speaker_id"], [(i, *r) for i, r in zip(ids, session_speaker_rows)])
+    copy_rows(through, ["id", "session_id", "speaker_id"], [(i, *r) for i, r in zip(ids, session_speaker_rows, strict=True)])
     ids = take_ids(Feedback, len(feedback_rows))
     ctx.add("feedback", copy_rows(Feedback, ["id", "created_at", "updated_at", "registration_id", "rating", "comment"],
-                                  [(i, *r) for i, r in zip(ids, feedback_rows)]))
+                                  [(i, *r) for i, r in zip(ids, feedback_rows, strict=True)]))
 
 
 def _event_registrations(ctx, rng, event, people, reg_ids, feedback_rows, officers, holds, guests):

@@ -164,7 +164,7 @@ def _quarters_panel(now: dt.datetime) -> Panel:
         short = _("Q%(quarter)s") % {"quarter": number}  # a literal xgettext can extract (not inside an f-string)
         stacks.append(Stack(f"{short}\n{q_start.year}", values))
         row = [cell(label, _admin_url("event", **params))]
-        row += [cell(v, _admin_url("event", kind__exact=kind.value, **params)) for kind, v in zip(kinds, values)]
+        row += [cell(v, _admin_url("event", kind__exact=kind.value, **params)) for kind, v in zip(kinds, values, strict=True)]
         row.append(cell(sum(values), _admin_url("event", **params)))
         table.rows.append(row)
         grand += sum(values)

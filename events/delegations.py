@@ -177,7 +177,7 @@ def delegation_register(
     delegation.save()
     registrations = [_new_registration(event, delegation, m) for m in built]
     _place(event, registrations, split_allowed=delegation.split_allowed, now=now)
-    for member, registration in zip(built, registrations):
+    for member, registration in zip(built, registrations, strict=True):
         registration._history_user = actor
         registration._change_reason = "registered with a delegation"
         _save_new_registration(registration)
@@ -224,7 +224,7 @@ def delegation_update(*, actor, delegation_id: int, members: list[dict], remove_
             row["_instance"] = existing[int(member_id)]
         rows.append(row)
     instances = [r.pop("_instance", None) for r in rows]
-    rows = [dict(r, _instance=i) if i is not None else r for r, i in zip(rows, instances)]
+    rows = [dict(r, _instance=i) if i is not None else r for r, i in zip(rows, instances, strict=True)]
     built, errors = _build_members(rows, delegation=delegation, existing=kept)
     _check_registered_elsewhere(event, built, errors, skip_registration_ids=[m.registration_id for m in kept])
     if not built and not kept:
@@ -266,7 +266,7 @@ def delegation_update(*, actor, delegation_id: int, members: list[dict], remove_
             if not delegation.split_allowed and any(r.status == RegistrationStatus.WAITLISTED for r in registrations):
                 raise ValidationError(_("Not enough places left for the new members; the delegation would be split. "
                                         "Allow a split, or remove someone first."))
-        for member, registration in zip(new, registrations):
+        for member, registration in zip(new, registrations, strict=True):
             _save_new_registration(registration)
             member.registration = registration
             member.save()

@@ -15,13 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from functools import partial
 
 from django.db.models import Count, Max, Q
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.notifications.digest import (
-    DigestGroup, DigestItem, DigestSection, after, lazy_date, lazy_text, shared, site_url, users_with_perm,
+    DigestGroup,
+    DigestItem,
+    DigestSection,
+    after,
+    lazy_date,
+    lazy_text,
+    shared,
+    site_url,
+    users_with_perm,
 )
 
 from .models import ACTIVE_REGISTRATION_STATUSES, HOLDS_PLACE_STATUSES, Event, EventStatus, Registration, RegistrationStatus
@@ -94,9 +103,9 @@ def section(recipients, since, now) -> dict:
     for user in readers:
         reader_since = since[user.pk]
         if user.pk in staff_ids:
-            answer[user.pk] = shared(cache, ("staff", reader_since), lambda: staff_section(reader_since))
+            answer[user.pk] = shared(cache, ("staff", reader_since), partial(staff_section, reader_since))
             continue
-        opened = shared(cache, ("open", reader_since), lambda: open_items(reader_since))
+        opened = shared(cache, ("open", reader_since), partial(open_items, reader_since))
         registered = mine.get(user.pk, {})
         my_items = [
             DigestItem(_title(by_id[event_id]), site_url("events:event_detail", event_id),
@@ -104,9 +113,9 @@ def section(recipients, since, now) -> dict:
                        new=after(updated, reader_since))
             for event_id, (status, updated) in sorted(registered.items(), key=lambda kv: (by_id[kv[0]].start, kv[0]))
         ]
-        available = [item for item, e in zip(opened, open_events) if e.pk not in registered]
+        available = [item for item, e in zip(opened, open_events, strict=True) if e.pk not in registered]
         if not registered:  # most readers: share the section object (the renderer renders it once)
-            answer[user.pk] = shared(cache, ("partner-open", reader_since), lambda: DigestSection(
+            answer[user.pk] = shared(cache, ("partner-open", reader_since), lambda available=available: DigestSection(
                 "events", _("Events"), [DigestGroup.of(_("Events open for registration"), available)],
                 url=site_url("events:event_list")))
             continue

@@ -69,7 +69,12 @@ class EventAdminForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = "__all__"
+        # Every editable field, in the model's order (the admin's fieldsets choose what it shows).
+        fields = (
+            "kind", "title_id", "title_ko", "title_en", "description_id", "description_ko", "description_en", "slug", "topics",
+            "organizers", "mode", "meeting_link", "venue", "room", "start", "end", "capacity", "online_capacity",
+            "registration_opens", "registration_closes", "status", "is_public", "cancellation_reason", "mou", "commitment",
+        )
 
         @staticmethod
         def formfield_callback(db_field, **kwargs):

@@ -42,7 +42,7 @@ class PrivatePresentationStorage(FileSystemStorage):
 presentation_storage = PrivatePresentationStorage()
 
 
-def presentation_upload_to(instance: "Presentation", filename: str) -> str:
+def presentation_upload_to(instance: Presentation, filename: str) -> str:
     return f"events/presentations/{instance.event_id}/{uuid.uuid4().hex}.pdf"
 
 

@@ -10,13 +10,12 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from django.utils.http import urlencode
-
 from . import ical, links, permissions, public_filters, ratelimit, selectors, services
-from .forms import FeedbackForm, GuestRegistrationForm
+from .forms import GuestRegistrationForm
 from .models import EventStatus, RegistrationStatus
 from .views import feedback_page, qr_svg_response
 

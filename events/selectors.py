@@ -385,7 +385,7 @@ def suggest_event_slug(event: Event) -> str:
     """A free slug from the English title and the start date (``innovation-seminar-2025-03-04``)."""
     base = slugify(event.title_en or "")[:60].strip("-") or "event"
     if event.start:
-        base = f"{base}-{event.start.astimezone(dt.timezone.utc):%Y-%m-%d}"
+        base = f"{base}-{event.start.astimezone(dt.UTC):%Y-%m-%d}"
     slug, n = base, 2
     while Event.objects.filter(slug=slug).exclude(pk=event.pk).exists():
         slug = f"{base}-{n}"

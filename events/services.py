@@ -21,8 +21,8 @@ from kitb_portal.notifications.services import notify
 from . import emails, links
 from .models import (
     ACTIVE_REGISTRATION_STATUSES,
-    Attendance,
     HOLDS_PLACE_STATUSES,
+    Attendance,
     CalendarFeed,
     Event,
     EventStatus,

@@ -17,9 +17,9 @@ technology); the table's cells are.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Sequence
 
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -288,7 +288,7 @@ def stacked_bar_chart(
     lines_per_stack = []
     for stack in stacks:
         texts = stack.texts or [fmt_number(v) for v in stack.values]
-        items = [f"{s.label} {t}" for s, t in zip(series, texts)]
+        items = [f"{s.label} {t}" for s, t in zip(series, texts, strict=True)]
         lines_per_stack.append(_wrap_items(items, 13, WIDTH - 2 * PAD))
     label_h, bar_h, line_h, gap = 18, 22, 17, 14
     top = PAD + legend_h + 6
@@ -298,7 +298,7 @@ def stacked_bar_chart(
     out.extend(legend)
     y = top
     usable = WIDTH - 2 * PAD
-    for stack, lines in zip(stacks, lines_per_stack):
+    for stack, lines in zip(stacks, lines_per_stack, strict=True):
         total = sum(float(v or 0) for v in stack.values) or 1
         heading = f"{stack.label} — {stack.total_text}" if stack.total_text else stack.label
         out.append("<g>")
@@ -311,7 +311,8 @@ def stacked_bar_chart(
             width = usable * float(value or 0) / total
             if width <= 0:
                 continue
-            out.append(f'<rect {_attrs(x=_n(x), y=_n(bar_y), width=_n(width), height=bar_h, fill=_paint(chart_id, i, fills[i]), stroke="#ffffff", stroke_width=1)}/>')
+            rect = _attrs(x=_n(x), y=_n(bar_y), width=_n(width), height=bar_h, fill=_paint(chart_id, i, fills[i]), stroke="#ffffff", stroke_width=1)
+            out.append(f"<rect {rect}/>")
             x += width
         out.append(f'<rect {_attrs(x=PAD, y=_n(bar_y), width=usable, height=bar_h, fill="none", stroke=INK, stroke_width=1)}/>')
         for j, line in enumerate(lines):
@@ -348,7 +349,7 @@ def column_chart(
         y = base
         total = sum(float(v or 0) for v in stack.values)
         texts = list(stack.texts) or [fmt_number(v) for v in stack.values]
-        summary = " · ".join(f"{s.label} {t}" for s, t in zip(series, texts))
+        summary = " · ".join(f"{s.label} {t}" for s, t in zip(series, texts, strict=True))
         out.append("<g>")
         out.append(f"<title>{escape(stack.label.replace(chr(10), ' '))}: {escape(summary)}</title>")
         for i, value in enumerate(stack.values):
@@ -356,7 +357,8 @@ def column_chart(
             if h <= 0:
                 continue
             y -= h
-            out.append(f'<rect {_attrs(x=_n(x), y=_n(y), width=_n(col_w), height=_n(h), fill=_paint(chart_id, i, fills[i]), stroke="#ffffff", stroke_width=1)}/>')
+            rect = _attrs(x=_n(x), y=_n(y), width=_n(col_w), height=_n(h), fill=_paint(chart_id, i, fills[i]), stroke="#ffffff", stroke_width=1)
+            out.append(f"<rect {rect}/>")
             if h >= 17:
                 out.append(_text(cx, y + h / 2 + 5, texts[i], size=12, weight="bold", anchor="middle", halo=True))
         out.append(_text(cx, y - 6, stack.total_text or fmt_number(total), size=13, weight="bold", anchor="middle"))

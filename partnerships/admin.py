@@ -13,14 +13,18 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.accounts.models import Organization
 from kitb_portal.common.admin_tools import (
-    BoundedCountPaginator, FastActionCheckboxMixin, SharedChoicesInlineMixin, TextListFilter,
+    BoundedCountPaginator,
+    FastActionCheckboxMixin,
+    SharedChoicesInlineMixin,
+    TextListFilter,
 )
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
@@ -235,7 +239,7 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
     readonly_fields = ["status", "term_number", "signed_date", "termination_date", "termination_reason", "created_at", "updated_at"]
     raw_id_fields = ["owner"]
     date_hierarchy = None
-    list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
+    list_per_page = 25  # every row costs rendering time: 25 keep the page fast
     paginator = BoundedCountPaginator
     show_full_result_count = False  # one COUNT less
     inlines = [MoUPartyInline, MoUDocumentInline, CommitmentInline, MoUTargetInline, MoUNoteInline, MoUTermInline]
@@ -304,14 +308,14 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
     # custom pages: transitions and upload
     def get_urls(self):
         urls = super().get_urls()
-        info = self.opts.app_label, self.opts.model_name
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         custom = [
             path("<path:object_id>/transition/<str:name>/", self.admin_site.admin_view(self.transition_view),
-                 name="%s_%s_transition" % info),
-            path("<path:object_id>/upload/", self.admin_site.admin_view(self.upload_view), name="%s_%s_upload" % info),
-            path("<int:object_id>/review/<int:year>/", self.admin_site.admin_view(self.review_view), name="%s_%s_review" % info),
+                 name=f"{prefix}_transition"),
+            path("<path:object_id>/upload/", self.admin_site.admin_view(self.upload_view), name=f"{prefix}_upload"),
+            path("<int:object_id>/review/<int:year>/", self.admin_site.admin_view(self.review_view), name=f"{prefix}_review"),
             path("review/programme/<int:year>/", self.admin_site.admin_view(self.programme_review_view),
-                 name="%s_%s_programme_review" % info),
+                 name=f"{prefix}_programme_review"),
         ]
         return custom + urls
 
@@ -501,9 +505,9 @@ class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, Simpl
         return obj.done_proposed_at is not None
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("<path:object_id>/decide/", self.admin_site.admin_view(self.decide_view), name="%s_%s_decide" % info),
+            path("<path:object_id>/decide/", self.admin_site.admin_view(self.decide_view), name=f"{prefix}_decide"),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

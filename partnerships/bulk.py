@@ -155,7 +155,7 @@ def seed(ctx: BulkContext) -> None:
             doc_meta.append((i, "signed_copy", version, False))
         # commitments within the term (done or waived when past, open when still ahead)
         if signed is not None:
-            for c in range(rng.choice([0, 1, 2, 3, 3, 4, 5])):
+            for _c in range(rng.choice([0, 1, 2, 3, 3, 4, 5])):
                 due = effective + dt.timedelta(days=rng.randrange(30, max(31, (expiry - effective).days)))
                 if due < base:
                     state = pick_weighted(rng, {"done": 0.75, "waived": 0.1, "open": 0.15})
@@ -188,11 +188,11 @@ def seed(ctx: BulkContext) -> None:
         rows.append((created, created, pk, number, signed, effective, expiry, "active", None))
     ids = take_ids(MoUTerm, len(rows))
     copy_rows(MoUTerm, ["id", "created_at", "updated_at", "mou_id", "term_number", "signed_date", "effective_date",
-                        "expiry_date", "ended_status", "renewed_by_id"], [(i, *r) for i, r in zip(ids, rows)])
+                        "expiry_date", "ended_status", "renewed_by_id"], [(i, *r) for i, r in zip(ids, rows, strict=True)])
 
     # parties
     party_ids = take_ids(MoUParty, len(party_rows))
-    for row, pid in zip(party_rows, party_ids):
+    for row, pid in zip(party_rows, party_ids, strict=True):
         row[0] = pid
     ctx.add("MoU parties", copy_rows(MoUParty, [
         "id", "created_at", "updated_at", "mou_id", "organization_id", "role", "signatory_name", "signatory_title", "signed_on",
@@ -201,7 +201,7 @@ def seed(ctx: BulkContext) -> None:
     # documents (the files themselves are not generated: downloads of generated versions answer 404)
     doc_ids = take_ids(MoUDocument, len(doc_rows))
     rows = []
-    for row, did in zip(doc_rows, doc_ids):
+    for row, did in zip(doc_rows, doc_ids, strict=True):
         _none, created, mou_id, version, kind, language, governing, name, uploader, _rng = row
         rows.append((did, created, created, mou_id, version, kind, language, governing,
                      f"partnerships/bulk/mou_{mou_id}/v{version}.pdf", name, rng.randrange(40_000, 4_000_000),
@@ -213,9 +213,9 @@ def seed(ctx: BulkContext) -> None:
 
     # approvals of the latest draft: every party once signed, some parties while negotiating
     parties_by_mou: dict[int, list[tuple[int, bool]]] = {}
-    for (mou_index, _org, _role, is_signed), pid in zip(party_meta, party_ids):
+    for (mou_index, _org, _role, is_signed), pid in zip(party_meta, party_ids, strict=True):
         parties_by_mou.setdefault(mou_index, []).append((pid, is_signed))
-    for (mou_index, kind, _version, latest), did in zip(doc_meta, doc_ids):
+    for (mou_index, kind, _version, latest), did in zip(doc_meta, doc_ids, strict=True):
         if kind != "draft" or not latest:
             continue
         status = mous[mou_index][1]
@@ -230,16 +230,16 @@ def seed(ctx: BulkContext) -> None:
     ids = take_ids(DocumentApproval, len(approval_rows))
     ctx.add("draft approvals", copy_rows(DocumentApproval, [
         "id", "created_at", "updated_at", "document_id", "party_id", "decision", "comment", "decided_by_id", "decided_at",
-    ], [(i, *r) for i, r in zip(ids, approval_rows)]))
+    ], [(i, *r) for i, r in zip(ids, approval_rows, strict=True)]))
 
     ids = take_ids(Commitment, len(commitment_rows))
     ctx.add("commitments", copy_rows(Commitment, [
         "id", "created_at", "updated_at", "mou_id", "description", "responsible_organization_id", "responsible_person",
         "responsible_user_id", "due_date", "status", "fulfilment_note", "closed_on",
-    ], [(i, *r[1:]) for i, r in zip(ids, commitment_rows)]))
+    ], [(i, *r[1:]) for i, r in zip(ids, commitment_rows, strict=True)]))
 
     ids = take_ids(MoUNote, len(note_rows))
     ctx.add("MoU notes", copy_rows(MoUNote, [
         "id", "created_at", "updated_at", "mou_id", "noted_on", "kind", "text", "author_id",
-    ], [(i, *r[1:]) for i, r in zip(ids, note_rows)]))
+    ], [(i, *r[1:]) for i, r in zip(ids, note_rows, strict=True)]))
     ctx.shared["partnerships.mous"] = mous

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import partial
 
 from django.db.models import F, Q, Window
 from django.db.models.functions import Lag
@@ -25,7 +26,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from kitb_portal.notifications.digest import (
-    DigestGroup, DigestItem, DigestSection, after, lazy_date, lazy_text, shared, site_url, users_with_perm,
+    DigestGroup,
+    DigestItem,
+    DigestSection,
+    after,
+    lazy_date,
+    lazy_text,
+    shared,
+    site_url,
+    users_with_perm,
 )
 
 from .models import Commitment, CommitmentStatus, MoU, MoUParty, MoUStatus, MoUTarget, TargetStatus
@@ -175,5 +184,5 @@ def section(recipients, since, now) -> dict:
     answer = {}
     for user in readers:
         scope = "staff" if user.pk in staff_ids else user.organization_id
-        answer[user.pk] = shared(cache, (scope, since[user.pk]), lambda: build(scope, since[user.pk]))
+        answer[user.pk] = shared(cache, (scope, since[user.pk]), partial(build, scope, since[user.pk]))
     return answer

@@ -557,7 +557,7 @@ class MoUTarget(TimeStampedModel):
         return self.kind
 
 
-def commitment_evidence_upload_to(instance: "CommitmentProgress", filename: str) -> str:
+def commitment_evidence_upload_to(instance: CommitmentProgress, filename: str) -> str:
     return f"partnerships/commitment_{instance.commitment_id}/{uuid.uuid4().hex}.pdf"
 
 

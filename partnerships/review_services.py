@@ -198,7 +198,7 @@ def review_reminders_sweep(*, today: dt.date | None = None) -> dict:
             periods.setdefault((t.mou_id, t.period_kind, t.year), []).append(t)
     reminded = 0
     evaluated = 0
-    for (mou_id, period_kind, year), group in periods.items():
+    for (_mou_id, period_kind, year), group in periods.items():
         mou = group[0].mou
         start, end = period_bounds(mou, period_kind, year)
         ctx = mou_context(mou, year=year, period_kind=period_kind, as_of=today)

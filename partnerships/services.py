@@ -509,7 +509,12 @@ def note_add(
 
 # --- targets and the annual review pack (their own module) -------------------------------------
 from .review_services import (  # noqa: E402,F401
-    review_pack_build, review_pack_generate, review_pack_sign_off, review_reminders_sweep, target_create, target_delete,
+    review_pack_build,
+    review_pack_generate,
+    review_pack_sign_off,
+    review_reminders_sweep,
+    target_create,
+    target_delete,
     target_save,
 )
 

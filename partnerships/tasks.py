@@ -11,7 +11,6 @@ from django.utils import timezone
 def reminders_sweep(today: str | None = None) -> dict:
     """Daily (celery beat): close past terms and write the MoU expiry and commitment reminders due today."""
     from .services import reminders_sweep as sweep
-
     from .services import review_reminders_sweep
 
     day = dt.date.fromisoformat(today) if today else timezone.localdate()

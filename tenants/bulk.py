@@ -18,8 +18,19 @@ from kitb_portal.accounts.bulk import BulkContext, IdPool, company_name, copy_ro
 
 from . import demo, services
 from .models import (
-    Allocation, Application, ApplicationComment, ApplicationDocument, ExchangeRate, Plot, Review, ReviewAssignment,
-    ReviewScore, ScreeningCriterion, Sector, StatusChange, Zone,
+    Allocation,
+    Application,
+    ApplicationComment,
+    ApplicationDocument,
+    ExchangeRate,
+    Plot,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+    ScreeningCriterion,
+    Sector,
+    StatusChange,
+    Zone,
 )
 
 APPLICATIONS_PER_SCALE = 200
@@ -207,15 +218,15 @@ def seed(ctx: BulkContext) -> None:
     ids = take_ids(StatusChange, len(change_rows))
     ctx.add("status changes", copy_rows(StatusChange, [
         "id", "application_id", "transition", "from_status", "to_status", "actor_id", "note", "created_at",
-    ], [(i, *r) for i, r in zip(ids, change_rows)]))
+    ], [(i, *r) for i, r in zip(ids, change_rows, strict=True)]))
     ids = take_ids(ApplicationDocument, len(doc_rows))
     ctx.add("application documents", copy_rows(ApplicationDocument, [
         "id", "created_at", "updated_at", "application_id", "kind", "title", "file", "original_name", "size", "sha256",
         "uploaded_by_id",
-    ], [(i, *r) for i, r in zip(ids, doc_rows)]))
+    ], [(i, *r) for i, r in zip(ids, doc_rows, strict=True)]))
     ids = take_ids(ApplicationComment, len(comment_rows))
     copy_rows(ApplicationComment, ["id", "created_at", "updated_at", "application_id", "author_id", "visibility", "body"],
-              [(i, *r) for i, r in zip(ids, comment_rows)])
+              [(i, *r) for i, r in zip(ids, comment_rows, strict=True)])
     ctx.add("review assignments", copy_rows(ReviewAssignment, [
         "id", "created_at", "updated_at", "application_id", "reviewer_id", "assigned_by_id",
     ], assignment_rows))
@@ -231,7 +242,7 @@ def seed(ctx: BulkContext) -> None:
     allocation_rows = []
     rng.shuffle(approved)
     held = 0
-    for (plot_id, _area), row in zip(plots, plot_rows):
+    for (plot_id, _area), row in zip(plots, plot_rows, strict=True):
         if held >= len(approved) or rng.random() > 0.66:
             continue
         app_id, decided_at = approved[held]
@@ -242,7 +253,9 @@ def seed(ctx: BulkContext) -> None:
             earlier_app, earlier_at = approved[held]
             held += 1
             e_at = (earlier_at or base) + dt.timedelta(days=1)
-            allocation_rows.append((e_at, e_at, plot_id, earlier_app, "reserved", False, "Released: plans changed.", officers[0] if officers else None, e_at + dt.timedelta(days=30), officers[0] if officers else None))
+            officer = officers[0] if officers else None
+            allocation_rows.append((e_at, e_at, plot_id, earlier_app, "reserved", False, "Released: plans changed.", officer,
+                                    e_at + dt.timedelta(days=30), officer))
         allocation_rows.append((at, at, plot_id, app_id, kind, True, "", officers[0] if officers else None, None, None))
         row[6] = kind
     ctx.add("plots", copy_rows(Plot, [
@@ -253,4 +266,4 @@ def seed(ctx: BulkContext) -> None:
     ctx.add("allocations", copy_rows(Allocation, [
         "id", "created_at", "updated_at", "plot_id", "application_id", "kind", "is_live", "note", "created_by_id",
         "released_at", "released_by_id",
-    ], [(i, *r) for i, r in zip(ids, allocation_rows)]))
+    ], [(i, *r) for i, r in zip(ids, allocation_rows, strict=True)]))

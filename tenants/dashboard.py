@@ -280,7 +280,7 @@ def land_panels() -> list[Panel]:
     svg = mark_safe(render_to_string("tenants/site_plan.svg", plan))  # our own template, autoescaped
     ids = ",".join(str(i) for i in subtree.get(plan["zone"].pk, [plan["zone"].pk]))
     legend = DataTable(caption=_("Plots of the site plan by status"), columns=[_("Status"), _("Plots"), _("Area (ha)")])
-    for item, status in zip(plan["legend"], PlotStatus.values):
+    for item, status in zip(plan["legend"], PlotStatus.values, strict=True):
         url = _admin_url("plot", zone__id__in=ids, status__exact=status)
         legend.rows.append([cell(f"{item['style']['letter']} · {item['label']}", url), cell(item["count"], url), cell(item["area"])])
     site = Panel(

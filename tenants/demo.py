@@ -49,12 +49,18 @@ COLUMNS = "ABCDEF"
 
 # company, country, sector, referrer, target step, currency, amount, jobs, land, power, water, export, pioneer
 APPLICATIONS = [
-    ("Cheongju Battery Materials Co.", "KR", "new-energy", accounts_demo.TECHNOPARK, "approved", "USD", D("85000000"), 420, D("12"), D("25"), D("1800"), D("70"), True),
-    ("Osong BioMed Devices", "KR", "health", accounts_demo.TECHNOPARK, "screening", "KRW", D("48000000000"), 180, D("10"), D("6"), D("400"), D("55"), True),
-    ("Chungju Smart Mobility Parts", "KR", "transport-parts", accounts_demo.TECHNOPARK, "draft", "USD", D("30000000"), 250, D("15"), D("10"), D("600"), D("40"), False),
-    ("Jecheon Premium Cosmetics", "KR", "premium-consumer", accounts_demo.PROVINCE, "committee", "USD", D("22000000"), 310, D("10"), D("4"), D("350"), D("65"), False),
-    ("Eumseong EV Motor Systems", "KR", "new-energy", accounts_demo.PROVINCE, "due_diligence", "KRW", D("95000000000"), 520, D("20"), D("30"), D("1200"), D("80"), True),
-    ("Jincheon Semiconductor Test Labs", "KR", "it", accounts_demo.PROVINCE, "rejected", "USD", D("15000000"), 90, D("10"), D("18"), D("900"), D("90"), True),
+    ("Cheongju Battery Materials Co.", "KR", "new-energy", accounts_demo.TECHNOPARK, "approved", "USD", D("85000000"),
+     420, D("12"), D("25"), D("1800"), D("70"), True),
+    ("Osong BioMed Devices", "KR", "health", accounts_demo.TECHNOPARK, "screening", "KRW", D("48000000000"),
+     180, D("10"), D("6"), D("400"), D("55"), True),
+    ("Chungju Smart Mobility Parts", "KR", "transport-parts", accounts_demo.TECHNOPARK, "draft", "USD", D("30000000"),
+     250, D("15"), D("10"), D("600"), D("40"), False),
+    ("Jecheon Premium Cosmetics", "KR", "premium-consumer", accounts_demo.PROVINCE, "committee", "USD", D("22000000"),
+     310, D("10"), D("4"), D("350"), D("65"), False),
+    ("Eumseong EV Motor Systems", "KR", "new-energy", accounts_demo.PROVINCE, "due_diligence", "KRW", D("95000000000"),
+     520, D("20"), D("30"), D("1200"), D("80"), True),
+    ("Jincheon Semiconductor Test Labs", "KR", "it", accounts_demo.PROVINCE, "rejected", "USD", D("15000000"),
+     90, D("10"), D("18"), D("900"), D("90"), True),
 ]
 STEPS = ["draft", "submitted", "screening", "due_diligence", "committee"]
 

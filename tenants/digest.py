@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import partial
 
 from django.db import connection
 from django.db.models import Count, Max, Q
@@ -138,7 +139,7 @@ def section(recipients, since, now) -> dict:
 
         for user in readers:
             if user.pk in staff_ids:
-                answer[user.pk] = shared(cache, ("staff", since[user.pk]), lambda: staff_section(since[user.pk]))
+                answer[user.pk] = shared(cache, ("staff", since[user.pk]), partial(staff_section, since[user.pk]))
 
     org_ids = {u.organization_id for u in partners}
     if org_ids:
@@ -165,5 +166,5 @@ def section(recipients, since, now) -> dict:
 
         for user in partners:
             answer[user.pk] = shared(cache, (user.organization_id, since[user.pk]),
-                                     lambda: partner_section(user.organization_id, since[user.pk]))
+                                     partial(partner_section, user.organization_id, since[user.pk]))
     return answer

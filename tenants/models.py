@@ -205,7 +205,8 @@ class Application(TimeStampedModel):
     claims_pioneer = models.BooleanField(_("claims pioneer or high-tech status"), default=False)
     pioneer_reason = models.TextField(_("why pioneer or high-tech"), blank=True)
     # Land and utilities
-    land_ha = models.DecimalField(_("land wanted (ha)"), max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0.01"))])
+    land_ha = models.DecimalField(_("land wanted (ha)"), max_digits=10, decimal_places=2, null=True, blank=True,
+                                  validators=[MinValueValidator(Decimal("0.01"))])
     power_mva = models.DecimalField(_("power (MVA)"), max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
     water_m3_per_day = models.DecimalField(_("water (m³/day)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
     export_share_pct = models.DecimalField(
@@ -532,4 +533,4 @@ class Allocation(TimeStampedModel):
 
 # The journey around the screening (committee meetings, projects and milestones, expressions of
 # interest, site visits, preferred plots) lives in its own module; imported here so Django finds it.
-from .models_projects import *  # noqa: E402,F401,F403
+from .models_projects import *  # noqa: E402,F403

@@ -80,7 +80,7 @@ def application_get_for(user, pk: int) -> Application:
     try:
         application = Application.objects.select_related("sector", "referrer", "owning_officer").get(pk=pk)
     except (Application.DoesNotExist, ValueError, TypeError):
-        raise Http404
+        raise Http404 from None
     if not can_view_application(user, application):
         raise Http404
     return application
@@ -220,7 +220,7 @@ def document_get_for(user, application_pk: int, document_pk: int) -> Application
     try:
         return application.documents.get(pk=document_pk)
     except (ApplicationDocument.DoesNotExist, ValueError, TypeError):
-        raise Http404
+        raise Http404 from None
 
 
 def comment_list_for(user, application: Application) -> QuerySet[ApplicationComment]:
@@ -322,7 +322,7 @@ def review_get_for(user, pk: int) -> Review:
     try:
         return review_list_for(user).get(pk=pk)
     except (Review.DoesNotExist, ValueError, TypeError):
-        raise Http404
+        raise Http404 from None
 
 
 def review_scores(review: Review) -> dict[int, ReviewScore]:
@@ -644,7 +644,7 @@ def project_get_for(user, pk):
     try:
         return project_list_for(user).get(pk=pk)
     except (TenantProject.DoesNotExist, ValueError, TypeError):
-        raise Http404
+        raise Http404 from None
 
 
 def project_milestones(project, *, today=None) -> list:
@@ -719,7 +719,7 @@ def interest_get_for(user, pk):
     try:
         return interest_list_for(user).get(pk=pk)
     except (ExpressionOfInterest.DoesNotExist, ValueError, TypeError):
-        raise Http404
+        raise Http404 from None
 
 
 def preferred_plots_of(*, application=None, interest=None) -> list[Plot]:

@@ -6,7 +6,8 @@ from celery import shared_task
 def application_overdue_sweep() -> int:
     """Daily (PeriodicTask from migration 0003): remind reviewers and officers of overdue applications,
     and reviewers of reviews past their due date."""
-    from .services import application_overdue_sweep as sweep, review_due_sweep
+    from .services import application_overdue_sweep as sweep
+    from .services import review_due_sweep
 
     return sweep() + review_due_sweep()
 

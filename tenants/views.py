@@ -163,7 +163,7 @@ def comment_add(request, pk: int):
         except ValidationError as exc:
             form.add_error("body", _error_text(exc))
         except PermissionDenied:
-            raise Http404
+            raise Http404 from None
         else:
             messages.success(request, _("Your message was sent to KITB."))
             return redirect(reverse("tenants:application_detail", args=[application.pk]) + "#comments")
@@ -203,7 +203,7 @@ def document_download(request, pk: int, document_pk: int):
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
-        raise Http404
+        raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=document.original_name, content_type="application/pdf")
 
 
@@ -218,7 +218,7 @@ def application_submit(request, pk: int):
         if application.is_draft:
             return redirect("tenants:application_step", application.pk, 4)
     except PermissionDenied:
-        raise Http404
+        raise Http404 from None
     else:
         messages.success(request, _("Application submitted. KITB will screen it; you will be told of each step by e-mail."))
     return redirect("tenants:application_detail", application.pk)
@@ -234,7 +234,7 @@ def application_withdraw(request, pk: int):
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         except PermissionDenied:
-            raise Http404
+            raise Http404 from None
         else:
             messages.success(request, _("The application was withdrawn."))
         return redirect("tenants:application_detail", application.pk)

@@ -57,7 +57,7 @@ def land_view(request):
     svg = ""
     if plan_zone is not None:
         context = site_plan_context(zone=plan_zone, for_partners=True)
-        svg = mark_safe(render_to_string("tenants/site_plan.svg", context))  # our own template, autoescaped  # noqa: S308
+        svg = mark_safe(render_to_string("tenants/site_plan.svg", context))  # our own template, autoescaped
     return render(request, "tenants/portal/land.html", {
         "zones": [(zone, by_zone[zone.pk]) for zone in zones], "svg": svg,
     })

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Application, ApplicationStatus as S
+from .models import Application
+from .models import ApplicationStatus as S
 from .permissions import is_kitb_administrator, staff_may
 
 REFERRER = "referrer"

@@ -5,7 +5,7 @@ import os
 # pytest); tests marked `worker` start a real worker instead.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
-import pytest  # noqa: E402
+import pytest
 
 # Real SMTP server and real Celery worker fixtures (smtp_server, celery_worker, ...).
 pytest_plugins = ["tests.live"]

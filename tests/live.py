@@ -517,7 +517,7 @@ class LiveWorker:
         """Leave a key next to the queue, to tell later whether someone emptied the database."""
         try:
             self._redis().set(f"kitb-live-worker:{self.queue}", "1", ex=3600)
-        except Exception:  # noqa: BLE001 - diagnostics only
+        except Exception:  # diagnostics only
             pass
 
     def broker_was_flushed(self) -> bool:
@@ -528,7 +528,7 @@ class LiveWorker:
         """
         try:
             return not self._redis().exists(f"kitb-live-worker:{self.queue}")
-        except Exception:  # noqa: BLE001
+        except Exception:
             return False
 
     # logs
@@ -608,5 +608,5 @@ def _purge_queue(queue: str) -> None:
         with app.connection_for_write() as conn:
             conn.default_channel.queue_purge(queue)
             conn.default_channel.queue_delete(queue)
-    except Exception:  # noqa: BLE001 - best effort; the queue name is never used again
+    except Exception:  # best effort; the queue name is never used again
         pass

@@ -24,7 +24,8 @@ print(unsubscribe_url(1, "digest", token="tok"))
 
 def links(**env_overrides) -> list[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("SITE_URL", "PORT", "CSRF_TRUSTED_ORIGINS") and not k.startswith("PYTEST")}
-    env.update(DJANGO_ENV="development", DJANGO_SETTINGS_MODULE="kitb_portal.settings", REDIS_URL=settings.REDIS_URL, DATABASE_URL=database_url(), **env_overrides)
+    env.update(DJANGO_ENV="development", DJANGO_SETTINGS_MODULE="kitb_portal.settings", REDIS_URL=settings.REDIS_URL,
+               DATABASE_URL=database_url(), **env_overrides)
     result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout.split()

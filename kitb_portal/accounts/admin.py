@@ -60,7 +60,7 @@ class UserAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin, BaseUserAdmin):
     list_display = ("email", "full_name", "organization", "is_staff", "is_org_admin", "is_active", "preferred_language", "joined", "last_login")
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = (OrganizationFilter, "is_staff", "is_active", "preferred_language", "is_org_admin", "groups")
-    list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
+    list_per_page = 25  # every row costs rendering time: 25 keep the page fast
     paginator = BoundedCountPaginator
     show_full_result_count = False  # one COUNT less
     list_select_related = ("organization",)
@@ -77,7 +77,9 @@ class UserAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin, BaseUserAdmin):
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "full_name", "organization", "preferred_language", "is_staff", "usable_password", "password1", "password2")}),
+        (None, {"classes": ("wide",), "fields": (
+            "email", "full_name", "organization", "preferred_language", "is_staff", "usable_password", "password1", "password2",
+        )}),
     )
 
     def has_delete_permission(self, request, obj=None):

@@ -26,9 +26,10 @@ import io
 import json
 import random
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from django.db import connection
 
@@ -37,7 +38,7 @@ BASE_DATE = dt.date(2026, 12, 1)
 #: The generated history spans ten years: eight before BASE_DATE and two after it.
 YEARS_BEFORE = 8
 YEARS_AFTER = 2
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 BULK_EMAIL_DOMAIN = "bulk.example"
 BULK_EMAIL_SUFFIX = "@" + BULK_EMAIL_DOMAIN
@@ -346,7 +347,7 @@ def seed(ctx: BulkContext) -> None:
     committee = Group.objects.get(name=SCREENING_COMMITTEE)
     through = User.groups.through
     copy_rows(through, ["id", "user_id", "group_id"],
-              [(pk, uid, committee.pk) for pk, uid in zip(take_ids(through, len(ctx.staff_ids)), ctx.staff_ids)])
+              [(pk, uid, committee.pk) for pk, uid in zip(take_ids(through, len(ctx.staff_ids)), ctx.staff_ids, strict=True)])
     demo_reviewers = list(
         User.objects.filter(groups=committee, is_active=True).exclude(email__endswith=BULK_EMAIL_SUFFIX)
         .order_by("email").values_list("pk", flat=True)

@@ -113,7 +113,7 @@ def seed(stdout) -> None:
 
     password = demo_password()
     totp_secrets = {}
-    for role, (email, full_name, org_name, group_name, language) in DEMO_USERS.items():
+    for email, full_name, org_name, group_name, language in DEMO_USERS.values():
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             user = User.objects.create_user(

@@ -9,7 +9,7 @@ still works in a test or a one-off group.
 
 from django.utils.translation import gettext_lazy as _
 
-from .access import (  # noqa: F401 - the group names live with the matrix; imported from here too
+from .access import (  # the group names live with the matrix; imported from here too
     EVENTS_OFFICER,
     KITB_ADMINISTRATOR,
     PARTNERSHIPS_OFFICER,

@@ -167,7 +167,8 @@ class SecondFactorAdminSiteMixin:
 
         from .views import AdminLoginView
 
-        next_url = safe_next(request, request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME)), reverse("admin:index", current_app=self.name))
+        asked = request.POST.get(REDIRECT_FIELD_NAME, request.GET.get(REDIRECT_FIELD_NAME))
+        next_url = safe_next(request, asked, reverse("admin:index", current_app=self.name))
         pending = admin_redirect(request, next_url)
         if pending is not None:
             return pending

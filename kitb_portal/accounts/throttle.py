@@ -58,7 +58,7 @@ def hit(scope: str, value: str, *, limit: int, window_seconds: int) -> bool:
         except ValueError:  # expired between add and incr
             cache.set(key, 1, timeout=window_seconds)
             count = 1
-    except Exception:  # noqa: BLE001 - Redis down: allow, and say so in the log
+    except Exception:  # Redis down: allow, and say so in the log
         logger.warning("throttle %s: cache unavailable, allowing the attempt", scope, exc_info=True)
         return True
     return count <= limit
@@ -68,6 +68,6 @@ def count(scope: str, value: str) -> int:
     """The attempts counted in the current window, without counting one more (0 without the cache)."""
     try:
         return int(cache.get(_key(scope, value)) or 0)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("throttle %s: cache unavailable", scope, exc_info=True)
         return 0

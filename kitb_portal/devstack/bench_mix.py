@@ -144,9 +144,9 @@ def _staff_entries(user, rng: random.Random) -> list[tuple[str, str]]:
     for model, model_admin in admin.site._registry.items():
         if not model_admin.has_view_permission(request):
             continue
-        info = (model._meta.app_label, model._meta.model_name)
+        url_name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         try:
-            changelist = reverse("admin:%s_%s_changelist" % info)
+            changelist = reverse(f"{url_name}_changelist")
         except NoReverseMatch:
             continue
         entries.append(("admin changelist", changelist))
@@ -159,7 +159,7 @@ def _staff_entries(user, rng: random.Random) -> list[tuple[str, str]]:
                 continue
             try:
                 field = model._meta.get_field(name)
-            except Exception:  # noqa: BLE001 - not a plain field
+            except Exception:  # not a plain field
                 continue
             if field.choices:
                 for value, _label in _sample(rng, [c for c in field.flatchoices if c[0] != ""], 2):
@@ -171,8 +171,8 @@ def _staff_entries(user, rng: random.Random) -> list[tuple[str, str]]:
                 entries.append(("admin changelist search", f"{changelist}?q={term}"))
         for pk in _ids(qs, rng, 5):
             try:
-                entries.append(("admin change page", reverse("admin:%s_%s_change" % info, args=[pk])))
-                entries.append(("admin history", reverse("admin:%s_%s_history" % info, args=[pk])))
+                entries.append(("admin change page", reverse(f"{url_name}_change", args=[pk])))
+                entries.append(("admin history", reverse(f"{url_name}_history", args=[pk])))
             except NoReverseMatch:
                 pass
     for name in ("admin:tenants_land_summary", "admin:tenants_site_plan", "admin:tenants_site_plan_svg"):
@@ -203,8 +203,8 @@ def plan(out_path: str, seed: int = 1) -> dict:
     django.setup()
     from django.contrib.auth.models import Group
 
-    from kitb_portal.accounts.models import User
     from kitb_portal.accounts import roles
+    from kitb_portal.accounts.models import User
 
     rng = random.Random(seed)
     partners = list(
@@ -330,7 +330,7 @@ def writer(seconds: float, rate: float, seed: int = 1) -> dict:
         commitment_id = rng.choice(commitments)
         try:
             partnerships.commitment_complete(actor=admin, commitment_id=commitment_id, note="Done (bench).")
-        except Exception:  # noqa: BLE001 - closed already: open it again
+        except Exception:  # closed already: open it again
             partnerships.commitment_reopen(actor=admin, commitment_id=commitment_id)
 
     def review_score():
@@ -361,7 +361,7 @@ def writer(seconds: float, rate: float, seed: int = 1) -> dict:
         try:
             fn()
             done[name] += 1
-        except Exception as exc:  # noqa: BLE001 - counted and reported; the load goes on
+        except Exception as exc:  # counted and reported; the load goes on
             failed[name] += 1
             errors.setdefault(name, f"{type(exc).__name__}: {exc}"[:200])
         i += 1

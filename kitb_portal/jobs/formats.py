@@ -100,7 +100,7 @@ def check_xlsx(data: bytes) -> None:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds; the message says what to do
+    except Exception:  # openpyxl raises many kinds; the message says what to do
         raise unreadable from None
     try:
         sheet = book.active
@@ -109,7 +109,7 @@ def check_xlsx(data: bytes) -> None:
                 raise _too_many_rows(max_rows)
     except ValidationError:
         raise
-    except Exception:  # noqa: BLE001
+    except Exception:
         raise unreadable from None
     finally:
         book.close()
@@ -137,7 +137,7 @@ def read_dataset(data: bytes, file_format: str):
         source = data
     try:
         dataset = fmt.create_dataset(source)
-    except Exception:  # noqa: BLE001 - tablib/openpyxl raise many kinds; the message says what to do
+    except Exception:  # tablib/openpyxl raise many kinds; the message says what to do
         raise ValidationError(
             _("The file could not be read as %(format)s. Check that the format you chose matches the file.")
             % {"format": file_format.upper()},

@@ -58,7 +58,7 @@ class ProgressReporter:
             with cursor:
                 cursor.execute(sql, params)
             self.writes += 1
-        except Exception:  # noqa: BLE001 - progress is best effort
+        except Exception:  # progress is best effort
             logger.warning("job %s: progress update failed", self.job_id, exc_info=True)
         self._written = self.processed
         self._written_at = time.monotonic()

@@ -129,7 +129,7 @@ def collect_errors(result, resource, dataset=None) -> tuple[list[dict], int, int
     def row_values(number: int, fallback: list) -> list:
         """The bad row as it is in the file (its first columns), to help find it."""
         if dataset is not None and 0 < number <= len(dataset):
-            return _values(dict(zip(headers, dataset[number - 1])))
+            return _values(dict(zip(headers, dataset[number - 1], strict=False)))
         return fallback
 
     def column_of(name: str) -> str:

@@ -86,7 +86,7 @@ def _enqueue(job_id: int) -> None:
 
     try:
         task.delay(job_id)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("job %s: could not queue the task; the sweep will queue it again", job_id)
 
 
@@ -221,7 +221,7 @@ def job_run(*, job_id: int) -> BackgroundJob | None:
                 BackgroundJob.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
     except ValidationError as exc:
         outcome = runner.Outcome(ok=False, error=" ".join(exc.messages))
-    except Exception as exc:  # noqa: BLE001 - recorded on the job and logged with its traceback
+    except Exception as exc:  # recorded on the job and logged with its traceback
         logger.exception("job %s failed", job.pk)
         if job.kind == JobKind.IMPORT:
             text = _("An unexpected error stopped the job (%(error)s). Nothing was imported.")

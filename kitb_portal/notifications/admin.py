@@ -7,13 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.common.admin_tools import (
-    LANGUAGE_CHOICES, BoundedCountPaginator, FastActionCheckboxMixin, FixedChoicesFilter,
+    LANGUAGE_CHOICES,
+    BoundedCountPaginator,
+    FastActionCheckboxMixin,
+    FixedChoicesFilter,
 )
 
 from . import kinds, services
@@ -64,7 +66,7 @@ class OutboxMessageAdmin(FastActionCheckboxMixin, admin.ModelAdmin):
     paginator = BoundedCountPaginator
     search_help_text = _("Search by idempotency key, e-mail address or subject.")
     ordering = ("-created_at",)
-    list_per_page = 25  # a row costs about 0.5 ms to render: 25 keep the page fast
+    list_per_page = 25  # every row costs rendering time: 25 keep the page fast
     show_full_result_count = False  # one COUNT less on a table that grows every day
     inlines = [DeliveryAttemptInline]
     actions = ["retry_failed"]

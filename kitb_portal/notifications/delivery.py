@@ -215,7 +215,7 @@ def outbox_deliver_one(*, message_id: int) -> Outcome:
         mail = build_email(message, connection=connection)
         if mail.send() != 1:
             raise PermanentDeliveryError("the mail backend accepted no recipient")
-    except Exception as exc:  # noqa: BLE001 - every failure is classified and recorded
+    except Exception as exc:  # every failure is classified and recorded
         permanent, reason = classify_error(exc)
         return _record_failure(message, permanent=permanent, reason=reason)
     return _record_success(message)

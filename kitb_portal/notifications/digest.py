@@ -109,8 +109,8 @@ def _call(fn: Callable[[], str]) -> str:
     return fn()
 
 
-# One lazy proxy class for every lazy text: lazy(fn, str) builds a new class on each call (about 1.5 ms,
-# thousands of times in a digest build).
+# One lazy proxy class for every lazy text: lazy(fn, str) builds a new class on each call (costly, and
+# a digest build would do it thousands of times).
 _lazy_call = lazy(_call, str)
 
 
@@ -230,7 +230,7 @@ def recipients_queryset():
 def _preferences(user) -> RecipientPreferences:
     try:
         pref = user.notification_preference
-    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: no row, the defaults
+    except Exception:  # RelatedObjectDoesNotExist: no row, the defaults
         return RecipientPreferences()
     return RecipientPreferences(pref.email_language, pref.digest_frequency, tuple(pref.muted_kinds))
 

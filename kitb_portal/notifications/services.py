@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists
@@ -251,7 +251,7 @@ def enqueue_delivery(*message_ids: int) -> None:
     for message_id in message_ids:
         try:
             outbox_deliver.delay(message_id)
-        except Exception:  # noqa: BLE001 - the sweep re-queues what could not be queued now
+        except Exception:  # the sweep re-queues what could not be queued now
             logger.exception("outbox %s: could not queue delivery; the sweep will queue it again", message_id)
 
 

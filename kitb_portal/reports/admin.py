@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import Http404, HttpResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
-from typing import Callable
+from functools import cache
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -93,7 +93,7 @@ class Pack:
         return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: str):
     return import_string(path)
 

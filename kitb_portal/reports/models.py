@@ -40,7 +40,7 @@ def pack_storage() -> _PrivateStorage:
     return _storage
 
 
-def pack_file_upload_to(instance: "ReviewPackFile", filename: str) -> str:
+def pack_file_upload_to(instance: ReviewPackFile, filename: str) -> str:
     ext = filename.rsplit(".", 1)[-1]
     return f"reports/version_{instance.version_id}/{uuid.uuid4().hex}.{ext}"
 

@@ -7,8 +7,8 @@ act and calls these; they never decide permissions about a subject they cannot s
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from . import render
 from .compose import Pack, ReviewContext, compose
 from .models import (
-    FileFormat, PackLanguage, ReviewNarrative, ReviewPackFile, ReviewPackSignOff, ReviewPackVersion, SignOffDecision,
+    FileFormat,
+    PackLanguage,
+    ReviewNarrative,
+    ReviewPackFile,
+    ReviewPackSignOff,
+    ReviewPackVersion,
+    SignOffDecision,
 )
 
 LANGUAGES = ("id", "ko", "en")

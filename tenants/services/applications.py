@@ -16,11 +16,22 @@ from kitb_portal.notifications.services import notify
 from .. import workflow
 from ..documents import read_and_check_pdf
 from ..models import (
-    REQUIRED_DOCUMENT_KINDS, Application, ApplicationComment, ApplicationDocument, CommentVisibility, DocumentKind,
-    ScreeningSettings, StatusChange,
+    REQUIRED_DOCUMENT_KINDS,
+    Application,
+    ApplicationComment,
+    ApplicationDocument,
+    CommentVisibility,
+    DocumentKind,
+    ScreeningSettings,
+    StatusChange,
 )
 from ..permissions import (
-    can_comment_application, can_create_application, can_edit_application, can_share_comment, is_partner_of, staff_may,
+    can_comment_application,
+    can_create_application,
+    can_edit_application,
+    can_share_comment,
+    is_partner_of,
+    staff_may,
 )
 from ..selectors import counted_review_count
 from .committee import committee_decision_check
@@ -52,7 +63,7 @@ def _locked(application_id: int) -> Application:
     try:
         return Application.objects.select_for_update(of=("self",)).select_related("referrer").get(pk=application_id)
     except Application.DoesNotExist:
-        raise ValidationError(_("This application does not exist."))
+        raise ValidationError(_("This application does not exist.")) from None
 
 
 def _apply(application: Application, data: dict, actor) -> None:

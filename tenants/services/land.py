@@ -25,7 +25,7 @@ def _lock_plot(plot_id: int) -> tuple[Plot, list[Zone]]:
     try:
         zone_id = Plot.objects.values_list("zone_id", flat=True).get(pk=plot_id)
     except Plot.DoesNotExist:
-        raise ValidationError(_("This plot does not exist."))
+        raise ValidationError(_("This plot does not exist.")) from None
     chain_ids = zone_chain_ids(zone_id)
     zones = list(Zone.objects.select_for_update().filter(pk__in=chain_ids).order_by("pk"))
     plot = Plot.objects.select_for_update().get(pk=plot_id)
@@ -51,7 +51,7 @@ def _approved_application(application_id: int) -> Application:
     try:
         application = Application.objects.select_for_update().get(pk=application_id)
     except Application.DoesNotExist:
-        raise ValidationError(_("This application does not exist."))
+        raise ValidationError(_("This application does not exist.")) from None
     if application.status != Application.Status.APPROVED:
         raise ValidationError(
             _("Land goes only to approved applications; %(company)s is %(status)s.")
@@ -91,7 +91,7 @@ def _hold(*, plot_id: int, application_id: int, actor, kind: str, note: str) -> 
         with transaction.atomic():
             allocation.save()
     except IntegrityError as exc:  # the database's own guard (unique index or capacity trigger)
-        raise ValidationError(_("The database refused the allocation: %(error)s") % {"error": str(exc).splitlines()[0]})
+        raise ValidationError(_("The database refused the allocation: %(error)s") % {"error": str(exc).splitlines()[0]}) from exc
     plot.status = PlotStatus.ALLOCATED if kind == AllocationKind.ALLOCATED else PlotStatus.RESERVED
     plot._history_user = actor
     plot.save(update_fields=["status", "updated_at"])
@@ -118,7 +118,7 @@ def allocation_release(*, allocation_id: int, actor, note: str = "") -> Allocati
     try:
         plot_id = Allocation.objects.values_list("plot_id", flat=True).get(pk=allocation_id)
     except Allocation.DoesNotExist:
-        raise ValidationError(_("This allocation does not exist."))
+        raise ValidationError(_("This allocation does not exist.")) from None
     plot, _chain = _lock_plot(plot_id)
     allocation = Allocation.objects.select_for_update().get(pk=allocation_id)
     if not allocation.is_live:

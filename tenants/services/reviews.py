@@ -36,7 +36,10 @@ def review_assign(*, application_id: int, reviewer, actor) -> ReviewAssignment:
     review = Review.objects.create(assignment=assignment)
     notify(
         recipient=reviewer, template="tenants/email/review_assigned",
-        context={"application": application, "due_on": assignment.due_on, "review_url": settings.SITE_URL + reverse("admin:tenants_review_change", args=[review.pk])},
+        context={
+            "application": application, "due_on": assignment.due_on,
+            "review_url": settings.SITE_URL + reverse("admin:tenants_review_change", args=[review.pk]),
+        },
         key=f"review-assigned:{assignment.pk}", kind="review_assigned", mandatory=True,
     )
     return assignment

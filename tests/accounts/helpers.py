@@ -3,7 +3,7 @@ import re
 
 from django.core import mail
 
-from tests.factories import DEFAULT_PASSWORD  # noqa: F401 - re-exported for the tests
+from tests.factories import DEFAULT_PASSWORD
 
 NEW_PASSWORD = "Chungbuk-Batang-2026!"
 

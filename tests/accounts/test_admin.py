@@ -46,10 +46,10 @@ def test_user_changelist_queries_do_not_grow(staff_client):
     def changelist():
         assert staff_client.get(USERS).status_code == 200
 
-    for i in range(3):
+    for _i in range(3):
         UserFactory(organization=OrganizationFactory())
     small = count_queries(changelist)
-    for i in range(30):
+    for _i in range(30):
         UserFactory(organization=OrganizationFactory())
     large = count_queries(changelist)
     assert_flat_queries(small, large)

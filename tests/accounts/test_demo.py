@@ -55,7 +55,7 @@ def test_seed_demo_organisations_and_roles(password_file):
     assert kitb.is_host and kitb.local_name == "KITB" and kitb.country == "ID"
     assert Organization.objects.get(name=demo.TECHNOPARK).local_name == "충북테크노파크"
     assert Organization.objects.get(name=demo.PROVINCE).local_name == "충청북도"
-    for role, (email, full_name, org_name, group_name, language) in demo.DEMO_USERS.items():
+    for email, full_name, org_name, group_name, language in demo.DEMO_USERS.values():
         user = User.objects.get(email=email)
         assert user.full_name == full_name and user.organization.name == org_name and user.preferred_language == language
         if group_name:

@@ -271,7 +271,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, kitb_admin, device):
 
 
 def test_an_administrator_sets_a_device_up_and_goes_on_to_the_admin(client, kitb_admin):
-    response = log_in(client, kitb_admin.email, follow=True)
+    log_in(client, kitb_admin.email, follow=True)
     _secret, done = _set_up_totp(client, next_url="/admin/")
     assert done["Location"] == f"{reverse('two_factor:setup_complete')}?next=%2Fadmin%2F"
     complete = client.get(done["Location"]).content.decode()

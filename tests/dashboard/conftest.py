@@ -104,7 +104,8 @@ def build(n: int, *, kitb, org, actor, partner=None, land=None, world: World | N
             event_services.registration_create(event_id=event.pk, user=partner)
     for i in range(n):  # held events, in the current and the last quarters (online: no venue overlap)
         start = (timezone.now() - dt.timedelta(days=3 + 45 * (i % 8), hours=i)).replace(minute=0, second=0, microsecond=0)
-        world.events.append(EventFactory(online=True, status=Event.Status.COMPLETED, kind=[Event.Kind.CONFERENCE, Event.Kind.SEMINAR, Event.Kind.WORKSHOP][i % 3],
+        kind = [Event.Kind.CONFERENCE, Event.Kind.SEMINAR, Event.Kind.WORKSHOP][i % 3]
+        world.events.append(EventFactory(online=True, status=Event.Status.COMPLETED, kind=kind,
                                          actor=actor, start=start, end=start + dt.timedelta(hours=2), title_en=f"{tag} held {i}"))
 
     sector = SectorFactory(code="new-energy", name_en="New energy", name_id="Energi baru", name_ko="신에너지")

@@ -1,7 +1,7 @@
 """The SVG charts: accessible names, text instead of colour, escaping, and nothing drawn outside."""
 import re
 
-from kitb_portal.charts import Bar, DataTable, Series, Stack, _text_width, bar_chart, cell, column_chart, stacked_bar_chart, WIDTH
+from kitb_portal.charts import WIDTH, Bar, DataTable, Series, Stack, _text_width, bar_chart, cell, column_chart, stacked_bar_chart
 
 
 def _table():

@@ -20,7 +20,7 @@ from tests.utils import assert_flat_queries, count_queries
 
 from .conftest import staff_in
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # Monday 2026-11-30: 07:00 in Seoul (UTC+9) is Sunday 22:00 UTC; 07:00 in Jakarta (UTC+7) is Monday 00:00 UTC.
 SEOUL_SEVEN = dt.datetime(2026, 11, 29, 22, 5, tzinfo=UTC)
 JAKARTA_SEVEN = dt.datetime(2026, 11, 30, 0, 5, tzinfo=UTC)
@@ -35,8 +35,8 @@ def runs(**filters):
 
 @pytest.mark.django_db
 def test_weekly_digest_is_due_at_seven_on_monday_in_the_readers_time_zone(technopark):
-    seoul = UserFactory(organization=technopark, email="seoul@x.example", time_zone="Asia/Seoul")
-    jakarta = UserFactory(organization=technopark, email="jakarta@x.example", time_zone="Asia/Jakarta")
+    UserFactory(organization=technopark, email="seoul@x.example", time_zone="Asia/Seoul")
+    UserFactory(organization=technopark, email="jakarta@x.example", time_zone="Asia/Jakarta")
     daily = UserFactory(organization=technopark, email="daily@x.example", time_zone="Asia/Jakarta")
     NotificationPreference.objects.create(user=daily, digest_frequency="daily")
     off = UserFactory(organization=technopark, email="off@x.example", time_zone="Asia/Seoul")

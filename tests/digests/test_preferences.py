@@ -212,10 +212,10 @@ def test_admin_changelist_of_preferences_has_bounded_queries(staff_client, techn
     from tests.utils import assert_flat_queries, count_queries
 
     url = reverse("admin:notifications_notificationpreference_changelist")
-    for i in range(3):
+    for _i in range(3):
         mute(UserFactory(organization=technopark), "mou_status")
     small = count_queries(staff_client.get, url)
-    for i in range(20):
+    for _i in range(20):
         mute(UserFactory(organization=technopark), "mou_status")
     large = count_queries(staff_client.get, url)
     assert small[2].status_code == large[2].status_code == 200

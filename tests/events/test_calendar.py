@@ -36,8 +36,8 @@ def test_ics_parsed_back_gives_the_right_instants(client_a, seoul_event, partner
     calendar, vevent = _only_vevent(response.content)
     start = vevent.decoded("dtstart")
     end = vevent.decoded("dtend")
-    assert start == dt.datetime(2031, 5, 12, 1, 0, tzinfo=dt.timezone.utc)  # 10:00 KST is 01:00 UTC (08:00 WIB)
-    assert end == dt.datetime(2031, 5, 12, 4, 30, tzinfo=dt.timezone.utc)
+    assert start == dt.datetime(2031, 5, 12, 1, 0, tzinfo=dt.UTC)  # 10:00 KST is 01:00 UTC (08:00 WIB)
+    assert end == dt.datetime(2031, 5, 12, 4, 30, tzinfo=dt.UTC)
     assert start.tzinfo is not None and str(vevent["DTSTART"].params["TZID"]) == "Asia/Seoul"
     assert calendar.walk("VTIMEZONE"), "the zone is described in the file"
     assert str(vevent["UID"]).startswith(f"event-{seoul_event.pk}@")

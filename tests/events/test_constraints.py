@@ -85,7 +85,7 @@ def test_form_names_the_event_in_the_way(event, staff_user):
 
 @pytest.mark.django_db
 def test_form_refuses_end_before_start(venue):
-    start = dt.datetime(2030, 1, 10, 9, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2030, 1, 10, 9, 0, tzinfo=dt.UTC)
     form = EventAdminForm(data={
         "kind": "seminar", "title_en": "Backwards", "mode": "on_site", "venue": venue.pk, "capacity": 5,
         "start": start.strftime("%Y-%m-%d %H:%M:%S"), "end": (start - dt.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S"),

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import services
-from events.models import Event, EventProposal, Registration, Session
+from events.models import EventProposal, Registration, Session
 from kitb_portal.notifications.models import OutboxMessage
 from tests.factories import UserFactory
 from tests.utils import assert_flat_queries, count_queries
 
-from .factories import EventFactory, VenueFactory
+from .factories import VenueFactory
 
 
 def _when(days=30, hours=0):

@@ -23,7 +23,7 @@ def test_seed_is_idempotent():
     assert kitb.name == KITB
     tp = OrganizationFactory(name=TECHNOPARK, country="KR", kind="technopark")
     pv = OrganizationFactory(name=PROVINCE, country="KR", kind="government")
-    for role, (email, name, org_name, group, lang) in DEMO_USERS.items():
+    for email, name, org_name, group, lang in DEMO_USERS.values():
         org = {KITB: kitb, TECHNOPARK: tp, PROVINCE: pv}[org_name]
         UserFactory(email=email, full_name=name, organization=org, is_staff=group is not None, preferred_language=lang)
     demo.seed(io.StringIO())

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from events import services
-from events.documents import certificate_pdf, letter_pdf
+from events.documents import letter_pdf
 from events.models import IssuedDocument, Registration
 from kitb_portal.accounts.roles import EVENTS_OFFICER
 from kitb_portal.notifications.models import OutboxMessage

@@ -28,7 +28,7 @@ def feed_events(client, user) -> dict[int, str]:
 
 def test_a_waitlisted_place_gets_no_meeting_link_in_the_feed(client, partner_a, partner_b, staff_user):
     full = EventFactory(published=True, actor=staff_user, capacity=1, mode="online", venue=None, meeting_link=LINK,
-                        start=dt.datetime(2031, 6, 1, 2, tzinfo=dt.timezone.utc), end=dt.datetime(2031, 6, 1, 4, tzinfo=dt.timezone.utc))
+                        start=dt.datetime(2031, 6, 1, 2, tzinfo=dt.UTC), end=dt.datetime(2031, 6, 1, 4, tzinfo=dt.UTC))
     services.registration_create(event_id=full.pk, user=partner_b)  # takes the only place
     waiting = services.registration_create(event_id=full.pk, user=partner_a)
     assert waiting.status == RegistrationStatus.WAITLISTED

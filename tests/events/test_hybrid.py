@@ -39,7 +39,7 @@ def test_on_site_and_online_places_raced_separately():
         try:
             barrier.wait(timeout=30)
             services.registration_create(event_id=event.pk, user=user, attendance=attendance)
-        except Exception as exc:  # noqa: BLE001 - asserted below
+        except Exception as exc:  # asserted below
             errors.append(exc)
         finally:
             connection.close()

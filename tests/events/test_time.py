@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from events.timefmt import range_in_zones, range_text
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_wib_and_kst_side_by_side():

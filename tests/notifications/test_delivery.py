@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import random
 import smtplib
-import socket
 from datetime import timedelta
 
 import pytest
@@ -232,7 +231,7 @@ def test_header_injection_is_a_permanent_failure(partner_a, django_capture_on_co
         (smtplib.SMTPServerDisconnected("gone"), False),
         (smtplib.SMTPConnectError(421, b"busy"), False),
         (ConnectionRefusedError(111, "Connection refused"), False),
-        (socket.timeout("timed out"), False),
+        (TimeoutError("timed out"), False),
         (TimeoutError(), False),
         (delivery.PermanentDeliveryError("no address"), True),
         (ValueError("Invalid address"), True),
@@ -248,7 +247,7 @@ def test_backoff_is_exponential_jittered_and_capped():
     rng = random.Random(7)
     delays = [delivery.backoff_seconds(n, base=30, cap=600, rng=rng) for n in range(1, 9)]
     ceilings = [min(600, 30 * 2 ** (n - 1)) for n in range(1, 9)]
-    for delay, ceiling in zip(delays, ceilings):
+    for delay, ceiling in zip(delays, ceilings, strict=True):
         assert ceiling / 2 <= delay <= ceiling
     assert max(delays) <= 600
     assert len({round(d, 6) for d in delays}) == len(delays)  # jitter: no two alike

@@ -68,7 +68,7 @@ def in_threads(fn, count=2):
         try:
             barrier.wait(timeout=10)
             results.append(fn())
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
         finally:
             connection.close()

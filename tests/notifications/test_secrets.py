@@ -10,7 +10,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from kitb_portal.accounts import roles, services as account_services
+from kitb_portal.accounts import roles
+from kitb_portal.accounts import services as account_services
 from kitb_portal.accounts.models import Invitation
 from kitb_portal.notifications import kinds
 from kitb_portal.notifications.models import OutboxMessage

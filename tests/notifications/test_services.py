@@ -88,7 +88,7 @@ def test_sweep_fails_a_stale_claim_whose_attempts_are_exhausted(settings, partne
 def test_sweep_requeues_pending_rows_whose_task_was_lost(partner_a, django_capture_on_commit_callbacks):
     now = timezone.now()
     lost = make_row(partner_a, "sweep:lost", next_attempt_at=now - timedelta(minutes=6))
-    recent = make_row(partner_a, "sweep:recent", next_attempt_at=now - timedelta(minutes=1))
+    make_row(partner_a, "sweep:recent", next_attempt_at=now - timedelta(minutes=1))  # due a minute ago: not lost yet
     later = make_row(partner_a, "sweep:later", next_attempt_at=now + timedelta(minutes=5))
     old_new = make_row(partner_a, "sweep:never-queued")
     OutboxMessage.objects.filter(pk=old_new.pk).update(created_at=now - timedelta(minutes=10))

@@ -19,7 +19,7 @@ def test_simultaneous_uploads_get_distinct_versions(mou_a, officer):
         try:
             barrier.wait()
             services.document_upload(actor=officer, mou_id=mou_a.pk, uploaded_file=pdf_upload(f"v{i}.pdf", f"text {i}"))
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
         finally:
             connection.close()

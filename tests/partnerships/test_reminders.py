@@ -151,7 +151,7 @@ def test_sweep_closes_past_terms_expiring_or_renewing(kitb, technopark, officer)
 
 
 def _many(n, kitb, owner, partner_org):
-    for i in range(n):
+    for _i in range(n):
         mou = mou_with_parties(kitb, partner_org, owner=owner, status=MoUStatus.ACTIVE, signed_date=dt.date(2024, 1, 1),
                                effective_date=dt.date(2024, 1, 1), expiry_date=EXPIRY)
         CommitmentFactory(mou=mou, responsible_organization=partner_org, due_date=EXPIRY - dt.timedelta(days=30))

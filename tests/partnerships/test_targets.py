@@ -64,7 +64,7 @@ def test_the_admin_inline_saves_targets_through_the_service(mou_a, officer, clie
                      f"{fs.prefix}-MIN_NUM_FORMS": 0, f"{fs.prefix}-MAX_NUM_FORMS": 1000})
         for i, f in enumerate(fs.forms[: fs.initial_form_count()]):
             data[f"{fs.prefix}-{i}-id"] = f.instance.pk
-            for name, field in f.fields.items():
+            for name in f.fields:
                 value = f.initial.get(name)
                 if value is not None:
                     data[f"{fs.prefix}-{i}-{name}"] = getattr(value, "pk", value)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from events.models import Event, Feedback, Registration
 from partnerships.models import Commitment, MoU, MoUNote, MoUParty
 from tenants.models import Allocation, Application, ExchangeRate, Plot, StatusChange, Zone
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import UserFactory
 from tests.partnerships.factories import mou_with_parties
 
 YEAR = 2025

@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from events.models import Registration, Session
 from kitb_portal.search import core

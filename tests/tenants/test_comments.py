@@ -27,7 +27,9 @@ def test_internal_comment_is_e_mailed_to_nobody_and_hidden_from_the_portal(submi
 
 
 @pytest.mark.django_db
-def test_shared_comment_reaches_every_active_partner_user_of_the_referrer_only(submitted_a, kitb_admin, partner_a, partner_b, technopark, client_a, django_capture_on_commit_callbacks):
+def test_shared_comment_reaches_every_active_partner_user_of_the_referrer_only(
+    submitted_a, kitb_admin, partner_a, partner_b, technopark, client_a, django_capture_on_commit_callbacks,
+):
     colleague = UserFactory(organization=technopark, email="colleague@technopark.example", preferred_language="ko")
     services.comment_add(application_id=submitted_a.pk, actor=kitb_admin, body="Internal: do not share", visibility="internal")
     mail.outbox.clear()

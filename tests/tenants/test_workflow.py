@@ -197,7 +197,9 @@ def test_decisions_only_by_the_kitb_administrator(draft_a, partner_a, kitb_admin
 
 
 @pytest.mark.django_db
-def test_rejection_needs_a_reason_the_referrer_reads(draft_a, partner_a, kitb_admin, reviewer1, reviewer2, criteria, client_a, django_capture_on_commit_callbacks):
+def test_rejection_needs_a_reason_the_referrer_reads(
+    draft_a, partner_a, kitb_admin, reviewer1, reviewer2, criteria, client_a, django_capture_on_commit_callbacks,
+):
     advance(draft_a, "committee", partner=partner_a, officer=kitb_admin)
     for reviewer in (reviewer1, reviewer2):
         complete_review(draft_a, reviewer, {c: 2 for c in criteria}, assigner=kitb_admin)

@@ -64,7 +64,7 @@ class Command(BaseCommand):
 
         try:
             admin, partner = sweep.admin_user(), sweep.partner_user()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise CommandError(f"the demo users are missing on {connection.settings_dict['NAME']}: {exc}") from exc
         clients = {"admin": Client(raise_request_exception=False), "partner": Client(raise_request_exception=False)}
         clients["admin"].force_login(admin)
