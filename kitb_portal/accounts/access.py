@@ -17,7 +17,7 @@ The core imports no app, so areas name the apps' models and URLs by strings (``"
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # --- the staff role groups (their names are the Group names in the database) --------------------
 KITB_ADMINISTRATOR = "KITB administrator"

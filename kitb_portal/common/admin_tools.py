@@ -14,10 +14,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import EmptyResultSet
-
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet

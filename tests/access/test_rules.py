@@ -3,8 +3,7 @@ for every role; the README's table is the matrix; the role groups' permissions a
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 
 from kitb_portal.accounts import access
 from kitb_portal.accounts import permissions as account_rules

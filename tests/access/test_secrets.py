@@ -43,10 +43,8 @@ def test_the_secrets_are_live(world):
     """The victims' secrets exist and are the real ones (the leak test would pass on empty strings)."""
     from django.contrib.auth.tokens import default_token_generator
 
-    from events.models import Registration
+    from events.models import DelegationMember, Registration
     from kitb_portal.accounts.services import invitation_state
-
-    from events.models import DelegationMember
 
     assert all(len(secret) >= 20 for kind, secret in world.secrets.items() if kind != "passport number"), world.secrets
     assert DelegationMember.objects.filter(passport_number=world.secrets["passport number"]).exists()

@@ -15,7 +15,18 @@ from kitb_portal.accounts import access
 
 from .conftest import login
 from .walk import (
-    ALLOW, ANY, METHOD, NOT_FOUND, REFUSE, classify, entries, expected, posts, rule_for, sees_nothing_of_a, url_of,
+    ALLOW,
+    ANY,
+    METHOD,
+    NOT_FOUND,
+    REFUSE,
+    classify,
+    entries,
+    expected,
+    posts,
+    rule_for,
+    sees_nothing_of_a,
+    url_of,
 )
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
 from kitb_portal.accounts import access
@@ -194,7 +194,7 @@ def url_of(entry: Entry, world, role) -> tuple[str, bool]:
 
 
 # --- what the matrix says a role gets -------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cache
 def perms_of(role: str) -> frozenset:
     if role == access.SUPERUSER:
         return frozenset({"*"})
