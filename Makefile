@@ -44,8 +44,16 @@ run: sysdeps-base $(STAMP) compile-messages
 compile-messages: sysdeps-base $(STAMP)
 	@if [ -d locale ]; then $(PY) manage.py compilemessages -v 0 --ignore=.venv --ignore=.data; fi
 
+# The whole suite: everything but the browser and live-worker tests on $(TEST_WORKERS) processes, then
+# those two kinds on one (they start servers of their own). Exit 5 (nothing collected, when
+# PYTEST_ARGS narrows the run to one kind) counts as success unless both parts collected nothing.
+TEST_WORKERS ?= 2
 test: sysdeps-test $(STAMP) compile-messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(TEST_WORKERS) -m "not browser and not worker" $(PYTEST_ARGS); first=$$?; \
+	$(PY) -m pytest -m "browser or worker" $(PYTEST_ARGS); second=$$?; \
+	if [ $$first -eq 5 ] && [ $$second -eq 5 ]; then exit 5; fi; \
+	[ $$first -eq 5 ] && first=0; [ $$second -eq 5 ] && second=0; \
+	[ $$first -eq 0 ] || exit $$first; exit $$second
 
 # About a minute: see docs/development.md. Narrow it further with PYTEST_ARGS, e.g. "tests/events".
 test-fast: sysdeps-base $(STAMP) compile-messages

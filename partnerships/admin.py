@@ -443,8 +443,10 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
         return TemplateResponse(request, "admin/partnerships/mou/review.html", context)
 
     def review_view(self, request, object_id, year):
-        mou = self.get_object(request, str(object_id))
-        if mou is None:
+        # The MoU alone (the pack reads its parties itself): not get_object, whose queryset adds the
+        # changelist's annotations and prefetches.
+        mou = MoU.objects.filter(pk=object_id).first()
+        if mou is None or not self.has_view_permission(request, mou):
             raise Http404
         return self._review_page(request, mou=mou, year=int(year))
 

@@ -194,7 +194,8 @@ class AssignmentInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewer", "assigned_by", "review")
+        # each row's title is the assignment's str (reviewer → application): read with the rows
+        return super().get_queryset(request).select_related("reviewer", "assigned_by", "review", "application")
 
     @admin.display(description=_("review"))
     def review_state(self, obj):

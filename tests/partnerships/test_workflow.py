@@ -171,3 +171,22 @@ def test_available_transitions_follow_the_declared_workflow(mou_a, officer):
     assert names() == {"expire", "terminate", "renew"}
     mou_a.status = MoUStatus.EXPIRED
     assert names() == {"renew"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["nothing", "approved", "newer draft"])
+def test_sign_blockers_from_prefetched_rows_equal_the_queried_ones(mou_a, officer, state):
+    """The admin's change page reads the blockers from the rows it prefetched; the signing service
+    queries. Both must say the same."""
+    from django.db.models import prefetch_related_objects
+
+    from partnerships.models import MoU
+
+    if state != "nothing":
+        prepare_for_signing(mou_a, officer, signed_copy=state == "approved")
+    if state == "newer draft":
+        services.document_upload(actor=officer, mou_id=mou_a.pk, uploaded_file=pdf_upload("draft-2.pdf"), kind=DocumentKind.DRAFT)
+    mou = MoU.objects.get(pk=mou_a.pk)
+    queried = services.sign_blockers(mou)
+    prefetch_related_objects([mou], "parties__organization", "documents__approvals")
+    assert services.sign_blockers(mou, prefetched=True) == queried
