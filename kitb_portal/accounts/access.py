@@ -165,8 +165,12 @@ AREAS: dict[str, Area] = {a.key: a for a in [
     ), "zones, plots, allocations, site plan, land summary"),
     Area("users", "Users and organisations", (
         "accounts.organization", "accounts.historicalorganization", "accounts.user", "accounts.historicaluser",
-        "accounts.invitation",
-    ), "users, organisations, invitations; partners: their organisation's colleague pages"),
+        "accounts.invitation", "accounts.apitoken",
+    ), "users, organisations, invitations, everyone's API tokens (made for a user, revoked); partners: their "
+       "organisation's colleague pages"),
+    Area("contacts", "Contacts", ("accounts.contact", "accounts.historicalcontact"),
+         "the contact directory of organisations (partner organisation administrators: their own organisation's "
+         "contacts; partner users read them in the API)"),
     Area("groups", "Role groups", ("auth.group",)),
     Area("outbox", "Outbox and notifications", (
         "notifications.outboxmessage", "notifications.deliveryattempt", "notifications.notificationpreference",
@@ -185,7 +189,7 @@ AREAS: dict[str, Area] = {a.key: a for a in [
     Area("second_factor", "Second-factor devices", ("otp_totp.totpdevice", "otp_static.staticdevice", "otp_static.statictoken"),
          "TOTP devices and recovery codes: kept by their owner (the two-factor pages); no admin pages"),
     Area("history", "History", (), "history pages of records: follow the record's area"),
-    Area("account", "Own account", (), "own password, own notification preferences, own calendar feed"),
+    Area("account", "Own account", (), "own password, own notification preferences, own calendar feed, own API tokens"),
 ]}
 
 #: role -> area -> grant (an area missing from a role's row is NONE)
@@ -203,18 +207,19 @@ MATRIX: dict[str, dict[str, Grant]] = {
         "mous": C, "commitments": C, "events": C, "registrations": Grant(CHANGE, extra=(PASSPORT,)), "checkin": C,
         "applications": C, "reviews": C, "assignments": C, "screening": C, "land": C,
         "users": C, "groups": R, "outbox": C, "jobs": C, "schedules": C, "lockouts": C,
-        "history": R, "account": C, "review_packs": C,
+        "history": R, "account": C, "review_packs": C, "contacts": C,
     },
     PARTNERSHIPS: {
         "mous": C, "commitments": C, "review_packs": C, "events": R, "registrations": R,
         "applications": R, "reviews": R, "assignments": R, "screening": R, "land": R,
         "users": Grant(READ, only=("accounts.organization", "accounts.user")),
+        "contacts": Grant(CHANGE, verbs=("add", "change")),  # contacts are deactivated, never deleted
         "jobs": Grant(CHANGE, OWN), "history": R, "account": C,
     },
     EVENTS: {
         "mous": R, "commitments": R, "review_packs": R, "events": C, "registrations": Grant(CHANGE, extra=(PASSPORT,)),
         "checkin": C,
-        "users": Grant(READ, only=("accounts.organization", "accounts.user")),
+        "users": Grant(READ, only=("accounts.organization", "accounts.user")), "contacts": R,
         "jobs": Grant(CHANGE, OWN), "history": R, "account": C,
     },
     SCREENING: {
@@ -234,6 +239,8 @@ MATRIX: dict[str, dict[str, Grant]] = {
         # ones, propose events and edit the agenda of the events their organisation co-organises
         "mous": Grant(CHANGE, OWN_ORG), "commitments": Grant(CHANGE, OWN_ORG), "events": Grant(CHANGE, CO_ORGANISED),
         "registrations": Grant(CHANGE, OWN), "applications": Grant(CHANGE, OWN_ORG), "account": C,
+        # the API: their organisation's contacts; the plots held for their organisation's applications
+        "contacts": Grant(READ, OWN_ORG), "land": Grant(READ, OWN_ORG),
     },
     PARTNER_ADMIN: {
         "review_packs": Grant(CHANGE, OWN_ORG),  # read and sign off the packs of their organisation's MoUs
@@ -242,6 +249,7 @@ MATRIX: dict[str, dict[str, Grant]] = {
         "mous": Grant(CHANGE, OWN_ORG), "commitments": Grant(CHANGE, OWN_ORG), "events": Grant(CHANGE, CO_ORGANISED),
         "registrations": Grant(CHANGE, OWN), "applications": Grant(CHANGE, OWN_ORG),
         "users": Grant(CHANGE, OWN_ORG), "account": C,
+        "contacts": Grant(CHANGE, OWN_ORG), "land": Grant(READ, OWN_ORG),
     },
 }
 # A partner of another organisation holds a partner's grants; for organisation A's records (the
@@ -420,6 +428,15 @@ URL_RULES: dict[str, UrlRule] = {
     "portal:user_deactivate": UrlRule("users", CHANGE, org_object=True),
     "portal:user_reactivate": UrlRule("users", CHANGE, org_object=True),
     "portal:notification_preferences": UrlRule("account", CHANGE),
+    "portal:api_tokens": UrlRule("account", CHANGE, note="one's own API tokens (make one: POST)"),
+    "portal:api_token_revoke": UrlRule("account", CHANGE, org_object=True, only_roles=(PARTNER,),
+                                       note="POST only; the token's owner (the walk's token is the partner user's); "
+                                            "anyone else's token is a 404"),
+    "portal:contact_list": UrlRule("contacts", CHANGE, note="partner organisation administrators: own organisation; staff use the admin"),
+    "portal:contact_add": UrlRule("contacts", CHANGE),
+    "portal:contact_edit": UrlRule("contacts", CHANGE, org_object=True),
+    "portal:contact_deactivate": UrlRule("contacts", CHANGE, org_object=True, note="POST only"),
+    "portal:contact_reactivate": UrlRule("contacts", CHANGE, org_object=True, note="POST only"),
     "portal:unsubscribe": UrlRule(PUBLIC, token="unsubscribe"),
     "portal:unsubscribe_one_click": UrlRule(PUBLIC, token="unsubscribe"),
     "partnerships:mou_list": UrlRule("mous", READ),
@@ -489,6 +506,36 @@ URL_RULES: dict[str, UrlRule] = {
     "tenants:comment_add": UrlRule("applications", CHANGE, org_object=True),
     "tenants:document_upload": UrlRule("applications", CHANGE, org_object=True),
     "tenants:document_download": UrlRule("applications", READ, org_object=True),
+    # --- the REST API (/api/v1/): lists answer every signed-in user with what their selector lets them
+    # see (nothing: an empty list); a detail outside that scope is a 404; anonymous callers get 401/403.
+    # Details are walked with organisation A's objects.
+    "api:mou-list": UrlRule("mous", READ),
+    "api:mou-detail": UrlRule("mous", READ, org_object=True),
+    "api:commitment-list": UrlRule("commitments", READ),
+    "api:commitment-detail": UrlRule("commitments", READ, org_object=True),
+    "api:commitment-set-status": UrlRule("commitments", CHANGE, org_object=True, only_roles=(ADMINISTRATOR, PARTNERSHIPS, SUPERUSER),
+                                         note="POST only; staff who may change commitments (partners report progress instead)"),
+    "api:event-list": UrlRule("events", READ, note="staff with the events' view permission: all; partners: the published ones"),
+    "api:event-detail": UrlRule("events", READ, note="a published event, for every partner user"),
+    "api:session-list": UrlRule("events", READ, note="the sessions of the events the caller may see"),
+    "api:session-detail": UrlRule("events", READ, note="a session of a published event, for every partner user"),
+    "api:registration-list": UrlRule("registrations", READ, note="partners: their own; registering (POST) is tested in tests/api"),
+    "api:registration-detail": UrlRule("registrations", READ, org_object=True, note="the registration's own user, or staff"),
+    "api:registration-cancel": UrlRule("registrations", CHANGE, org_object=True, only_roles=(PARTNER,),
+                                       note="POST only; the registration's own user"),
+    "api:application-list": UrlRule("applications", READ, note="partners: their organisation's; creating (POST) is tested in tests/api"),
+    "api:application-detail": UrlRule("applications", READ, org_object=True),
+    "api:zone-list": UrlRule("land", READ),
+    "api:zone-detail": UrlRule("land", READ, org_object=True, note="partners: the zones of plots held for their organisation"),
+    "api:plot-list": UrlRule("land", READ),
+    "api:plot-detail": UrlRule("land", READ, org_object=True, note="partners: plots held for their organisation's applications"),
+    "api:organisation-list": UrlRule("users", READ, note="partners: their own organisation"),
+    "api:organisation-detail": UrlRule("users", READ, org_object=True, note="partner users: their own organisation's record"),
+    "api:contact-list": UrlRule("contacts", READ),
+    "api:contact-detail": UrlRule("contacts", READ, org_object=True),
+    "api_schema": UrlRule(LOGIN),
+    "api_docs": UrlRule(LOGIN),
+    "api_redoc": UrlRule(LOGIN),
     # --- public pages
     "events_public:event_list": UrlRule(PUBLIC),
     "events_public:event_detail": UrlRule(PUBLIC),

@@ -212,9 +212,16 @@ def _build(tmp_root) -> World:
     digest = DigestRun.objects.create(user=partner, frequency="daily", period="2026-01-01", since=timezone.now() - dt.timedelta(days=1),
                                       until=timezone.now(), status="sent", outbox_key="digest:test")
     outbox = OutboxMessage.objects.get(template="accounts/email/password_reset", recipient=victim)  # its link is live
-    job = BackgroundJob.objects.create(kind="export", status="failed", error="test failure", started_at=timezone.now(), finished_at=timezone.now(), model_label="partnerships.mou",
+    job = BackgroundJob.objects.create(kind="export", status="failed", error="test failure", started_at=timezone.now(), finished_at=timezone.now(),
+                                       model_label="partnerships.mou",
                                        resource_path="partnerships.resources.MoUResource", file_format="csv", started_by=officer)
     w.job = job
+
+    # --- the contact directory and API tokens: a contact of A, the partner user's own token
+    contact = account_services.contact_create(actor=partner_admin, organization=org_a, data={
+        "full_name": "Alpha Contact grault", "position": "Director", "email": "contact@alpha.example", "languages": ["ko"]})
+    api_token = account_services.api_token_create(actor=partner, name="Alpha script", scope="read", expires_in_days=30)[0]
+    w.org_a_markers += ["Alpha Contact grault"]
 
     # --- lockouts
     attempt = AccessAttempt.objects.create(username="someone@alpha.example", ip_address="10.0.0.1", user_agent="x", failures_since_start=1)
@@ -264,9 +271,11 @@ def _build(tmp_root) -> World:
         "tenants.screeningsettings": settings_row, "tenants.review": assignment.review, "tenants.reviewassignment": assignment,
         "draft_application": draft, "comment": comment, "past_event": past,
         "partnerships.commitmentprogress": progress, "reports.reviewnarrative": narrative, "reports.reviewpackversion": pack,
-        "events.session": session, "events.eventproposal": proposal, "events.eventproposer": EventProposer.objects.get(user=colleague), "events.delegation": delegation,
+        "events.session": session, "events.eventproposal": proposal, "events.eventproposer": EventProposer.objects.get(user=colleague),
+        "events.delegation": delegation,
         "delegation_member": delegation.members.get(), "events.issueddocument": letter, "certificate": certificate,
         "events.presentation": presentation, "attended_registration": attended,
+        "accounts.contact": contact, "accounts.apitoken": api_token,
     }
     missing = [label for label, obj in w.objects.items() if obj is None]
     assert not missing, f"the access world lacks {missing}"

@@ -167,11 +167,25 @@ def _values(entry: Entry, world, role) -> dict:
         v["step"] = 1
     elif ns == "portal":
         v["pk"] = world.users[access.PARTNER].pk
+        if entry.name.startswith("portal:contact_"):
+            v["pk"] = o["accounts.contact"].pk
+        elif entry.name == "portal:api_token_revoke":
+            v["pk"] = o["accounts.apitoken"].pk
+    elif ns == "api":
+        v["pk"] = o[API_OBJECTS[entry.name.split(":")[1].split("-")[0]]].pk
     elif ns == "events_public":
         v["slug"] = o["events.event"].slug
         v["pk"] = o["events.presentation"].pk
         v["code"] = o["events.issueddocument"].code
     return v, holds
+
+
+#: API basename -> the world's object (of organisation A) its detail URLs address
+API_OBJECTS = {
+    "mou": "partnerships.mou", "commitment": "partnerships.commitment", "event": "events.event", "session": "events.session",
+    "registration": "events.registration", "application": "tenants.application", "zone": "tenants.zone",
+    "plot": "tenants.plot", "organisation": "accounts.organization", "contact": "accounts.contact",
+}
 
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>\w+)>")
@@ -249,6 +263,17 @@ def _admin_rules_allow(entry: Entry, role: str, method: str, world) -> bool:
     return allowed and model_admin.get_queryset(request).filter(pk=obj.pk).exists()
 
 
+#: API URL name prefix -> roles that read their own organisation's record there although their row of
+#: the rule's area is empty (a partner user's own organisation; another organisation's is a 404)
+OWN_ORG_READERS_URL = {
+    "api:organisation-": access.PARTNER_ROLES,
+}
+
+
+def is_api(entry: Entry) -> bool:
+    return entry.route.startswith("api/")
+
+
 def is_portal(entry: Entry) -> bool:
     return entry.name.split(":")[0] in access.PORTAL_NAMESPACES or entry.route.startswith("portal/")
 
@@ -287,10 +312,15 @@ def _expected(entry: Entry, rule: access.UrlRule, role: str, method: str, holds_
         if ok and entry.model and entry.admin_view and world is not None:
             ok = _admin_rules_allow(entry, role, method, world)
         return (ALLOW if rule.strict else ANY) if ok else REFUSE
-    if role in (access.ANONYMOUS, access.GUEST) and is_portal(entry):
-        return REFUSE  # the portal is for logged-in users: a cell of public events does not open it
+    if role in (access.ANONYMOUS, access.GUEST) and (is_portal(entry) or is_api(entry)):
+        return REFUSE  # the portal and the API are for signed-in users: a cell of public events does not open them
+    for prefix, readers in OWN_ORG_READERS_URL.items():
+        if entry.name.startswith(prefix) and role in readers and rule.level == access.READ:
+            return NOT_FOUND if role == access.OTHER_PARTNER and rule.org_object else ALLOW
     g = access.grant(role, rule.area)
     if not g.allows(rule.level):
+        if is_api(entry) and "(?P<pk>" not in entry.route and role not in (access.ANONYMOUS, access.GUEST):
+            return ANY  # an API list answers a signed-in user without the area an empty list (the leak check proves it)
         if role in access.STAFF_ROLES and is_portal(entry) and not rule.org_object:
             return ANY  # a portal list shows staff without the area nothing (the leak check proves it)
         return REFUSE
@@ -320,6 +350,8 @@ def classify(response, url: str = "") -> str:
         if location.startswith("/admin/") and location != "/admin/" and url.startswith("/portal/"):
             return REFUSE  # a portal page sends staff to the admin's page of the same records
         return ALLOW
+    if status == 401 and url.startswith("/api/"):
+        return REFUSE  # the API's answer to a request without credentials
     if status == 405:
         return METHOD
     if status in (403, 410):
