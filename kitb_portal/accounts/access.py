@@ -150,8 +150,17 @@ AREAS: dict[str, Area] = {a.key: a for a in [
     Area("checkin", "Check-in", (), "the check-in page at the door (needs the change of registrations)"),
     Area("applications", "Tenant applications", (
         "tenants.application", "tenants.historicalapplication", "tenants.applicationdocument",
-        "tenants.statuschange", "tenants.applicationcomment",
-    ), "applications, their documents, comments and workflow steps"),
+        "tenants.statuschange", "tenants.applicationcomment", "tenants.expressionofinterest", "tenants.plotpreference",
+        "tenants.sitevisit",
+    ), "applications, their documents, comments and workflow steps; expressions of interest before an application (partners "
+       "send them; staff turn them into a draft or close them), preferred plots, site visits"),
+    Area("committee", "Committee meetings", (
+        "tenants.committeemeeting", "tenants.meetingmember", "tenants.agendaitem", "tenants.meetingvote",
+    ), "screening committee meetings, their members, agenda and votes, the frozen minutes (the meeting's chair also "
+       "records the attendance and votes, writes the minutes and closes it: tenants/permissions.py)"),
+    Area("projects", "Tenant projects", ("tenants.tenantproject", "tenants.milestone"),
+         "tenant projects of approved applications, their milestones and evidence (partners: their organisation's "
+         "projects in the portal)"),
     Area("reviews", "Reviews", ("tenants.review", "tenants.reviewscore"), "screening reviews and their scores"),
     Area("assignments", "Reviewer assignments", ("tenants.reviewassignment",)),
     Area("screening", "Screening setup", (
@@ -205,13 +214,13 @@ MATRIX: dict[str, dict[str, Grant]] = {
         # view_passport_data: every permission of the apps is the administrator's, but passport data also
         # needs the Events officer group (events.permissions.is_events_officer): the administrator sees none
         "mous": C, "commitments": C, "events": C, "registrations": Grant(CHANGE, extra=(PASSPORT,)), "checkin": C,
-        "applications": C, "reviews": C, "assignments": C, "screening": C, "land": C,
+        "applications": C, "reviews": C, "assignments": C, "screening": C, "land": C, "committee": C, "projects": C,
         "users": C, "groups": R, "outbox": C, "jobs": C, "schedules": C, "lockouts": C,
         "history": R, "account": C, "review_packs": C, "contacts": C,
     },
     PARTNERSHIPS: {
         "mous": C, "commitments": C, "review_packs": C, "events": R, "registrations": R,
-        "applications": R, "reviews": R, "assignments": R, "screening": R, "land": R,
+        "applications": R, "reviews": R, "assignments": R, "screening": R, "land": R, "committee": R, "projects": R,
         "users": Grant(READ, only=("accounts.organization", "accounts.user")),
         "contacts": Grant(CHANGE, verbs=("add", "change")),  # contacts are deactivated, never deleted
         "jobs": Grant(CHANGE, OWN), "history": R, "account": C,
@@ -226,6 +235,8 @@ MATRIX: dict[str, dict[str, Grant]] = {
         "applications": Grant(READ, extra=("tenants.add_applicationcomment",)),
         "reviews": Grant(CHANGE, OWN, verbs=("add", "change")),
         "assignments": R, "screening": R, "land": R,
+        # the meetings they sit in (their own vote is theirs to cast: a service rule, no model permission)
+        "committee": R,
         "users": Grant(READ, only=("accounts.organization",)),
         "jobs": Grant(CHANGE, OWN), "history": R, "account": C,
     },
@@ -241,6 +252,8 @@ MATRIX: dict[str, dict[str, Grant]] = {
         "registrations": Grant(CHANGE, OWN), "applications": Grant(CHANGE, OWN_ORG), "account": C,
         # the API: their organisation's contacts; the plots held for their organisation's applications
         "contacts": Grant(READ, OWN_ORG), "land": Grant(READ, OWN_ORG),
+        # the portal: their organisation's tenant projects and milestones
+        "projects": Grant(READ, OWN_ORG),
     },
     PARTNER_ADMIN: {
         "review_packs": Grant(CHANGE, OWN_ORG),  # read and sign off the packs of their organisation's MoUs
@@ -249,7 +262,7 @@ MATRIX: dict[str, dict[str, Grant]] = {
         "mous": Grant(CHANGE, OWN_ORG), "commitments": Grant(CHANGE, OWN_ORG), "events": Grant(CHANGE, CO_ORGANISED),
         "registrations": Grant(CHANGE, OWN), "applications": Grant(CHANGE, OWN_ORG),
         "users": Grant(CHANGE, OWN_ORG), "account": C,
-        "contacts": Grant(CHANGE, OWN_ORG), "land": Grant(READ, OWN_ORG),
+        "contacts": Grant(CHANGE, OWN_ORG), "land": Grant(READ, OWN_ORG), "projects": Grant(READ, OWN_ORG),
     },
 }
 # A partner of another organisation holds a partner's grants; for organisation A's records (the
@@ -397,6 +410,25 @@ URL_RULES: dict[str, UrlRule] = {
         "events.view_delegation", area="registrations", only_roles=(EVENTS, SUPERUSER),
         note="a visa letter holds passport data: the events officer group (superusers stand in) only"),
     "admin_search": UrlRule(STAFF, note="any active staff; each kind of record also needs its view permission"),
+    # committee meetings (the walk's open meeting is chaired by the administrator; a closed one has frozen minutes)
+    "admin:tenants_committeemeeting_votes": _admin("tenants.change_committeemeeting", area="committee", level=CHANGE,
+                                                   note="the meeting's chair or a KITB administrator (the walk's chair is the administrator)"),
+    "admin:tenants_committeemeeting_cancel": _admin("tenants.change_committeemeeting", area="committee", level=CHANGE, refusal_redirects=True,
+                                                    note="POST only; the chair or a KITB administrator; anyone else is sent back with a message"),
+    "admin:tenants_committeemeeting_close": _admin("tenants.change_committeemeeting", area="committee", level=CHANGE, refusal_redirects=True,
+                                                   only_roles=(ADMINISTRATOR,),
+                                                   note="POST only; the meeting's chair alone (the walk's chair is the administrator; "
+                                                        "superusers too are sent back with a message)"),
+    "admin:tenants_committeemeeting_minutes": _admin("tenants.view_committeemeeting", area="committee",
+                                                     note="the frozen minutes of a closed meeting (404 before it closes)"),
+    # tenant projects: milestones planned or confirmed (with PDF evidence) by whoever may change projects
+    "admin:tenants_tenantproject_milestone": _admin("tenants.change_tenantproject", area="projects", level=CHANGE),
+    "admin:tenants_tenantproject_evidence": _admin("tenants.view_tenantproject", area="projects",
+                                                   note="404 for a milestone without evidence"),
+    # expressions of interest: turned into a draft application or closed with a reason
+    "admin:tenants_expressionofinterest_convert": _admin("tenants.change_expressionofinterest", area="applications", level=CHANGE,
+                                                         note="POST only"),
+    "admin:tenants_expressionofinterest_close": _admin("tenants.change_expressionofinterest", area="applications", level=CHANGE),
     "admin:tenants_land_summary": _admin("tenants.view_plot", area="land"),
     "admin:tenants_site_plan": _admin("tenants.view_plot", area="land"),
     "admin:tenants_site_plan_zone": _admin("tenants.view_plot", area="land"),
@@ -506,6 +538,13 @@ URL_RULES: dict[str, UrlRule] = {
     "tenants:comment_add": UrlRule("applications", CHANGE, org_object=True),
     "tenants:document_upload": UrlRule("applications", CHANGE, org_object=True),
     "tenants:document_download": UrlRule("applications", READ, org_object=True),
+    # the journey around the screening (partner users; staff use the admin)
+    "tenants:project_list": UrlRule("projects", READ, note="partner users: the projects of their organisation's applications"),
+    "tenants:project_detail": UrlRule("projects", READ, org_object=True, note="users of the referring organisation"),
+    "tenants:land": UrlRule("land", READ, note="any partner user: zones and plots without tenant names"),
+    "tenants:interest_list": UrlRule("applications", READ, note="partner users: their organisation's expressions of interest"),
+    "tenants:interest_create": UrlRule("applications", CHANGE),
+    "tenants:interest_detail": UrlRule("applications", READ, org_object=True, note="users of the referring organisation"),
     # --- the REST API (/api/v1/): lists answer every signed-in user with what their selector lets them
     # see (nothing: an empty list); a detail outside that scope is a 404; anonymous callers get 401/403.
     # Details are walked with organisation A's objects.

@@ -44,6 +44,8 @@ class World:
     zone = None
     mou_draft_doc = None
     application_doc = None
+    milestone = None  # the walk's project's milestone with evidence
+    closed_meeting = None  # a closed committee meeting with frozen minutes
 
 
 def _build(tmp_root) -> World:
@@ -62,7 +64,7 @@ def _build(tmp_root) -> World:
     from partnerships import services as mou_services
     from partnerships.models import DocumentApproval, MoU, MoUTerm
     from tenants import services as tenant_services
-    from tenants.models import Application, ExchangeRate, ScreeningSettings
+    from tenants.models import Application, ExchangeRate, Plot, ScreeningSettings
     from tests.events.factories import EventFactory, RoomFactory, SpeakerFactory, VenueFactory
     from tests.partnerships.factories import CommitmentFactory, mou_with_parties, pdf_upload
     from tests.tenants.conftest import add_required_documents
@@ -193,6 +195,40 @@ def _build(tmp_root) -> World:
     approved = ApplicationFactory(referrer=org_a, sector=sector, status=Application.Status.APPROVED, company_name="Alpha Tenant Co.")
     allocation = tenant_services.plot_allocate(plot_id=plot.pk, application_id=approved.pk, actor=u[access.ADMINISTRATOR])
 
+    # --- the journey: a committee meeting (chaired by the administrator, the screening member sits in it)
+    # with an application of A on its agenda and the member's vote; a closed meeting with frozen minutes;
+    # the approved application's project (its first milestone confirmed with evidence); an expression of
+    # interest of A with a preferred plot; a site visit
+    from tenants.models import Milestone
+    from tests.partnerships.factories import pdf_upload as evidence_pdf
+
+    kitb_admin, member = u[access.ADMINISTRATOR], u[access.SCREENING]
+    before_committee = ApplicationFactory(referrer=org_a, sector=sector, status=Application.Status.COMMITTEE,
+                                          company_name="Alpha Committee Co.")
+    meeting = tenant_services.meeting_schedule(actor=kitb_admin, title="Alpha committee sitting", held_at=timezone.now(),
+                                               chair=kitb_admin, members=[member])
+    agenda_item = tenant_services.meeting_agenda_add(meeting_id=meeting.pk, application_id=before_committee.pk, actor=kitb_admin)
+    tenant_services.meeting_attendance_set(meeting_id=meeting.pk, present_user_ids=[kitb_admin.pk, member.pk], actor=kitb_admin)
+    vote = tenant_services.meeting_vote(meeting_id=meeting.pk, application_id=before_committee.pk, voter=member, choice="approve",
+                                        actor=member)
+    closed_meeting = tenant_services.meeting_schedule(actor=kitb_admin, title="Earlier sitting", held_at=timezone.now() - dt.timedelta(days=7),
+                                                      chair=kitb_admin, members=[member], quorum=2)
+    tenant_services.meeting_attendance_set(meeting_id=closed_meeting.pk, present_user_ids=[kitb_admin.pk, member.pk], actor=kitb_admin)
+    tenant_services.meeting_minutes_write(meeting_id=closed_meeting.pk, minutes="Nothing was decided.", actor=kitb_admin)
+    closed_meeting = tenant_services.meeting_close(meeting_id=closed_meeting.pk, actor=kitb_admin)
+    project = tenant_services.project_open(application=approved, actor=kitb_admin)
+    milestone = Milestone.objects.filter(project=project).order_by("position").first()
+    tenant_services.milestone_confirm(milestone_id=milestone.pk, actual_on=timezone.localdate(), evidence=evidence_pdf(), actor=kitb_admin)
+    free_plot = Plot.objects.get(code="P1-02")
+    interest = tenant_services.interest_submit(actor=partner, company_name="Alpha Interest waldo", company_country="KR", sector=sector,
+                                               investment_min=1, investment_max=2, investment_currency="USD", land_ha=3, timing="2027",
+                                               plot_ids=[free_plot.pk])
+    site_visit = tenant_services.site_visit_schedule(application_id=screening.pk, scheduled_at=timezone.now() + dt.timedelta(days=3),
+                                                     host=kitb_admin, visitors="Alpha visitors", actor=kitb_admin)
+    w.milestone = milestone
+    w.closed_meeting = closed_meeting
+    w.org_a_markers += ["Alpha Tenant Co.", "Alpha Interest waldo"]
+
     # --- accounts and notifications: an invitation, a password reset of the administrator, tokens
     invitation = account_services.user_invite(actor=partner_admin, email="newcomer@alpha.example", full_name="New Comer",
                                               organization=org_a, language="en")
@@ -276,6 +312,10 @@ def _build(tmp_root) -> World:
         "delegation_member": delegation.members.get(), "events.issueddocument": letter, "certificate": certificate,
         "events.presentation": presentation, "attended_registration": attended,
         "accounts.contact": contact, "accounts.apitoken": api_token,
+        "tenants.committeemeeting": meeting, "tenants.agendaitem": agenda_item, "tenants.meetingvote": vote,
+        "tenants.tenantproject": project, "tenants.milestone": milestone, "tenants.expressionofinterest": interest,
+        "tenants.plotpreference": interest.plot_preferences.get(),
+        "tenants.sitevisit": site_visit,
     }
     missing = [label for label, obj in w.objects.items() if obj is None]
     assert not missing, f"the access world lacks {missing}"

@@ -28,6 +28,7 @@ def test_object_rules_follow_the_matrix(world):
     from kitb_portal.jobs import permissions as job_rules
     from kitb_portal.notifications import permissions as outbox_rules
     from tenants import permissions as tenant_rules
+    from tenants.services.projects import can_change_projects
 
     org_a = world.objects["accounts.organization"]
     staff_only = access.STAFF_ROLES
@@ -39,6 +40,9 @@ def test_object_rules_follow_the_matrix(world):
         "tenants.can_assign_reviewers": (tenant_rules.can_assign_reviewers, "assignments", access.CHANGE, staff_only),
         "tenants.can_edit_criteria": (tenant_rules.can_edit_criteria, "screening", access.CHANGE, staff_only),
         "tenants.can_create_application": (tenant_rules.can_create_application, "applications", access.CHANGE, access.PARTNER_ROLES),
+        "tenants.can_view_meetings": (tenant_rules.can_view_meetings, "committee", access.READ, staff_only),
+        "tenants.can_manage_meetings": (tenant_rules.can_manage_meetings, "committee", access.CHANGE, staff_only),
+        "tenants.can_change_projects": (can_change_projects, "projects", access.CHANGE, staff_only),
         "jobs.can_use_jobs": (job_rules.can_use_jobs, "jobs", access.READ, staff_only),
         "notifications.can_retry_outbox_message": (outbox_rules.can_retry_outbox_message, "outbox", access.CHANGE, staff_only),
         "accounts.can_manage_colleagues": (account_rules.can_manage_colleagues, "users", access.CHANGE, access.PARTNER_ROLES),

@@ -133,6 +133,12 @@ def _values(entry: Entry, world, role) -> dict:
         v["name"] = "start_due_diligence"
     if entry.name == "admin:tenants_application_document":
         v["document_pk"] = o["tenants.application"].documents.first().pk
+    if entry.name.startswith("admin:tenants_committeemeeting_"):
+        v["pk"] = (world.closed_meeting if entry.name.endswith("_minutes") else o["tenants.committeemeeting"]).pk
+    if entry.name.startswith("admin:tenants_tenantproject_"):
+        v["pk"], v["milestone_pk"] = world.milestone.project_id, world.milestone.pk
+    if entry.name.startswith("admin:tenants_expressionofinterest_"):
+        v["pk"] = o["tenants.expressionofinterest"].pk
     if entry.name == "admin:events_delegation_letter":
         v["member_id"] = o["delegation_member"].pk
     v["year"] = o["reports.reviewpackversion"].year
@@ -163,6 +169,10 @@ def _values(entry: Entry, world, role) -> dict:
         v["member_id"] = o["delegation_member"].pk
     elif ns == "tenants":
         v["pk"] = o["draft_application"].pk
+        if entry.name.startswith("tenants:project_"):
+            v["pk"] = o["tenants.tenantproject"].pk
+        elif entry.name.startswith("tenants:interest_"):
+            v["pk"] = o["tenants.expressionofinterest"].pk
         v["document_pk"] = world.application_doc.pk
         v["step"] = 1
     elif ns == "portal":
