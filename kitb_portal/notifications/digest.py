@@ -43,9 +43,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.functional import lazy
+from django.utils.html import escape
 from django.utils.module_loading import import_string
 
-from . import kinds
+from . import kinds, secrets
 from .models import DigestFrequency, DigestRun, DigestRunStatus, OutboxMessage
 from .services import RecipientPreferences, enqueue_delivery, envelope_for
 
@@ -300,6 +301,7 @@ class _Renderer:
         self.section_fragments: dict[tuple, tuple[str, str]] = {}
         self.kept: list[DigestSection] = []
         self.zones: dict = {}
+        self.letters: dict[tuple, tuple[str, str, str]] = {}
 
     def sections(self, sections: list[DigestSection], language: str) -> tuple[str, str]:
         """The sections' part: each section rendered once per language, whoever else gets it (a partner's
@@ -323,23 +325,53 @@ class _Renderer:
         return self.section_fragments[key]
 
     def message(self, due: DueDigest, sections: list[DigestSection]) -> tuple[str, str, str, str, dict, dict]:
-        """(language, subject, text, html, headers, secret_refs) of one person's digest."""
+        """(language, subject, text, html, headers, secret_refs) of one person's digest.
+
+        The letter around the sections is the same for everyone who shares the language, the
+        frequency, the home page and the sections; only the name and the start of the window
+        differ. So it is rendered once per such group with markers in their place, and each
+        person's copy is that letter with their name and date put in (escaped in the HTML part).
+        """
+        envelope = envelope_for(recipient=due.user, kind=kinds.DIGEST, mandatory=False, preferences=due.preferences)
+        language = envelope.language
+        new_count = sum(s.new_count for s in sections)
+        text_part, html_part = self.sections(sections, language)
+        home_url = site_url("admin:index" if due.user.is_staff else "portal:home")
+        footer = tuple(sorted((k, None if isinstance(v, secrets.SecretRef) else str(v)) for k, v in envelope.context.items()))
+        key = (language, due.frequency, home_url, id(text_part), id(html_part), footer, new_count)
+        letter = self.letters.get(key)
+        if letter is None:
+            letter = self.letters[key] = self._letter(due, envelope, text_part, html_part, home_url, new_count)
+        subject, text, html = letter
+        _context, refs = secrets.extract(envelope.context)  # this person's links, made at delivery
+        refs.update(envelope.secret_refs)
+        name = due.user.full_name or due.user.email
+        with translation.override(language):
+            since = formats.date_format(timezone.localtime(due.since, _zone(due.user.time_zone, self.zones)), "DATETIME_FORMAT")
+        text = text.replace(_NAME_MARK, name).replace(_SINCE_MARK, since)
+        html = html.replace(_NAME_MARK, escape(name)).replace(_SINCE_MARK, escape(since))
+        return language, subject, text, html, envelope.headers, refs
+
+    def _letter(self, due: DueDigest, envelope, text_part: str, html_part: str, home_url: str, new_count: int):
         from .services import render_with_footer
 
-        envelope = envelope_for(recipient=due.user, kind=kinds.DIGEST, mandatory=False, preferences=due.preferences)
-        text_part, html_part = self.sections(sections, envelope.language)
         context = {
-            "recipient": due.user,
+            "recipient_name": _NAME_MARK,
+            "since_display": _SINCE_MARK,
             "frequency": due.frequency,
-            "since": due.since,
-            "new_count": sum(s.new_count for s in sections),
+            "new_count": new_count,
             "sections_text": text_part,
             "sections_html": html_part,
-            "home_url": site_url("admin:index" if due.user.is_staff else "portal:home"),
+            "home_url": home_url,
         }
-        with timezone.override(_zone(due.user.time_zone, self.zones)):
-            subject, text, html, secret_refs = render_with_footer(TEMPLATE, context, envelope)
-        return envelope.language, subject, text, html, envelope.headers, secret_refs
+        subject, text, html, _refs = render_with_footer(TEMPLATE, context, envelope)
+        return subject, text, html
+
+
+# Stand-ins for the per-person parts of a shared letter: plain ASCII that escaping leaves alone and
+# that no name, date or section text contains.
+_NAME_MARK = "[[digest:recipient-name]]"
+_SINCE_MARK = "[[digest:since]]"
 
 
 @dataclass

@@ -135,6 +135,30 @@ def test_digest_is_rendered_in_the_readers_language_with_both_parts_and_its_key(
 
 
 @pytest.mark.django_db
+def test_people_who_share_a_letter_each_get_their_own_name_date_and_links(world, technopark, partner_a):
+    """The letter around the sections is rendered once for everyone with the same sections and
+    language; the name and the window's start are each person's, escaped in the HTML part."""
+    partner_a.full_name, partner_a.time_zone = "Kim <Ji-woo> & Co", "Asia/Seoul"
+    partner_a.save()
+    other = UserFactory(organization=technopark, full_name="Budi Santoso", time_zone="Asia/Jakarta",
+                        preferred_language=partner_a.preferred_language)
+    now = dt.datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+
+    digests_send_due(now=now, force=True, users=digest.recipients_queryset().filter(pk__in=[partner_a.pk, other.pk]))
+
+    mine, theirs = digest_of(partner_a), digest_of(other)
+    assert "Hello Kim <Ji-woo> & Co," in mine.body_text and "Hello Kim &lt;Ji-woo&gt; &amp; Co," in mine.body_html
+    assert "Hello Budi Santoso," in theirs.body_text and "Kim" not in theirs.body_text + theirs.body_html
+    assert "[[digest:" not in mine.body_text + mine.body_html + theirs.body_text + theirs.body_html
+    # a week back from 03:00 UTC: 12:00 in Seoul, 10:00 in Jakarta
+    assert "Nov. 24, 2026, noon" in mine.body_text and "Nov. 24, 2026, 10 a.m." in theirs.body_text
+    assert mine.secret_refs["unsubscribe_url"]["params"]["user"] == partner_a.pk
+    assert theirs.secret_refs["unsubscribe_url"]["params"]["user"] == other.pk
+    assert mine.body_text.replace("Kim <Ji-woo> & Co", "X").split("since")[1].split("\n", 1)[1] == \
+        theirs.body_text.replace("Budi Santoso", "X").split("since")[1].split("\n", 1)[1]
+
+
+@pytest.mark.django_db
 def test_a_digest_with_nothing_new_is_not_sent(world, partner_a, django_capture_on_commit_callbacks):
     from django.core import mail
 
