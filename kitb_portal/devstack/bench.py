@@ -17,8 +17,12 @@ of the bench database's PostgreSQL backends, writes per second, wrk's CPU) and w
 ``bench-results/``. On a machine shared with other work the CPU per request is the steadier figure:
 requests/s and latencies follow whatever else runs.
 
+After the load, on the largest scale's database, it times the searches (``manage.py search_timing``:
+example searches as staff and as a partner, each cold on a new connection) and the digest build for
+5,000 recipients (``manage.py bench_digests``, rolled back), and prints their figures.
+
     python -m kitb_portal.devstack.bench [--scales 1,100] [--modes cache,dummy] [--duration 20]
-                                         [--repeat 1] [--write-rate 1.5] [--fresh]
+                                         [--repeat 1] [--write-rate 1.5] [--fresh] [--no-extras]
     python -m kitb_portal.devstack.bench --per-page [--duration 5]   # each page alone, one URL at a time
 """
 
@@ -28,228 +32,15 @@ import argparse
 import csv
 import json
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
-PY = sys.executable
-
-
-@dataclass
-class Row:
-    scale: int
-    page: str
-    path: str
-    rps: float = 0.0
-    p50_ms: float = 0.0
-    p99_ms: float = 0.0
-    queries: int | str = ""
-    ratio: float = 0.0
-    errors: int = 0
-    extra: dict = field(default_factory=dict)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _bench_env(db_name: str) -> dict:
-    """Environment of a production-like process on the bench database."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kitb_portal.settings")
-    from kitb_portal import devstack
-
-    env = dict(os.environ)
-    if not env.get("DATABASE_URL"):
-        db = devstack.database_settings()
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@/{db_name}?host={db['HOST']}"
-    else:
-        env["DATABASE_URL"] = re.sub(r"/[^/?]+(\?|$)", f"/{db_name}\\1", env["DATABASE_URL"], count=1)
-    env.setdefault("REDIS_URL", devstack.redis_url())
-    env.update(
-        DJANGO_ENV="production",
-        SECRET_KEY=env.get("SECRET_KEY") or "bench-" + "k" * 60,
-        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
-        SECURE_SSL_REDIRECT="false",
-        SECURE_HSTS_SECONDS="0",
-        STATIC_ROOT=str(BASE_DIR / ".data" / "staticfiles-bench"),
-        DB_CONN_MAX_AGE="600",
-        CACHE_KEY_PREFIX=f"bench{db_name}",
-        BENCH_VIEW="true",
-        LOG_LEVEL="WARNING",
-        CELERY_QUEUE=f"bench-{db_name}",  # the writes' e-mail tasks wait in a queue of their own
-        DEMO_PASSWORD=env.get("DEMO_PASSWORD", "bench-password-not-for-production"),
-    )
-    return env
-
-
-def _ensure_database(db_name: str, fresh: bool = False) -> None:
-    from kitb_portal import devstack
-
-    if os.environ.get("DATABASE_URL"):
-        return  # a managed server: the operator creates the bench databases
-    with devstack._lock("postgres"):
-        server = devstack._postgres_server()
-        if fresh:
-            server.psql(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE);")
-        if "(1 row)" not in server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}';"):
-            server.psql(f"CREATE DATABASE {db_name};")
-
-
-def _manage(env: dict, *args: str, capture: bool = False) -> str:
-    proc = subprocess.run([PY, "manage.py", *args], env=env, cwd=BASE_DIR, text=True, capture_output=capture, check=True)
-    return proc.stdout if capture else ""
-
-
-def prepare(scale: int, fresh: bool = False) -> dict:
-    db_name = f"kitb_bench_{scale}"
-    _ensure_database(db_name, fresh)
-    env = _bench_env(db_name)
-    _manage(env, "migrate", "--noinput", "-v", "0")
-    _manage(env, "collectstatic", "--noinput", "-v", "0")
-    # Demo and generated data refuse production settings: the same database, development mode.
-    seed_env = dict(env, DJANGO_ENV="development", DEBUG="false")
-    _manage(seed_env, "seed_demo", capture=True)
-    started = time.monotonic()
-    out = _manage(seed_env, "seed_bulk", "--scale", str(scale), "--if-empty", capture=True)
-    print(out.strip().splitlines()[-1], f"({time.monotonic() - started:.0f} s)", flush=True)
-    return env
-
-
-def _wrk(url: str, cookie: str | None, duration: int, connections: int) -> tuple[float, float, float, int]:
-    cmd = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", "--timeout", "10s"]
-    if cookie:
-        cmd += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run(cmd + [url], text=True, capture_output=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-    def pct(p: str) -> float:
-        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", out, re.M)
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    errors = 0
-    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    if m:
-        errors += int(m.group(1))
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if m:
-        errors += sum(int(x) for x in m.groups())
-    return rps, pct("50"), pct("99"), errors
-
-
-def _page_plan(env: dict) -> list[dict]:
-    """Ask a Django process on the bench database for the pages, their sessions and query counts."""
-    proc = subprocess.run(
-        [PY, "-c", "from kitb_portal.devstack.bench_pages import main; main()"],
-        env=env, cwd=BASE_DIR, text=True, capture_output=True,
-    )
-    if proc.returncode != 0:
-        print(proc.stderr[-4000:], file=sys.stderr)
-        raise SystemExit("bench: listing the pages failed (see above)")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def _start_server(env: dict) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    gunicorn = subprocess.Popen(
-        [PY, "-m", "gunicorn", "kitb_portal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
-        env=env, cwd=BASE_DIR,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/bench/ok/", timeout=2)
-            break
-        except Exception:  # not up yet
-            time.sleep(0.1)
-    return gunicorn, base
-
-
-def run_scales(scales: list[int], duration: int, connections: int, fresh: bool = False) -> list[Row]:
-    """Every page at every scale, interleaved: page A at scale 1, then at scale 100, then page B ...
-
-    One server per scale (both up for the whole run, only one under load at a time), so whatever
-    else the machine does at a given moment weighs on both scales of a page alike.
-    """
-    envs = {scale: prepare(scale, fresh) for scale in scales}
-    servers = {}
-    try:
-        for scale in scales:
-            servers[scale] = _start_server(envs[scale])
-        plans = {scale: {page["name"]: page for page in _page_plan(envs[scale])} for scale in scales}
-        names = [name for name in plans[scales[0]] if all(name in plans[s] for s in scales)]
-        rows: list[Row] = []
-        bare: dict[int, float] = {}
-        for name in names:
-            for scale in scales:
-                page, base = plans[scale][name], servers[scale][1]
-                # warm up (templates, connections), then measure
-                _wrk(base + page["path"], page.get("cookie"), 1, connections)
-                rps, p50, p99, errors = _wrk(base + page["path"], page.get("cookie"), duration, connections)
-                row = Row(scale, page["name"], page["path"], rps, p50, p99, page.get("queries", ""), errors=errors)
-                bare.setdefault(scale, rps)  # the first page is the bare view
-                row.ratio = rps / bare[scale] if bare[scale] else 0.0
-                rows.append(row)
-                print(f"  scale {scale:>3}  {row.page:<40} {rps:8.1f} req/s  p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  "
-                      f"{row.queries!s:>3} q  {row.ratio:5.1%}{'  ERRORS ' + str(errors) if errors else ''}", flush=True)
-        return sorted(rows, key=lambda r: scales.index(r.scale))  # the table: one scale after the other
-    finally:
-        for gunicorn, _base in servers.values():
-            gunicorn.terminate()
-            gunicorn.wait(timeout=30)
-
-
-def digest_benchmark(env: dict) -> Row | None:
-    try:
-        out = subprocess.run(
-            [PY, "manage.py", "bench_digests", "--recipients", "5000"], env=env, cwd=BASE_DIR, text=True,
-            capture_output=True, check=True,
-        ).stdout
-    except subprocess.CalledProcessError as exc:
-        print("digest benchmark failed:", exc.stderr[-2000:], flush=True)
-        return None
-    data = json.loads(out.strip().splitlines()[-1])
-    return Row(0, f"digest build ({data['recipients']} recipients)", "-", queries=data["queries"],
-               extra={"seconds": data["seconds"]}, p50_ms=data["seconds"] * 1000)
-
-
-def per_page_main(scales: list[int], duration: int, connections: int, fresh: bool) -> int:
-    started = time.monotonic()
-    rows: list[Row] = []
-    rows += run_scales(scales, duration, connections, fresh)
-    digest = digest_benchmark(_bench_env(f"kitb_bench_{max(scales)}"))
-    out_dir = BASE_DIR / "bench-results"
-    out_dir.mkdir(exist_ok=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, text=True, capture_output=True).stdout.strip()
-    path = out_dir / f"bench-{time.strftime('%Y%m%d-%H%M%S')}-{commit or 'nogit'}.csv"
-    with path.open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["scale", "page", "path", "requests_per_s", "p50_ms", "p99_ms", "queries", "ratio_to_bare", "errors"])
-        for r in rows:
-            writer.writerow([r.scale, r.page, r.path, f"{r.rps:.1f}", f"{r.p50_ms:.2f}", f"{r.p99_ms:.2f}", r.queries,
-                             f"{r.ratio:.3f}", r.errors])
-        if digest:
-            writer.writerow(["-", digest.page, "-", "", "", "", digest.queries, "", ""])
-            writer.writerow(["-", "digest build seconds", "-", "", f"{digest.extra['seconds']:.2f}", "", "", "", ""])
-    print()
-    print(f"{'scale':>5} | {'page':<42} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'SQL':>4} | {'vs bare':>7}")
-    print("-" * 100)
-    for r in rows:
-        print(f"{r.scale:>5} | {r.page:<42} | {r.rps:8.1f} | {r.p50_ms:7.2f} | {r.p99_ms:7.2f} | {r.queries!s:>4} | "
-              f"{r.ratio:7.1%}")
-    if digest:
-        print(f"digest build: {digest.page}: {digest.queries} SQL queries, {digest.extra['seconds']:.1f} s")
-    print(f"\nCSV: {path}  (commit {commit}, {time.monotonic() - started:.0f} s in all)")
-    return 0
+from .bench_common import BASE_DIR, PY, RESULTS_DIR, bench_env, commit, manage_json, parse_wrk, prepare, run_wrk, start_server
+from .bench_per_page import per_page_main
 
 
 @dataclass
@@ -315,45 +106,14 @@ def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
-def _run_wrk(args: list[str]) -> tuple[str, float]:
-    """Run wrk; return its output and its CPU use (share of one core over its run)."""
-    started = time.monotonic()
-    proc = subprocess.Popen(["wrk", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out, err = proc.communicate()
-    wall = time.monotonic() - started
-    # communicate() has reaped it; its CPU is in the children's usage (read just around it)
-    if proc.returncode != 0:
-        raise RuntimeError(f"wrk failed: {err[-2000:]}")
-    return out, wall
-
-
-def _parse_wrk(out: str) -> tuple[float, float, float, int, int]:
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-    def pct(p: str) -> float:
-        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)", out, re.M)
-        value, unit = float(m.group(1)), m.group(2)
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    errors = 0
-    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    if m:
-        errors += int(m.group(1))
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    if m:
-        errors += sum(int(x) for x in m.groups())
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    return rps, pct("50"), pct("99"), errors, requests
-
-
 def _wrk_timed(args: list[str]) -> tuple[tuple[float, float, float, int, int], float]:
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out, wall = _run_wrk(args)
+    out, wall = run_wrk(args)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return _parse_wrk(out), cpu / wall if wall else 0.0
+    return parse_wrk(out), cpu / wall if wall else 0.0
 
 
 def _mix_plan(env: dict, path: Path) -> dict:
@@ -369,6 +129,7 @@ def _smoke(base: str, plan_path: Path, n: int = 120) -> int:
     """Ask a random sample of the list once (and the first URL of every kind); print and count failures."""
     import random
     import urllib.error
+    import urllib.request
 
     lines = [line.rstrip("\n").split("\t") for line in plan_path.open()]
     rng = random.Random(7)
@@ -398,7 +159,7 @@ def _smoke(base: str, plan_path: Path, n: int = 120) -> int:
 
 def run_mixed(scales: list[int], modes: list[str], duration: int, connections: int, repeat: int,
               write_rate: float, fresh: bool = False, reuse_plan: bool = False) -> list[MixRow]:
-    out_dir = BASE_DIR / "bench-results"
+    out_dir = RESULTS_DIR
     out_dir.mkdir(exist_ok=True)
     rows: list[MixRow] = []
     for scale in scales:
@@ -406,7 +167,7 @@ def run_mixed(scales: list[int], modes: list[str], duration: int, connections: i
         summary_path = plan_path.with_suffix(".json")
         reuse = reuse_plan and plan_path.exists() and summary_path.exists()
         # with the request list reused, the database is too (migrated and seeded by the run that wrote it)
-        env = _bench_env(f"kitb_bench_{scale}") if reuse else prepare(scale, fresh)
+        env = bench_env(f"kitb_bench_{scale}") if reuse else prepare(scale, fresh)
         if reuse:
             summary = json.loads(summary_path.read_text())  # the same users, sessions and URLs as last time
         else:
@@ -417,7 +178,7 @@ def run_mixed(scales: list[int], modes: list[str], duration: int, connections: i
         for _rep in range(repeat):
             for mode in modes:
                 mode_env = dict(env, BENCH_DUMMY_CACHE="true" if mode == "dummy" else "false")
-                gunicorn, base = _start_server(mode_env)
+                gunicorn, base = start_server(mode_env)
                 try:
                     row = MixRow(scale, mode)
                     row.smoke_failures = _smoke(base, plan_path)
@@ -455,9 +216,13 @@ def run_mixed(scales: list[int], modes: list[str], duration: int, connections: i
     return rows
 
 
-def _commit() -> str:
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, text=True,
-                          capture_output=True).stdout.strip() or "nogit"
+def run_extras(env: dict) -> dict:
+    """The search timing and the digest build on one bench database (their own output is shown)."""
+    print("\nsearch timing (manage.py search_timing):", flush=True)
+    search = manage_json(env, "search_timing", "--json")
+    print("\ndigest build (manage.py bench_digests --recipients 5000):", flush=True)
+    digest = manage_json(env, "bench_digests", "--recipients", "5000")
+    return {"search": search, "digest": digest}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -473,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse-plan", action="store_true", help="reuse the databases as they are and the request lists (and sessions) of the last run")
     parser.add_argument("--fresh", action="store_true", help="drop the bench databases first (data generated again)")
     parser.add_argument("--sweep", action="store_true", help="then the cold sweep (manage.py cold_sweep) at the largest scale")
+    parser.add_argument("--no-extras", action="store_true", help="leave out the search and digest timings after the load")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         print("make bench needs wrk (Debian: apt-get install wrk)", file=sys.stderr)
@@ -493,9 +259,9 @@ def _main(args, parser, scales: list[int]) -> int:
         parser.error("--modes takes cache and/or dummy")
     rows = run_mixed(scales, modes, args.duration or 20, args.connections, args.repeat, args.write_rate, args.fresh,
                      args.reuse_plan and not args.fresh)
-    out_dir = BASE_DIR / "bench-results"
-    commit = _commit()
-    path = out_dir / f"mix-{time.strftime('%Y%m%d-%H%M%S')}-{commit}.csv"
+    extras = {} if args.no_extras else run_extras(bench_env(f"kitb_bench_{max(scales)}"))
+    sha = commit()
+    path = RESULTS_DIR / f"mix-{time.strftime('%Y%m%d-%H%M%S')}-{sha}.csv"
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["scale", "caches", "requests_per_s", "p50_ms", "p99_ms", "errors", "requests", "bare_requests_per_s",
@@ -513,7 +279,14 @@ def _main(args, parser, scales: list[int]) -> int:
         print(f"{r.scale:>5} | {r.mode:<6} | {r.rps:7.1f} | {r.p50_ms:7.1f} | {r.p99_ms:7.1f} | {r.errors:>6} | "
               f"{r.bare_rps:10.0f} | {r.ratio:7.2%} | {r.app_cpu_ms:8.1f} ms | {r.db_cpu_ms:7.1f} ms | {r.writes_per_s:8} | "
               f"{r.wrk_cpu:7.0%}")
-    print(f"\nCSV: {path}  (commit {commit}, {time.monotonic() - started:.0f} s in all)")
+    if extras.get("search"):
+        s = extras["search"]
+        print(f"\nsearch, cold, scale {max(scales)}: {s['searches']} searches, median {s['median_ms']:.0f} ms, "
+              f"slowest {s['worst_ms']:.0f} ms, {s['over']} over {s['budget_ms']:.0f} ms (SQL flat: {s['queries']} per search)")
+    if extras.get("digest"):
+        d = extras["digest"]
+        print(f"digest build, scale {max(scales)}: {d['recipients']:,} recipients in {d['seconds']:.1f} s, {d['queries']} SQL queries")
+    print(f"\nCSV: {path}  (commit {sha}, {time.monotonic() - started:.0f} s in all)")
     return 0
 
 

@@ -47,11 +47,11 @@ class Command(BaseCommand):
         self._sweep(top=top, sql=sql, max_crawl=max_crawl, only=only, warm=not no_warm)
 
     def _run_on_bench_database(self, scale: int, argv: list[str]) -> None:
-        from kitb_portal.devstack import bench
+        from kitb_portal.devstack import bench_common
 
-        env = dict(bench.prepare(scale), **{CHILD: "1"})
+        env = dict(bench_common.prepare(scale), **{CHILD: "1"})
         self.stdout.flush()
-        proc = subprocess.run([sys.executable, "manage.py", "cold_sweep", *argv], env=env, cwd=bench.BASE_DIR)
+        proc = subprocess.run([sys.executable, "manage.py", "cold_sweep", *argv], env=env, cwd=bench_common.BASE_DIR)
         if proc.returncode:
             raise CommandError(f"the sweep on kitb_bench_{scale} failed (exit {proc.returncode})")
 

@@ -11,6 +11,7 @@ is printed first, since on a busy machine they grow with it. ``--budget`` (ms, d
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--budget", type=float, default=100.0, help="milliseconds a search may take")
         parser.add_argument("--strict", action="store_true", help="fail when a search is over the budget")
         parser.add_argument("--repeat", type=int, default=1, help="runs per search (the slowest is printed)")
+        parser.add_argument("--json", action="store_true", help="end with a JSON line of the figures (for make bench)")
         parser.add_argument("extra", nargs="*", help="more texts to search for")
 
     def _examples(self) -> list[str]:
@@ -61,8 +63,10 @@ class Command(BaseCommand):
         return [(label, u) for label, u in users if u is not None]
 
     sql_ms = 0.0
+    queries = 0
 
     def _count_sql(self, execute, sql, params, many, context):
+        self.queries += 1
         t0 = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -72,7 +76,7 @@ class Command(BaseCommand):
     def _timed(self, user, query) -> tuple[float, tuple[str, float], int]:
         """(ms of the whole search, (slowest source, its ms), hits) as core.run does it; ``self.sql_ms``
         gets the part spent waiting for PostgreSQL."""
-        self.sql_ms = 0.0
+        self.sql_ms, self.queries = 0.0, 0
         started = time.perf_counter()
         per_source, hits = [], 0
         with connection.execute_wrapper(self._count_sql), core.bitmap_scans_only():
@@ -98,6 +102,7 @@ class Command(BaseCommand):
         self._timed(users[0][1], core.parse("warm up python"))  # imports and code paths, not the database
         self.stdout.write(f"{'as':8} {'search':30} {'cold ms':>8} {'of it SQL':>9} {'warm ms':>8} {'hits':>5}  slowest source (cold)")
         over = 0
+        colds, query_counts = [], set()
         for text in examples:
             query = core.parse(text)
             for label, user in users:
@@ -107,6 +112,8 @@ class Command(BaseCommand):
                     connection.close()  # cold: a new connection, no plan or catalogue cached in the session
                     cold.append((*self._timed(user, query), self.sql_ms))
                 total, slowest, hits, sql = max(cold, key=lambda r: r[0])
+                colds.append(total)
+                query_counts.add(self.queries)
                 warm, _s, _h = self._timed(user, query)
                 flag = "" if total <= budget else f"  OVER {budget:.0f} ms"
                 over += bool(flag)
@@ -116,3 +123,9 @@ class Command(BaseCommand):
         if over and strict:
             raise CommandError(f"{over} searches took longer than {budget:.0f} ms.")
         self.stdout.write(f"{over} of {len(examples) * len(users)} searches over {budget:.0f} ms.")
+        if options["json"]:
+            colds.sort()
+            self.stdout.write(json.dumps({
+                "searches": len(colds), "median_ms": round(colds[len(colds) // 2], 1), "worst_ms": round(colds[-1], 1),
+                "over": over, "budget_ms": budget, "queries": "-".join(str(q) for q in sorted(query_counts)),
+            }))
