@@ -98,6 +98,11 @@ def section(recipients, since, now) -> dict:
             for e in open_events
         ]
 
+    def registered_item(event_id, status, updated, reader_since):
+        return DigestItem(_title(by_id[event_id]), site_url("events:event_detail", event_id),
+                          format_lazy("{date} — {status}", date=when(by_id[event_id]), status=RegistrationStatus(status).label),
+                          new=after(updated, reader_since))
+
     cache: dict = {}
     answer = {}
     for user in readers:
@@ -107,10 +112,8 @@ def section(recipients, since, now) -> dict:
             continue
         opened = shared(cache, ("open", reader_since), partial(open_items, reader_since))
         registered = mine.get(user.pk, {})
-        my_items = [
-            DigestItem(_title(by_id[event_id]), site_url("events:event_detail", event_id),
-                       format_lazy("{date} — {status}", date=when(by_id[event_id]), status=RegistrationStatus(status).label),
-                       new=after(updated, reader_since))
+        my_items = [  # the same line for everyone registered alike: one object, rendered once per language
+            shared(cache, ("mine", event_id, status, after(updated, reader_since)), partial(registered_item, event_id, status, updated, reader_since))
             for event_id, (status, updated) in sorted(registered.items(), key=lambda kv: (by_id[kv[0]].start, kv[0]))
         ]
         available = [item for item, e in zip(opened, open_events, strict=True) if e.pk not in registered]

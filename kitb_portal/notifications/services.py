@@ -61,17 +61,24 @@ class Attachment:
         return {"filename": self.filename, "mimetype": self.mimetype, "content_b64": base64.b64encode(self.content).decode()}
 
 
+def render_subject(template: str, context: dict, language: str) -> str:
+    """The subject line of ``template`` in ``language``: one line, at most 255 characters."""
+    ctx = {"SITE_URL": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
+    with translation.override(language):
+        return " ".join(render_to_string(f"{template}_subject.txt", ctx).split())[:255]
+
+
 def render_message(template: str, context: dict, language: str) -> tuple[str, str, str]:
     """Render subject, plain text and HTML of ``template`` in ``language``."""
     ctx = {"SITE_URL": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
+    subject = render_subject(template, context, language)
     with translation.override(language):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())
         text = render_to_string(f"{template}.txt", ctx)
         try:
             html = render_to_string(f"{template}.html", ctx)
         except TemplateDoesNotExist:
             html = ""
-    return subject[:255], text, html
+    return subject, text, html
 
 
 @dataclass(frozen=True)
