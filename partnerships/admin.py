@@ -404,7 +404,7 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
         from kitb_portal.reports import services as reports
         from kitb_portal.reports.models import ReviewPackVersion
 
-        from .review_services import _titles, pack_context
+        from .services.reviews import pack_context, pack_titles
 
         if not request.user.has_perm("reports.view_reviewpackversion"):
             raise PermissionDenied
@@ -426,7 +426,7 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
                 return HttpResponseRedirect(reverse("admin:jobs_backgroundjob_change", args=[job.pk]))
         subject, subject_id = ("mou", mou.pk) if mou else ("programme", 0)
         ctx = pack_context(mou=mou, year=year, period_kind=period_kind)
-        title, subtitle = _titles(mou, year, period_kind)
+        title, subtitle = pack_titles(mou, year, period_kind)
         lang = (translation_language() or "en")
         narrative = reports.narratives_for(subject=subject, subject_id=subject_id, period_kind=period_kind, year=year).get(lang)
         rendered = reports.build_html(ctx, language=lang, title=title, subtitle=subtitle, narrative=narrative)
