@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from kitb_portal.accounts.models import Organization
 
-from .. import workflow
+from .. import selectors, workflow
 from ..models import DocumentApproval, DocumentKind, MoU, MoUDocument, MoUParty, MoUStatus, MoUTerm
 from .common import full_clean, lock_mou, notify_status, require_staff, save_with_history
 
@@ -96,8 +96,7 @@ def sign_blockers(mou: MoU, *, prefetched: bool = False) -> list[str]:
         parties = list(mou.parties.all())
         documents = list(mou.documents.all())
         has_signed_copy = any(d.kind == DocumentKind.SIGNED_COPY for d in documents)
-        drafts = [d for d in documents if d.kind == DocumentKind.DRAFT]
-        draft = max(drafts, key=lambda d: d.version) if drafts else None
+        draft = selectors.current_draft(mou)
     else:
         parties = list(MoUParty.objects.filter(mou=mou).select_related("organization"))
         has_signed_copy = MoUDocument.objects.filter(mou=mou, kind=DocumentKind.SIGNED_COPY).exists()
