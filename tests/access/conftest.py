@@ -108,11 +108,10 @@ def _build(tmp_root) -> World:
                                                      evidence=pdf_upload())
     # the MoU's annual review pack: a narrative, one frozen version (its files), organisation A's answer
     from kitb_portal.reports import services as pack_services
-    from partnerships import review_services
 
     narrative = pack_services.review_narrative_save(actor=officer, subject="mou", subject_id=mou_a.pk, period_kind="calendar",
                                                     year=2025, language="en", summary="Alpha summary", next_plan="")
-    pack = review_services.review_pack_build(actor=officer, mou_id=mou_a.pk, year=2025)
+    pack = mou_services.review_pack_build(actor=officer, mou_id=mou_a.pk, year=2025)
     active = mou_with_parties(kitb, org_a, owner=officer, reference="KITB/ALPHA/2", title_en="Alpha Active Accord",
                               status=MoU.Status.ACTIVE, signed_date=dt.date(2025, 1, 10), effective_date=dt.date(2025, 1, 10),
                               expiry_date=dt.date(2028, 1, 9))

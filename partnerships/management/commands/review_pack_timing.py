@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from kitb_portal.reports import render
 from kitb_portal.reports import services as reports
 from partnerships.models import MoU
-from partnerships.review_services import _titles, pack_context
+from partnerships.services.reviews import pack_context, pack_titles
 
 LIMITS = {"html": 2.0, "pdf": 10.0, "programme": 60.0}
 
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         results = {}
         with translation.override(language):
             ctx = pack_context(mou=subject, year=year, period_kind="calendar")
-            title, subtitle = _titles(subject, year, "calendar")
+            title, subtitle = pack_titles(subject, year, "calendar")
             started = time.monotonic()
             rendered = reports.build_html(ctx, language=language, title=title, subtitle=subtitle, narrative=None)
             results["html"] = time.monotonic() - started
@@ -74,7 +74,7 @@ class Command(BaseCommand):
             if not skip_programme:
                 started = time.monotonic()
                 pctx = pack_context(mou=None, year=year, period_kind="calendar")
-                ptitle, psubtitle = _titles(None, year, "calendar")
+                ptitle, psubtitle = pack_titles(None, year, "calendar")
                 prog = reports.build_html(pctx, language=language, title=ptitle, subtitle=psubtitle, narrative=None)
                 render.render_pdf(prog.html, title=ptitle(), language=language)
                 render.render_xlsx(prog.pack, title=ptitle(), language=language)
@@ -98,7 +98,7 @@ class Command(BaseCommand):
         for language in ("ko", "id"):
             with translation.override(language):
                 ctx = pack_context(mou=subject, year=year, period_kind="calendar")
-                title, subtitle = _titles(subject, year, "calendar")
+                title, subtitle = pack_titles(subject, year, "calendar")
                 rendered = reports.build_html(ctx, language=language, title=title, subtitle=subtitle,
                                               narrative=reports.narratives_for(subject="mou", subject_id=subject.pk,
                                                                                period_kind="calendar", year=year).get(language))

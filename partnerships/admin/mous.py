@@ -1,200 +1,31 @@
-"""Staff admin of MoUs: filters, search, inlines, transitions (buttons and actions), import/export."""
+"""The MoU admin: changelist (filters, search, import/export), transitions as actions and buttons,
+document upload, and the annual review pack pages (one MoU's, and the programme's)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.accounts.models import Organization
-from kitb_portal.common.admin_tools import (
-    BoundedCountPaginator,
-    FastActionCheckboxMixin,
-    SharedChoicesInlineMixin,
-    TextListFilter,
-)
+from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
-from . import permissions, selectors, services, workflow
-from .forms import TRANSITION_FORMS, AdminDocumentUploadForm, ProgressDecisionForm, bound_args
-from .models import (
-    Commitment,
-    CommitmentProgress,
-    CommitmentStatus,
-    DocumentApproval,
-    MoU,
-    MoUDocument,
-    MoUNote,
-    MoUParty,
-    MoUStatus,
-    MoUTarget,
-    MoUTerm,
-    ScopeArea,
-)
-from .resources import CommitmentResource, MoUResource
-
-# --- list filters -----------------------------------------------------------------------------
-
-
-class ExpiringFilter(admin.SimpleListFilter):
-    title = _("expiring")
-    parameter_name = "expiring"
-
-    def lookups(self, request, model_admin):
-        return [("30", _("within 30 days")), ("90", _("within 90 days")), ("past", _("past expiry date, still active"))]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() in ("30", "90"):
-            return queryset.filter(
-                status__in=[MoUStatus.SIGNED, MoUStatus.ACTIVE], expiry_date__gte=today,
-                expiry_date__lte=today + dt.timedelta(days=int(self.value())),
-            )
-        if self.value() == "past":
-            return queryset.filter(status=MoUStatus.ACTIVE, expiry_date__lt=today)
-        return queryset
-
-
-class PartyFilter(TextListFilter):
-    """A party by organisation id or name (typed: a list of every organisation grows with the partners)."""
-
-    title = _("party")
-    parameter_name = "party"
-
-    def queryset(self, request, queryset):
-        text = (self.value() or "").strip()[: self.max_length]
-        if text.isdigit():
-            return queryset.filter(Exists(MoUParty.objects.filter(mou=OuterRef("pk"), organization_id=int(text))))
-        if text:
-            orgs = Organization.objects.filter(Q(name__icontains=text) | Q(local_name__icontains=text)).values("pk")
-            return queryset.filter(Exists(MoUParty.objects.filter(mou=OuterRef("pk"), organization__in=orgs)))
-        return queryset
-
-
-class ScopeFilter(admin.SimpleListFilter):
-    title = _("scope")
-    parameter_name = "scope"
-
-    def lookups(self, request, model_admin):
-        return ScopeArea.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in ScopeArea.values:
-            return queryset.filter(scope__contains=[self.value()])
-        return queryset
-
-
-# --- inlines ----------------------------------------------------------------------------------
-
-
-class MoUPartyInline(SharedChoicesInlineMixin, admin.TabularInline):
-    model = MoUParty
-    shared_choice_fields = ("organization",)
-    extra = 0
-    min_num = 0
-    fields = ["organization", "role", "signatory_name", "signatory_title", "signatory_contact", "signed_on"]
-    raw_id_fields = ["signatory_contact"]
-    autocomplete_fields: list[str] = []
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organization")  # each row's title names it
-
-
-class MoUDocumentInline(admin.TabularInline):
-    """Versions are read-only here; a new one comes from the "Upload a document version" button."""
-
-    model = MoUDocument
-    extra = 0
-    can_delete = False
-    fields = ["version", "kind", "language", "governing_language", "download", "size", "sha256", "uploaded_by", "created_at", "approvals_summary"]
-    readonly_fields = fields
-    ordering = ["-version"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by").prefetch_related(
-            Prefetch("approvals", queryset=DocumentApproval.objects.select_related("party__organization"))
-        )
-
-    @admin.display(description=_("file"))
-    def download(self, obj):
-        url = reverse("partnerships:document_download", args=[obj.mou_id, obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.original_name)
-
-    @admin.display(description=_("party answers"))
-    def approvals_summary(self, obj):
-        return format_html_join(
-            ", ", "{} — {}", ((a.party.organization.name, a.get_decision_display()) for a in obj.approvals.all())
-        ) or "—"
-
-
-class CommitmentInline(SharedChoicesInlineMixin, admin.TabularInline):
-    model = Commitment
-    shared_choice_fields = ("responsible_organization",)
-    extra = 0
-    fields = [
-        "description", "responsible_organization", "responsible_person", "responsible_contact", "responsible_user", "due_date", "status",
-        "fulfilment_note",
-    ]
-    raw_id_fields = ["responsible_user", "responsible_contact"]
-
-
-class MoUNoteInline(admin.TabularInline):
-    model = MoUNote
-    extra = 1
-    fields = ["noted_on", "kind", "text", "internal", "author"]
-    readonly_fields = ["author"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")  # each note shows its author
-
-
-class MoUTargetInline(SharedChoicesInlineMixin, admin.TabularInline):
-    """Targets per period; saved through ``services.target_save`` (validated, history recorded)."""
-
-    model = MoUTarget
-    shared_choice_fields = ("owner_party",)
-    extra = 0
-    fields = ["year", "period_kind", "kind", "event_kind", "country", "description", "target_value", "owner_party",
-              "manual_actual", "last_status", "last_actual"]
-    readonly_fields = ["last_status", "last_actual"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "owner_party":
-            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            kwargs["queryset"] = MoUParty.objects.filter(mou_id=object_id).select_related("organization") if object_id \
-                else MoUParty.objects.none()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class MoUTermInline(admin.TabularInline):
-    model = MoUTerm
-    extra = 0
-    can_delete = False
-    fields = ["term_number", "signed_date", "effective_date", "expiry_date", "ended_status", "renewed_by", "created_at"]
-    readonly_fields = fields
-    verbose_name_plural = _("past terms")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-# --- MoU admin --------------------------------------------------------------------------------
+from .. import selectors, services, workflow
+from ..forms import TRANSITION_FORMS, AdminDocumentUploadForm, bound_args
+from ..models import Commitment, CommitmentStatus, MoU, MoUNote, MoUParty, MoUStatus, MoUTarget, ScopeArea
+from ..resources import MoUResource
+from .filters import ExpiringFilter, PartyFilter, ScopeFilter
+from .inlines import CommitmentInline, MoUDocumentInline, MoUNoteInline, MoUPartyInline, MoUTargetInline, MoUTermInline
 
 
 def _transition_action(name: str):
@@ -404,7 +235,7 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
         from kitb_portal.reports import services as reports
         from kitb_portal.reports.models import ReviewPackVersion
 
-        from .review_services import _titles, pack_context
+        from ..services.reviews import pack_context, pack_titles
 
         if not request.user.has_perm("reports.view_reviewpackversion"):
             raise PermissionDenied
@@ -426,7 +257,7 @@ class MoUAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ImportExpor
                 return HttpResponseRedirect(reverse("admin:jobs_backgroundjob_change", args=[job.pk]))
         subject, subject_id = ("mou", mou.pk) if mou else ("programme", 0)
         ctx = pack_context(mou=mou, year=year, period_kind=period_kind)
-        title, subtitle = _titles(mou, year, period_kind)
+        title, subtitle = pack_titles(mou, year, period_kind)
         lang = (translation_language() or "en")
         narrative = reports.narratives_for(subject=subject, subject_id=subject_id, period_kind=period_kind, year=year).get(lang)
         rendered = reports.build_html(ctx, language=lang, title=title, subtitle=subtitle, narrative=narrative)
@@ -460,158 +291,3 @@ def translation_language() -> str:
     from django.utils.translation import get_language
 
     return (get_language() or "en")[:2]
-
-
-# --- other models -----------------------------------------------------------------------------
-
-
-class CommitmentProgressInline(admin.TabularInline):
-    """The conversation on a commitment: read only here (partners post on the portal, the owner decides)."""
-
-    model = CommitmentProgress
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "kind", "reported_on", "author", "text", "evidence_name"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Commitment)
-class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
-    resource_classes = [CommitmentResource]
-    import_formats = [CSV, XLSX]
-    export_formats = [CSV, XLSX]
-    list_display = ["short_description", "mou", "responsible_organization", "responsible_person", "due_date", "status", "closed_on"]
-    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
-    list_filter = ["status", "responsible_organization", "mou__status"]
-    list_select_related = ["mou", "responsible_organization"]
-    search_fields = ["description", "responsible_person", "mou__reference", "mou__title_en", "responsible_organization__name"]
-    raw_id_fields = ["mou", "responsible_user", "responsible_contact"]
-    readonly_fields = ["closed_on", "created_at", "updated_at"]
-    date_hierarchy = "due_date"
-
-    list_display = [*list_display, "proposed"]
-    inlines = [CommitmentProgressInline]
-
-    @admin.display(description=_("description"))
-    def short_description(self, obj):
-        return str(obj)
-
-    @admin.display(description=_("proposed as done"), boolean=True)
-    def proposed(self, obj):
-        return obj.done_proposed_at is not None
-
-    def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        return [
-            path("<path:object_id>/decide/", self.admin_site.admin_view(self.decide_view), name=f"{prefix}_decide"),
-        ] + super().get_urls()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        commitment = self.get_object(request, object_id)
-        if commitment is not None and commitment.done_proposed_at and permissions.can_confirm_commitment(request.user, commitment):
-            extra_context["decide_url"] = reverse("admin:partnerships_commitment_decide", args=[commitment.pk])
-        return super().change_view(request, object_id, form_url, extra_context=extra_context)
-
-    def decide_view(self, request, object_id):
-        """The MoU owner confirms a commitment proposed as done, or sends it back with a message."""
-        commitment = self.get_object(request, object_id)
-        if commitment is None:
-            raise Http404
-        if not permissions.can_confirm_commitment(request.user, commitment):
-            raise PermissionDenied
-        change_url = reverse("admin:partnerships_commitment_change", args=[commitment.pk])
-        form = ProgressDecisionForm(*bound_args(request, files=False))
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            service = services.commitment_confirm_done if data["decision"] == "confirm" else services.commitment_send_back
-            try:
-                service(actor=request.user, commitment_id=commitment.pk, message=data["message"])
-            except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-            else:
-                self.message_user(request, gettext("Your answer was recorded and the responsible organisation told."), messages.SUCCESS)
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request), "opts": self.opts, "original": commitment,
-            "title": gettext("Confirm or send back"), "form": form, "change_url": change_url,
-            "entries": list(commitment.progress_entries.select_related("author")),
-        }
-        return TemplateResponse(request, "admin/partnerships/commitment/decide.html", context)
-
-
-@admin.register(MoUParty)
-class MoUPartyAdmin(SimpleHistoryAdmin):
-    list_display = ["mou", "organization", "role", "signatory_name", "signatory_title", "signed_on"]
-    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
-    list_filter = ["role", "organization"]
-    list_select_related = ["mou", "organization"]
-    search_fields = ["mou__reference", "organization__name", "signatory_name"]
-    raw_id_fields = ["mou", "signatory_contact"]
-
-
-class _ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(MoUDocument)
-class MoUDocumentAdmin(_ReadOnlyAdmin):
-    """Versions are never changed or deleted; uploads go through the MoU page."""
-
-    list_display = ["mou", "version", "kind", "language", "governing_language", "original_name", "size", "uploaded_by", "created_at"]
-    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
-    list_filter = ["kind", "language"]
-    list_select_related = ["mou", "uploaded_by"]
-    search_fields = ["mou__reference", "original_name", "sha256"]
-
-
-@admin.register(DocumentApproval)
-class DocumentApprovalAdmin(_ReadOnlyAdmin):
-    list_display = ["document", "party", "decision", "decided_by", "decided_at"]
-    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
-    list_filter = ["decision"]
-    list_select_related = ["document", "party__organization", "decided_by"]
-    search_fields = ["document__mou__reference", "party__organization__name", "comment"]
-
-
-@admin.register(MoUNote)
-class MoUNoteAdmin(admin.ModelAdmin):
-    list_display = ["mou", "noted_on", "kind", "internal", "author", "text"]
-    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
-    list_filter = ["kind", "internal"]
-    list_select_related = ["mou", "author"]
-    search_fields = ["mou__reference", "text"]
-    raw_id_fields = ["mou"]
-    readonly_fields = ["author"]
-
-    def save_model(self, request, obj, form, change):
-        if obj.author_id is None:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(MoUTerm)
-class MoUTermAdmin(admin.ModelAdmin):
-    list_display = ["mou", "term_number", "effective_date", "expiry_date", "ended_status", "renewed_by"]
-    list_select_related = ["mou", "renewed_by"]
-    search_fields = ["mou__reference"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-

@@ -1,4 +1,4 @@
-"""Services of targets and of the annual review pack (re-exported by ``services.py``).
+"""Services of targets and of the annual review pack (re-exported by ``partnerships.services``).
 
 * ``target_save`` / ``target_delete``: staff with the target permissions (the admin's MoU inline).
 * ``review_pack_generate``: queues the background job that builds and freezes a version;
@@ -27,26 +27,23 @@ from kitb_portal.reports import compose as pack_compose
 from kitb_portal.reports import services as reports
 from kitb_portal.reports.models import ReviewPackVersion, SignOffDecision, Subject
 
-from .models import MoU, MoUNote, MoUParty, MoUTarget, NoteKind, TargetPeriod
-from .review import evaluate, mou_context, programme_context
-from .targets import period_bounds
+from .. import selectors
+from ..models import MoU, MoUNote, MoUParty, MoUTarget, NoteKind, TargetPeriod
+from ..review import evaluate, mou_context, programme_context
+from ..targets import period_bounds
+from .common import require_staff
 
 logger = logging.getLogger(__name__)
 
 REMIND_DAYS_BEFORE = 30
-BUILDER = "partnerships.review_services.build_version_job"
-
-
-def _require(actor, perm: str) -> None:
-    if actor is not None and not (actor.is_active and actor.is_staff and actor.has_perm(perm)):
-        raise PermissionDenied(_("You may not do this."))
+BUILDER = "partnerships.services.reviews.build_version_job"
 
 
 # --- targets ----------------------------------------------------------------------------------
 @transaction.atomic
 def target_save(*, actor, target: MoUTarget) -> MoUTarget:
     """Create or change a target (validated; history records who)."""
-    _require(actor, "partnerships.change_moutarget" if target.pk else "partnerships.add_moutarget")
+    require_staff(actor, "partnerships.change_moutarget" if target.pk else "partnerships.add_moutarget")
     target.full_clean()
     target._history_user = actor
     target._change_reason = "target changed" if target.pk else "target set"
@@ -65,7 +62,7 @@ def target_create(*, actor, mou_id: int, kind: str, year: int, target_value, per
 
 @transaction.atomic
 def target_delete(*, actor, target_id: int) -> None:
-    _require(actor, "partnerships.delete_moutarget")
+    require_staff(actor, "partnerships.delete_moutarget")
     target = MoUTarget.objects.get(pk=target_id)
     target._history_user = actor
     target._change_reason = "target removed"
@@ -73,7 +70,7 @@ def target_delete(*, actor, target_id: int) -> None:
 
 
 # --- building a pack ----------------------------------------------------------------------------
-def _titles(mou: MoU | None, year: int, period_kind: str):
+def pack_titles(mou: MoU | None, year: int, period_kind: str):
     if mou is None:
         return (lambda: _("KITB partnership programme: annual review %(year)s") % {"year": year},
                 lambda: _("Every MoU in force in %(year)s") % {"year": year})
@@ -97,13 +94,13 @@ def _check_period(year: int, period_kind: str) -> None:
 def review_pack_build(*, actor, mou_id: int | None, year: int, period_kind: str = TargetPeriod.CALENDAR_YEAR,
                       as_of: dt.date | None = None, step=None) -> ReviewPackVersion:
     """Build and freeze the next version of the pack of ``mou_id`` (``None``: the programme)."""
-    _require(actor, "reports.add_reviewpackversion")
+    require_staff(actor, "reports.add_reviewpackversion")
     _check_period(year, period_kind)
     mou = MoU.objects.get(pk=mou_id) if mou_id else None
     if mou is None:
         period_kind = TargetPeriod.CALENDAR_YEAR
     ctx = pack_context(mou=mou, year=year, period_kind=period_kind, as_of=as_of)
-    title, subtitle = _titles(mou, year, period_kind)
+    title, subtitle = pack_titles(mou, year, period_kind)
     version = reports.version_freeze(
         actor=actor, subject=Subject.MOU if mou else Subject.PROGRAMME, subject_id=mou.pk if mou else 0, ctx=ctx,
         title=title, subtitle=subtitle, step=step,
@@ -129,7 +126,7 @@ def review_pack_generate(*, actor, mou_id: int | None, year: int, period_kind: s
     """Queue the job that builds and freezes the next version (its page shows the progress bar)."""
     from kitb_portal.jobs.services import job_start_report
 
-    _require(actor, "reports.add_reviewpackversion")
+    require_staff(actor, "reports.add_reviewpackversion")
     _check_period(year, period_kind)
     if mou_id is not None and not MoU.objects.filter(pk=mou_id).exists():
         raise ValidationError(_("This MoU does not exist."))
@@ -144,8 +141,6 @@ def _portal_version_url(version) -> str:
 
 
 def _notify_new_version(mou: MoU, version: ReviewPackVersion, *, actor) -> None:
-    from . import selectors
-
     org_ids = list(MoUParty.objects.filter(mou=mou).values_list("organization_id", flat=True))
     for person in selectors.partner_contacts_queryset().filter(organization_id__in=org_ids):
         notify(recipient=person, template="partnerships/email/review_pack_ready", kind="review_pack",
