@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services
 from ..documents import read_and_check_pdf
-from ..models_projects import Milestone, TenantProject
+from ..models import Milestone, TenantProject
 from ..services.projects import can_change_projects
 from .common import error_text
 

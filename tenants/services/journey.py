@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import CURRENCY_CODES, Application, Plot, Sector
-from ..models_projects import ExpressionOfInterest, InterestStatus, PlotPreference, SiteVisit
+from ..models import CURRENCY_CODES, Application, ExpressionOfInterest, InterestStatus, Plot, PlotPreference, Sector, SiteVisit
 from ..permissions import can_create_application, is_partner_of, staff_may
 from ..selectors import partner_plot_choices
 
