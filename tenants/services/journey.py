@@ -88,6 +88,17 @@ def _handle(interest: ExpressionOfInterest, actor) -> None:
         raise ValidationError(_("This expression of interest is already %(status)s.") % {"status": interest.get_status_display().lower()})
 
 
+def _record_handled(interest: ExpressionOfInterest, actor, status: str, **outcome) -> None:
+    """Save how staff handled an open expression of interest: its new status, the outcome's fields
+    (the application it became, or the reason for closing it), who handled it and when."""
+    for field, value in outcome.items():
+        setattr(interest, field, value)
+    interest.status = status
+    interest.handled_by = actor
+    interest.handled_at = timezone.now()
+    interest.save()
+
+
 @transaction.atomic
 def interest_convert(*, interest_id: int, actor) -> Application:
     """Turn an expression of interest into a draft application of the same referrer, prefilled (the
@@ -104,11 +115,7 @@ def interest_convert(*, interest_id: int, actor) -> Application:
         PlotPreference(plot_id=plot_id, application=application)
         for plot_id in interest.plot_preferences.values_list("plot_id", flat=True)
     ])
-    interest.status = InterestStatus.CONVERTED
-    interest.application = application
-    interest.handled_by = actor
-    interest.handled_at = timezone.now()
-    interest.save()
+    _record_handled(interest, actor, InterestStatus.CONVERTED, application=application)
     return application
 
 
@@ -119,11 +126,7 @@ def interest_close(*, interest_id: int, actor, reason: str) -> ExpressionOfInter
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for closing it; the referrer will read it.")})
-    interest.status = InterestStatus.CLOSED
-    interest.closed_reason = reason
-    interest.handled_by = actor
-    interest.handled_at = timezone.now()
-    interest.save()
+    _record_handled(interest, actor, InterestStatus.CLOSED, closed_reason=reason)
     return interest
 
 
