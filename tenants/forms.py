@@ -1,5 +1,5 @@
-"""Forms of the portal's multi-step application form and of the staff pages, and add_service_errors
-(a service's refusal shown on the form that called it)."""
+"""Forms of the portal's multi-step application form and of the staff pages, and how a
+service's refusal is shown on the form that called it (error_text, add_service_errors)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,13 @@ from .models import Allocation, Application, CommentVisibility, DocumentKind, Pl
 from .services.applications import DRAFT_FIELDS
 
 
+def error_text(exc: Exception) -> str:
+    """The text of a service's refusal (a ValidationError's messages, or a PermissionDenied's)."""
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return str(exc) or exc.__class__.__name__
+
+
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Show a service's refusal on ``form``: each field's messages on that field (on the form itself
     when it has no such field), a message that names no field on the form."""
@@ -30,7 +37,7 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             for error in errors:
                 form.add_error(field if field in form.fields else None, error)
     else:
-        form.add_error(None, " ".join(str(m) for m in exc.messages))
+        form.add_error(None, error_text(exc))
 
 
 STEP_TITLES = {

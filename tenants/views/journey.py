@@ -15,11 +15,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, services
-from .forms import InterestForm, add_service_errors
-from .milestones import BY_CODE
-from .siteplan import site_plan_context
-from .views import PAGE_SIZE, partner_view
+from .. import selectors, services
+from ..forms import InterestForm, add_service_errors
+from ..milestones import BY_CODE
+from ..siteplan import site_plan_context
+from .common import PAGE_SIZE, partner_view
 
 SITE_PLAN_ZONE = "phase-1"
 
