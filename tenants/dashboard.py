@@ -25,7 +25,7 @@ from kitb_portal.dashboard import Figure, Panel, Section
 from . import selectors
 from .models import IN_REVIEW_STATUSES, ApplicationStatus, ExchangeRate, PlotStatus, Zone
 from .permissions import can_view_land, staff_may
-from .selectors import MONEY, _rate
+from .selectors import MONEY, current_rate
 from .siteplan import site_plan_context
 
 SITE_PLAN_ZONE = "phase-1"
@@ -58,7 +58,7 @@ def _usd():
     """The planned investment in USD: the amount itself in USD, else at the staff's exchange rate."""
     return Case(
         When(investment_currency="USD", then=F("investment_amount")),
-        default=F("investment_amount") * _rate("usd_rate"),
+        default=F("investment_amount") * current_rate("usd_rate"),
         output_field=MONEY,
     )
 

@@ -1,4 +1,5 @@
-"""Forms of the portal's multi-step application form and of the staff pages."""
+"""Forms of the portal's multi-step application form and of the staff pages, and how a
+service's refusal is shown on the form that called it (error_text, add_service_errors)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,25 @@ from kitb_portal.accounts.roles import KITB_ADMINISTRATOR, SCREENING_COMMITTEE
 from .documents import read_and_check_pdf
 from .models import Allocation, Application, CommentVisibility, DocumentKind, Plot
 from .services.applications import DRAFT_FIELDS
+
+
+def error_text(exc: Exception) -> str:
+    """The text of a service's refusal (a ValidationError's messages, or a PermissionDenied's)."""
+    if isinstance(exc, ValidationError):
+        return " ".join(str(m) for m in exc.messages)
+    return str(exc) or exc.__class__.__name__
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's refusal on ``form``: each field's messages on that field (on the form itself
+    when it has no such field), a message that names no field on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, error_text(exc))
+
 
 STEP_TITLES = {
     1: _("Company"),

@@ -1,9 +1,9 @@
-"""The application pipeline: list with filters and score, export, one action per workflow step,
-reviewer assignment, comments, and documents served to staff only."""
+"""The application pipeline's admin: the list (its filters and export are in
+application_changelist.py), the change page with its inlines and blocks (amounts, land held, the
+review summary under blind reviews, comments), one action per workflow step, reviewer assignment,
+comments, and documents served to staff only."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -16,23 +16,16 @@ from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import (
-    COUNTRY_CHOICES,
-    BoundedCountPaginator,
-    FastActionCheckboxMixin,
-    FixedChoicesFilter,
-    TextListFilter,
-)
+from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from .. import selectors, services, workflow
 from ..forms import AssignReviewersForm, ReasonForm, StaffCommentForm
-from ..models import Application, ApplicationDocument, CommentVisibility, ReviewAssignment, StatusChange
+from ..models import Application, ApplicationDocument, CommentVisibility
 from ..permissions import (
     can_allocate_land,
     can_assign_reviewers,
@@ -40,6 +33,14 @@ from ..permissions import (
     can_share_comment,
     is_kitb_administrator,
 )
+from .application_changelist import (
+    ApplicationResource,
+    CompanyCountryFilter,
+    ReferrerFilter,
+    ScoreRangeFilter,
+    application_export_queryset,  # noqa: F401  (export jobs queued before it moved name it here)
+)
+from .application_inlines import AssignmentInline, DocumentInline, StatusChangeInline
 from .common import run_service
 
 STEP_SERVICES = {
@@ -52,165 +53,10 @@ STEP_SERVICES = {
 }
 
 
-class CompanyCountryFilter(FixedChoicesFilter):
-    """Fixed countries: the default filter would SELECT DISTINCT the country of every application."""
-
-    title = _("company country")
-    parameter_name = "company_country"
-    field = "company_country"
-    choices_list = COUNTRY_CHOICES
-    other = True
-
-
-class ReferrerFilter(TextListFilter):
-    """The referring organisation by id or name (typed: a list of every partner grows with them)."""
-
-    title = _("referring organisation")
-    parameter_name = "referrer"
-    id_lookup = "referrer_id"
-    text_lookups = ("referrer__name__icontains", "referrer__local_name__icontains")
-
-
-class ScoreRangeFilter(admin.SimpleListFilter):
-    """Filter on the weighted score annotated by ``selectors.with_pipeline_annotations``."""
-
-    title = _("weighted score")
-    parameter_name = "score"
-    RANGES = {
-        "lt2": (None, Decimal(2)),
-        "2to3": (Decimal(2), Decimal(3)),
-        "3to4": (Decimal(3), Decimal(4)),
-        "gte4": (Decimal(4), None),
-    }
-
-    def lookups(self, request, model_admin):
-        return [
-            ("none", _("not scored yet")),
-            ("lt2", _("below 2")),
-            ("2to3", _("2 to below 3")),
-            ("3to4", _("3 to below 4")),
-            ("gte4", _("4 or more")),
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == "none":
-            return queryset.filter(score__isnull=True)
-        if value in self.RANGES:
-            low, high = self.RANGES[value]
-            if low is not None:
-                queryset = queryset.filter(score__gte=low)
-            if high is not None:
-                queryset = queryset.filter(score__lt=high)
-        return queryset
-
-
-class ApplicationResource(resources.ModelResource):
-    """The pipeline as CSV/XLSX: one row per application, with score and amounts in USD and IDR."""
-
-    referrer = fields.Field(attribute="referrer__name", column_name=_("referring organisation"))
-    sector = fields.Field(attribute="sector__name_en", column_name=_("sector"))
-    status = fields.Field(attribute="get_status_display", column_name=_("status"))
-    owning_officer = fields.Field(attribute="owning_officer__full_name", column_name=_("owning officer"))
-    score = fields.Field(attribute="score", column_name=_("weighted score"))
-    counted_reviews = fields.Field(attribute="counted_reviews", column_name=_("reviews counted"))
-    investment_usd = fields.Field(attribute="investment_usd", column_name=_("investment (USD)"))
-    investment_idr = fields.Field(attribute="investment_idr", column_name=_("investment (IDR)"))
-    investment_krw = fields.Field(attribute="investment_krw", column_name=_("investment (KRW)"))
-
-    class Meta:
-        model = Application
-        fields = (
-            "id", "company_name", "company_country", "company_registration_number", "referrer", "sector", "status",
-            "status_changed_at", "score", "counted_reviews", "investment_amount", "investment_currency", "investment_usd",
-            "investment_idr", "investment_krw", "jobs_planned", "land_ha", "power_mva", "water_m3_per_day", "export_share_pct",
-            "claims_pioneer", "owning_officer", "submitted_at", "decided_at",
-        )
-        export_order = fields
-
-    def dehydrate_status(self, application):
-        return str(application.get_status_display())
-
-
-def application_export_queryset(*, viewer):
-    """Base queryset of a background export of applications: the score (blank where ``viewer`` may
-    not see it yet, as on the changelist) and the amounts the resource reads."""
-    return selectors.with_pipeline_annotations(Application.objects.select_related("referrer", "sector", "owning_officer"), viewer=viewer)
-
-
-class DocumentInline(admin.TabularInline):
-    model = ApplicationDocument
-    extra = 0
-    can_delete = False
-    fields = ("kind", "title", "download", "size", "uploaded_by", "created_at")
-    readonly_fields = fields
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by")
-
-    @admin.display(description=_("file"))
-    def download(self, obj):
-        url = reverse("admin:tenants_application_document", args=[obj.application_id, obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.original_name)
-
-
-class StatusChangeInline(admin.TabularInline):
-    model = StatusChange
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "from_status", "to_status", "actor", "note")
-    readonly_fields = fields
-    verbose_name_plural = _("workflow history")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
-
-
-class AssignmentInline(admin.TabularInline):
-    model = ReviewAssignment
-    extra = 0
-    can_delete = False
-    fields = ("reviewer", "assigned_by", "created_at", "review_state")
-    readonly_fields = fields
-    verbose_name_plural = _("reviewers")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        # each row's title is the assignment's str (reviewer → application): read with the rows
-        return super().get_queryset(request).select_related("reviewer", "assigned_by", "review", "application")
-
-    @admin.display(description=_("review"))
-    def review_state(self, obj):
-        review = getattr(obj, "review", None)
-        if review is None:
-            return "—"
-        if review.conflict_of_interest:
-            return _("conflict of interest declared (not counted)")
-        return _("submitted") if review.submitted_at else _("pending")
-
-
 @admin.register(Application)
 class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [ApplicationResource]
-    background_export_queryset = "tenants.admin.applications.application_export_queryset"
+    background_export_queryset = "tenants.admin.application_changelist.application_export_queryset"
     export_formats = [base_formats.CSV, base_formats.XLSX]
     change_form_template = "tenants/admin/application_change_form.html"
     list_display = (

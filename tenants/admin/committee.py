@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import services
 from ..forms import committee_members
-from ..models_projects import AgendaItem, CommitteeMeeting, MeetingMember, MeetingVote, VoteChoice
+from ..models import AgendaItem, CommitteeMeeting, MeetingMember, MeetingVote, VoteChoice
 from ..permissions import can_manage_meetings, can_record_meeting, can_view_meetings
 from ..services.committee import check_agenda_application
 from .common import error_text, run_service

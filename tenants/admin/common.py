@@ -4,11 +4,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-
-def error_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(str(m) for m in exc.messages)
-    return str(exc) or exc.__class__.__name__
+from ..forms import error_text
 
 
 def run_service(modeladmin, request, label: str, fn, **kwargs) -> bool:

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .. import services
-from ..models_projects import ExpressionOfInterest, PlotPreference, SiteVisit
+from ..models import ExpressionOfInterest, PlotPreference, SiteVisit
 from .common import error_text
 
 

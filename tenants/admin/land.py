@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import selectors, services, views
+from .. import selectors, services
 from ..forms import AllocationForm
 from ..models import Allocation, Plot, PlotPreference, Zone
 from ..permissions import can_allocate_land, can_view_land
 from ..siteplan import site_plan_context
+from ..views.site_plan import site_plan_svg
 from .common import error_text, run_service
 
 
@@ -68,8 +69,8 @@ class ZoneAdmin(SimpleHistoryAdmin):
             path("land-summary/", wrap(self.land_summary_view), name="tenants_land_summary"),
             path("site-plan/", wrap(self.site_plan_view), name="tenants_site_plan"),
             path("site-plan/<slug:zone_code>/", wrap(self.site_plan_view), name="tenants_site_plan_zone"),
-            path("site-plan.svg", wrap(views.site_plan_svg), name="tenants_site_plan_svg"),
-            path("site-plan/<slug:zone_code>.svg", wrap(views.site_plan_svg), name="tenants_site_plan_zone_svg"),
+            path("site-plan.svg", wrap(site_plan_svg), name="tenants_site_plan_svg"),
+            path("site-plan/<slug:zone_code>.svg", wrap(site_plan_svg), name="tenants_site_plan_zone_svg"),
         ] + super().get_urls()
 
     def land_summary_view(self, request):

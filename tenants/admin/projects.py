@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services
 from ..documents import read_and_check_pdf
-from ..models_projects import Milestone, TenantProject
+from ..forms import add_service_errors
+from ..models import Milestone, TenantProject
 from ..services.projects import can_change_projects
 from .common import error_text
 
@@ -178,12 +179,7 @@ class TenantProjectAdmin(admin.ModelAdmin):
                     self.message_user(request, _("“%(name)s”: planned date saved.") % {"name": milestone.label}, messages.SUCCESS)
                 return HttpResponseRedirect(change_url)
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        for error in errors:
-                            form.add_error(field if field in form.fields else None, error)
-                else:
-                    form.add_error(None, error_text(exc))
+                add_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, error_text(exc))
         return TemplateResponse(request, "tenants/admin/milestone_form.html", {

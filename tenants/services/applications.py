@@ -183,6 +183,12 @@ def _move(application: Application, t: workflow.Transition, actor, *, note: str 
     return application
 
 
+def _step(application_id: int, name: str, actor, *, note: str = "") -> Application:
+    """A workflow step with no condition of its own beyond the workflow's: lock, check, move."""
+    application = _locked(application_id)
+    return _move(application, workflow.check(application, name, actor), actor, note=note)
+
+
 def _check_quorum(application: Application) -> None:
     quorum = ScreeningSettings.load().quorum
     counted = counted_review_count(application.pk)
@@ -207,23 +213,17 @@ def application_submit(*, application_id: int, actor, note: str = "") -> Applica
 
 @transaction.atomic
 def application_start_screening(*, application_id: int, actor, note: str = "") -> Application:
-    application = _locked(application_id)
-    t = workflow.check(application, "start_screening", actor)
-    return _move(application, t, actor, note=note)
+    return _step(application_id, "start_screening", actor, note=note)
 
 
 @transaction.atomic
 def application_start_due_diligence(*, application_id: int, actor, note: str = "") -> Application:
-    application = _locked(application_id)
-    t = workflow.check(application, "start_due_diligence", actor)
-    return _move(application, t, actor, note=note)
+    return _step(application_id, "start_due_diligence", actor, note=note)
 
 
 @transaction.atomic
 def application_to_committee(*, application_id: int, actor, note: str = "") -> Application:
-    application = _locked(application_id)
-    t = workflow.check(application, "to_committee", actor)
-    return _move(application, t, actor, note=note)
+    return _step(application_id, "to_committee", actor, note=note)
 
 
 @transaction.atomic
@@ -258,9 +258,7 @@ def application_reject(*, application_id: int, actor, reason: str) -> Applicatio
 
 @transaction.atomic
 def application_withdraw(*, application_id: int, actor, note: str = "") -> Application:
-    application = _locked(application_id)
-    t = workflow.check(application, "withdraw", actor)
-    return _move(application, t, actor, note=note)
+    return _step(application_id, "withdraw", actor, note=note)
 
 
 @transaction.atomic

@@ -27,8 +27,18 @@ from django.utils.translation import gettext as _
 from kitb_portal.notifications.models import OutboxMessage
 from kitb_portal.notifications.services import notify
 
-from ..models import Application, ApplicationStatus, Review, ReviewAssignment
-from ..models_projects import AgendaItem, AgendaOutcome, CommitteeMeeting, MeetingMember, MeetingVote, VoteChoice
+from ..models import (
+    AgendaItem,
+    AgendaOutcome,
+    Application,
+    ApplicationStatus,
+    CommitteeMeeting,
+    MeetingMember,
+    MeetingVote,
+    Review,
+    ReviewAssignment,
+    VoteChoice,
+)
 from ..permissions import can_be_reviewer, can_manage_meetings, can_record_meeting
 
 

@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import CURRENCY_CODES, Application, Plot, Sector
-from ..models_projects import ExpressionOfInterest, InterestStatus, PlotPreference, SiteVisit
+from ..models import CURRENCY_CODES, Application, ExpressionOfInterest, InterestStatus, Plot, PlotPreference, Sector, SiteVisit
 from ..permissions import can_create_application, is_partner_of, staff_may
 from ..selectors import partner_plot_choices
 
@@ -89,6 +88,17 @@ def _handle(interest: ExpressionOfInterest, actor) -> None:
         raise ValidationError(_("This expression of interest is already %(status)s.") % {"status": interest.get_status_display().lower()})
 
 
+def _record_handled(interest: ExpressionOfInterest, actor, status: str, **outcome) -> None:
+    """Save how staff handled an open expression of interest: its new status, the outcome's fields
+    (the application it became, or the reason for closing it), who handled it and when."""
+    for field, value in outcome.items():
+        setattr(interest, field, value)
+    interest.status = status
+    interest.handled_by = actor
+    interest.handled_at = timezone.now()
+    interest.save()
+
+
 @transaction.atomic
 def interest_convert(*, interest_id: int, actor) -> Application:
     """Turn an expression of interest into a draft application of the same referrer, prefilled (the
@@ -105,11 +115,7 @@ def interest_convert(*, interest_id: int, actor) -> Application:
         PlotPreference(plot_id=plot_id, application=application)
         for plot_id in interest.plot_preferences.values_list("plot_id", flat=True)
     ])
-    interest.status = InterestStatus.CONVERTED
-    interest.application = application
-    interest.handled_by = actor
-    interest.handled_at = timezone.now()
-    interest.save()
+    _record_handled(interest, actor, InterestStatus.CONVERTED, application=application)
     return application
 
 
@@ -120,11 +126,7 @@ def interest_close(*, interest_id: int, actor, reason: str) -> ExpressionOfInter
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for closing it; the referrer will read it.")})
-    interest.status = InterestStatus.CLOSED
-    interest.closed_reason = reason
-    interest.handled_by = actor
-    interest.handled_at = timezone.now()
-    interest.save()
+    _record_handled(interest, actor, InterestStatus.CLOSED, closed_reason=reason)
     return interest
 
 

@@ -22,8 +22,7 @@ from kitb_portal.notifications.services import notify
 
 from .. import milestones as declared
 from ..documents import read_and_check_pdf
-from ..models import Application
-from ..models_projects import Milestone, TenantProject
+from ..models import Application, Milestone, TenantProject
 from ..permissions import staff_may
 from ..selectors import late_milestones
 

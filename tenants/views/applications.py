@@ -1,4 +1,5 @@
-"""Portal pages for referrers (/portal/applications/) and the staff site-plan SVG.
+"""Portal pages of applications for referrers (/portal/applications/): the list, the multi-step
+form of a draft, documents, comments, submission and withdrawal.
 
 Every page loads the application through ``selectors.application_get_for``, which answers 404 for
 an application another organisation referred. Partners never see reviewers, scores or internal
@@ -7,44 +8,21 @@ comments: only the status, its dates, the outcome and its reason.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services, workflow
-from .forms import STEP_FORMS, STEP_TITLES, DocumentForm, PartnerCommentForm
-from .models import Application
-from .permissions import can_create_application, can_edit_application, can_upload_document, can_view_land
-from .siteplan import site_plan_context
-
-PAGE_SIZE = 20
-
-
-def partner_view(view):
-    """Portal pages are for partner users; staff work in the admin (and get a 404 here)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_staff:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
+from .. import selectors, services, workflow
+from ..forms import STEP_FORMS, STEP_TITLES, DocumentForm, PartnerCommentForm, error_text
+from ..models import Application
+from ..permissions import can_create_application, can_edit_application, can_upload_document
+from .common import PAGE_SIZE, partner_view
 
 
 def _step_nav(application, current: int) -> list[dict]:
@@ -80,7 +58,7 @@ def application_create(request):
         try:
             application = services.application_create(actor=request.user, data={f: form.cleaned_data[f] for f in form.Meta.fields})
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Draft saved."))
             step = 2 if "next" in request.POST else 1
@@ -117,7 +95,7 @@ def application_step(request, pk: int, step: int):
                 services.preferred_plots_set(application_id=application.pk, actor=request.user,
                                              plot_ids=[p.pk for p in form.cleaned_data["preferred_plots"]])
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, _("Draft saved."))
             return redirect("tenants:application_step", application.pk, step + 1 if "next" in request.POST else step)
@@ -161,7 +139,7 @@ def comment_add(request, pk: int):
         try:
             services.comment_add(application_id=application.pk, actor=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
-            form.add_error("body", _error_text(exc))
+            form.add_error("body", error_text(exc))
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -186,7 +164,7 @@ def document_upload(request, pk: int):
                 kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
             )
         except ValidationError as exc:
-            form.add_error("file", _error_text(exc))
+            form.add_error("file", error_text(exc))
         else:
             messages.success(request, _("Document uploaded."))
             if back == "step":
@@ -214,7 +192,7 @@ def application_submit(request, pk: int):
     try:
         services.application_submit(application_id=application.pk, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         if application.is_draft:
             return redirect("tenants:application_step", application.pk, 4)
     except PermissionDenied:
@@ -232,7 +210,7 @@ def application_withdraw(request, pk: int):
         try:
             services.application_withdraw(application_id=application.pk, actor=request.user, note=request.POST.get("note", "")[:2000])
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -242,18 +220,3 @@ def application_withdraw(request, pk: int):
         messages.info(request, _("This application can no longer be withdrawn."))
         return redirect("tenants:application_detail", application.pk)
     return render(request, "tenants/portal/application_withdraw.html", {"application": application})
-
-
-@staff_member_required
-@require_GET
-def site_plan_svg(request, zone_code: str = "phase-1"):
-    """The site plan of a zone drawn by the server as SVG (staff only)."""
-    if not can_view_land(request.user):
-        raise PermissionDenied
-    context = site_plan_context(zone_code)
-    if context is None:
-        raise Http404
-    svg = render_to_string("tenants/site_plan.svg", context, request=request)
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="site-plan-{zone_code}.svg"'
-    return response

@@ -15,11 +15,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, services
-from .forms import InterestForm
-from .milestones import BY_CODE
-from .siteplan import site_plan_context
-from .views import PAGE_SIZE, _error_text, partner_view
+from .. import selectors, services
+from ..forms import InterestForm, add_service_errors
+from ..milestones import BY_CODE
+from ..siteplan import site_plan_context
+from .common import PAGE_SIZE, partner_view
 
 SITE_PLAN_ZONE = "phase-1"
 
@@ -84,12 +84,7 @@ def interest_create(request):
                 plot_ids=[p.pk for p in data["preferred_plots"]],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                form.add_error(None, _error_text(exc))
+            add_service_errors(form, exc)
         except PermissionDenied:
             raise
         else:
