@@ -288,6 +288,18 @@ def admin_user():
     return User.objects.get(email=ADMIN_EMAIL)
 
 
+def log_in(client, user) -> None:
+    """Log ``user`` in on the test ``client``, past the second factor where staff need one (as after
+    the token step)."""
+    from kitb_portal.accounts import second_factor
+
+    client.force_login(user)
+    if second_factor.is_required(user) or second_factor.device_for(user) is not None:
+        session = client.session
+        second_factor.mark_session_verified(session, user)
+        session.save()
+
+
 def enumerate_pages(admin_client, admin, partner_client, **options) -> list[Page]:
     return [
         *admin_pages(admin_client, admin, **{k: v for k, v in options.items() if k in ("deep_page", "max_filters")}),

@@ -14,6 +14,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from kitb_portal.common.admin_tools import IndexedSearchMixin
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from .. import permissions, services
@@ -39,7 +40,7 @@ class CommitmentProgressInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class CommitmentAdmin(IndexedSearchMixin, BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [CommitmentResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]

@@ -67,8 +67,8 @@ class Command(BaseCommand):
         except Exception as exc:
             raise CommandError(f"the demo users are missing on {connection.settings_dict['NAME']}: {exc}") from exc
         clients = {"admin": Client(raise_request_exception=False), "partner": Client(raise_request_exception=False)}
-        clients["admin"].force_login(admin)
-        clients["partner"].force_login(partner)
+        for role, user in (("admin", admin), ("partner", partner)):
+            sweep.log_in(clients[role], user)
         started = time.monotonic()
         pages = sweep.enumerate_pages(clients["admin"], admin, clients["partner"], max_crawl=max_crawl)
         if only:
