@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kitb_portal.common.pdf import check_pdf
 
 from . import services
-from .presentations import Presentation
+from .models import Presentation
 
 
 class PresentationAddForm(forms.ModelForm):

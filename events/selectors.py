@@ -439,7 +439,7 @@ def public_events_filtered(*, past: bool = False, kind: str = "", topic: str = "
 
 def public_presentations(event: Event):
     """The published presentation files of a public event (none for an event that is not public)."""
-    from .presentations import Presentation
+    from .models import Presentation
 
     if not event.is_public:
         return Presentation.objects.none()
@@ -448,7 +448,7 @@ def public_presentations(event: Event):
 
 def public_presentation_get(slug: str, pk: int):
     """A published presentation file of a public, visible event; Http404 for anything else."""
-    from .presentations import Presentation
+    from .models import Presentation
 
     try:
         return Presentation.objects.select_related("event").get(
