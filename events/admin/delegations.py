@@ -16,9 +16,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from kitb_portal.accounts.models import Organization
 
 from .. import permissions, services
-from ..delegations import PASSPORT_FIELDS
 from ..forms import DelegationForm, DelegationMemberFormSet, apply_member_errors, member_rows
 from ..models import Delegation, DelegationMember, DocumentKind, Event, IssuedDocument
+from ..services.delegations import PASSPORT_FIELDS
 
 
 class DelegationMemberInline(admin.TabularInline):
@@ -89,7 +89,7 @@ class DelegationAdmin(SimpleHistoryAdmin):
     def letter_view(self, request, object_id, member_id):
         """A member's letter for the events officer (it holds passport data)."""
         from ..delegation_views import pdf_response
-        from ..documents import letter_pdf
+        from ..services.documents import letter_pdf
 
         if not permissions.is_events_officer(request.user):
             raise PermissionDenied

@@ -1,6 +1,6 @@
 """Partners as co-workers on events: proposals of co-organised events and their decisions, the
 co-organisers' agenda (sessions and speakers). Services (keyword-only, the acting user passed in),
-re-exported by ``services.py``; ``Event.organizers`` is the rule for who co-organises.
+re-exported by ``events.services``; ``Event.organizers`` is the rule for who co-organises.
 
 A co-organiser never publishes, cancels, moves the venue or changes the capacity: those services
 (``event_save``, ``event_publish``, ``event_cancel``) refuse any non-staff actor.
@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from kitb_portal.notifications.services import notify
 
-from . import permissions
-from .models import (
+from .. import permissions
+from ..models import (
     Event,
     EventMode,
     EventProposal,
@@ -29,6 +29,8 @@ from .models import (
     Session,
     Speaker,
 )
+from .common import _history
+from .events import event_save, speaker_get_or_create
 
 User = get_user_model()
 
@@ -38,11 +40,6 @@ PROPOSAL_FIELDS = (
 )
 SESSION_FIELDS = ("title", "title_id", "title_ko", "description", "start", "end", "language", "interpretation")
 SPEAKER_FIELDS = ("bio", "bio_id", "bio_ko")
-
-
-def _history(instance, actor, reason: str) -> None:
-    instance._history_user = actor if getattr(actor, "is_authenticated", False) else None
-    instance._change_reason = reason
 
 
 def _site(path: str) -> str:
@@ -193,8 +190,6 @@ def proposal_accept(
     """Accept: the proposal becomes a draft event with the partner organisation (and KITB) as organisers."""
     from kitb_portal.accounts.models import Organization
 
-    from .services import event_save
-
     proposal, message = _lock_undecided(actor, proposal_id, message)
     if proposal.mode != EventMode.ONLINE and venue is None:
         raise ValidationError({"venue": _("An on-site or hybrid event needs a venue.")})
@@ -246,8 +241,6 @@ def _check_fields(fields: dict, allowed) -> None:
 
 def _parse_speakers(lines: str) -> list[Speaker]:
     """"Name — Organisation" (or "Name | Organisation"), one per line."""
-    from .services import speaker_get_or_create
-
     speakers = []
     for raw in (lines or "").splitlines():
         raw = raw.strip()
