@@ -22,9 +22,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin
 from kitb_portal.jobs.permissions import can_start_export
 
-from .. import selectors, services
+from .. import selectors, services, workflow
 from ..forms import EventAdminForm
-from ..models import Event, EventStatus, Registration, RegistrationStatus, Room, Session
+from ..models import Event, Registration, RegistrationStatus, Room, Session
 from ..timefmt import range_text
 from .exports import _export_response
 from .filters import MoUFilter, TopicFilter, VenueFilter, YearFilter
@@ -118,7 +118,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
             (reverse("admin:events_event_summary", args=[obj.pk]), _("summary")),
             (reverse("events:checkin", args=[obj.pk]), _("check-in")),
         ]
-        if obj.status == EventStatus.DRAFT:
+        if workflow.TRANSITIONS["event.publish"].allowed_from(obj.status):
             links.append((reverse("admin:events_event_publish", args=[obj.pk]), _("publish…")))
         return format_html_join(" · ", '<a href="{}">{}</a>', ((url, str(label)) for url, label in links))
 
@@ -254,7 +254,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Publish selected events (shows warnings first)"), permissions=["change"])
     def publish_selected(self, request, queryset):
-        events = list(queryset.filter(status=EventStatus.DRAFT).select_related("venue", "room", "mou"))
+        events = list(queryset.filter(status__in=workflow.TRANSITIONS["event.publish"].sources).select_related("venue", "room", "mou"))
         if not events:
             self.message_user(request, _("Only drafts can be published; none was selected."), messages.WARNING)
             return None
@@ -270,7 +270,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Cancel selected events (everyone registered is told)"), permissions=["change"])
     def cancel_selected(self, request, queryset):
-        events = list(queryset.exclude(status__in=[EventStatus.CANCELLED, EventStatus.COMPLETED]))
+        events = list(queryset.filter(status__in=workflow.TRANSITIONS["event.cancel"].sources))
         if not events:
             self.message_user(request, _("None of the selected events can be cancelled."), messages.WARNING)
             return None

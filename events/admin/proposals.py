@@ -12,9 +12,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import permissions, services
+from .. import permissions, services, workflow
 from ..forms import ProposalDecisionForm
-from ..models import EventProposal, EventProposer, ProposalStatus
+from ..models import EventProposal, EventProposer
 
 
 @admin.register(EventProposal)
@@ -46,7 +46,7 @@ class EventProposalAdmin(SimpleHistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         proposal = self.get_object(request, object_id)
-        if proposal is not None and proposal.status == ProposalStatus.SUBMITTED and permissions.can_decide_proposals(request.user):
+        if proposal is not None and workflow.can_fire(request.user, proposal, "proposal.accept"):
             extra_context["decide_url"] = reverse("admin:events_eventproposal_decide", args=[proposal.pk])
         return super().change_view(request, object_id, form_url, extra_context=extra_context)
 

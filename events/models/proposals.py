@@ -105,7 +105,10 @@ class EventProposal(TimeStampedModel):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (ProposalStatus.SUBMITTED, ProposalStatus.CHANGES_REQUESTED)
+        """The partner may still change it (``workflow``'s "proposal.update")."""
+        from ..workflow import TRANSITIONS
+
+        return TRANSITIONS["proposal.update"].allowed_from(self.status)
 
     def clean(self):
         errors = {}

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.utils.translation import gettext_lazy as _
 
+from .. import workflow
 from ..models import Event
 
 
@@ -28,8 +28,8 @@ def _constraint_name(exc: IntegrityError) -> str:
 def _require_kitb(actor) -> None:
     """Publishing, cancelling, moving and resizing events are KITB's: a partner (a co-organiser
     included) is refused. ``None`` is the system (sweeps, scripts)."""
-    if actor is not None and getattr(actor, "is_authenticated", False) and not actor.is_staff:
-        raise PermissionDenied(_("Only KITB staff publish, cancel, move or resize an event."))
+    if not workflow.ROLE_CHECKS[workflow.KITB](actor, None):
+        raise PermissionDenied(workflow.KITB_ONLY)
 
 
 def _lock_event(event_id: int) -> Event:

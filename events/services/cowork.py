@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from kitb_portal.notifications.services import notify
 
-from .. import permissions
+from .. import permissions, workflow
 from ..models import (
     Event,
     EventMode,
@@ -140,11 +140,8 @@ def proposal_submit(*, actor, **fields) -> EventProposal:
 def proposal_update(*, actor, proposal_id: int, **fields) -> EventProposal:
     """The partner edits a proposal that is not decided yet (after "changes requested", it is submitted again)."""
     proposal = EventProposal.objects.select_for_update().get(pk=proposal_id)
-    if not permissions.can_propose_events(actor) or proposal.organization_id != actor.organization_id:
-        raise PermissionDenied(_("You may not change this proposal."))
-    if not proposal.is_editable:
-        raise ValidationError(_("This proposal was %(status)s; it can no longer be changed.") % {
-            "status": proposal.get_status_display()})
+    workflow.require(actor, "proposal.update", proposal)
+    workflow.check_status(proposal, "proposal.update")
     unknown = set(fields) - set(PROPOSAL_FIELDS)
     if unknown:
         raise PermissionDenied(_("These details are not part of a proposal: %(f)s.") % {"f": ", ".join(sorted(unknown))})
@@ -161,13 +158,10 @@ def proposal_update(*, actor, proposal_id: int, **fields) -> EventProposal:
     return proposal
 
 
-def _lock_undecided(actor, proposal_id: int, message: str) -> tuple[EventProposal, str]:
-    if not permissions.can_decide_proposals(actor):
-        raise PermissionDenied(_("Only KITB's events officer decides on proposals."))
+def _lock_undecided(actor, proposal_id: int, message: str, transition: str) -> tuple[EventProposal, str]:
+    workflow.require(actor, transition)
     proposal = EventProposal.objects.select_for_update(of=("self",)).select_related("organization", "proposed_by").get(pk=proposal_id)
-    if proposal.status != ProposalStatus.SUBMITTED:
-        raise ValidationError(_("This proposal is %(status)s; only a submitted proposal can be decided.") % {
-            "status": proposal.get_status_display()})
+    workflow.check_status(proposal, transition)
     message = (message or "").strip()
     if not message:
         raise ValidationError({"message": _("Write a message to the partner with your decision.")})
@@ -190,7 +184,7 @@ def proposal_accept(
     """Accept: the proposal becomes a draft event with the partner organisation (and KITB) as organisers."""
     from kitb_portal.accounts.models import Organization
 
-    proposal, message = _lock_undecided(actor, proposal_id, message)
+    proposal, message = _lock_undecided(actor, proposal_id, message, "proposal.accept")
     if proposal.mode != EventMode.ONLINE and venue is None:
         raise ValidationError({"venue": _("An on-site or hybrid event needs a venue.")})
     event = Event(
@@ -211,14 +205,14 @@ def proposal_accept(
 
 @transaction.atomic
 def proposal_request_changes(*, actor, proposal_id: int, message: str) -> EventProposal:
-    proposal, message = _lock_undecided(actor, proposal_id, message)
+    proposal, message = _lock_undecided(actor, proposal_id, message, "proposal.request_changes")
     _decide(proposal, actor, ProposalStatus.CHANGES_REQUESTED, message)
     return proposal
 
 
 @transaction.atomic
 def proposal_decline(*, actor, proposal_id: int, message: str) -> EventProposal:
-    proposal, message = _lock_undecided(actor, proposal_id, message)
+    proposal, message = _lock_undecided(actor, proposal_id, message, "proposal.decline")
     _decide(proposal, actor, ProposalStatus.DECLINED, message)
     return proposal
 

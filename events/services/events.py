@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.notifications.services import notify
 
-from .. import emails
+from .. import emails, workflow
 from ..models import ACTIVE_REGISTRATION_STATUSES, Event, EventStatus, Registration, Room, Session, Speaker, Venue, overlap_error
 from ..selectors import event_publish_warnings, suggest_event_slug
 from .common import _constraint_name, _history, _lock_event, _require_kitb
@@ -115,12 +115,10 @@ def event_reschedule(*, event_id: int, actor, start, end) -> Event:
 @transaction.atomic
 def event_publish(*, event_id: int, actor) -> list[str]:
     """Publish a draft. Returns the (non-blocking) warnings staff were shown."""
-    _require_kitb(actor)
+    workflow.require(actor, "event.publish")
     event = _lock_event(event_id)
-    if event.status == EventStatus.PUBLISHED:
-        return []
-    if event.status != EventStatus.DRAFT:
-        raise ValidationError(_("Only a draft can be published (this event is %(status)s).") % {"status": event.get_status_display()})
+    if not workflow.check_status(event, "event.publish"):
+        return []  # already published
     if event.end <= timezone.now():
         raise ValidationError(_("This event is already over; it cannot be published."))
     event.status = EventStatus.PUBLISHED
@@ -134,12 +132,10 @@ def event_publish(*, event_id: int, actor) -> list[str]:
 @transaction.atomic
 def event_cancel(*, event_id: int, actor, reason: str = "") -> Event:
     """Cancel an event; everyone registered (confirmed, waitlisted or awaiting confirmation) is told."""
-    _require_kitb(actor)
+    workflow.require(actor, "event.cancel")
     event = _lock_event(event_id)
-    if event.status == EventStatus.CANCELLED:
-        return event
-    if event.status == EventStatus.COMPLETED:
-        raise ValidationError(_("A completed event cannot be cancelled."))
+    if not workflow.check_status(event, "event.cancel"):
+        return event  # already cancelled
     event.status = EventStatus.CANCELLED
     event.cancelled_at = timezone.now()
     event.cancellation_reason = reason
@@ -163,10 +159,10 @@ def event_cancel(*, event_id: int, actor, reason: str = "") -> Event:
 def event_complete(*, event_id: int, actor=None) -> Event:
     """Mark a published event that has ended as completed; a linked commitment is recorded as fulfilled."""
     event = _lock_event(event_id)
-    if event.status == EventStatus.COMPLETED:
-        return event
-    if event.status != EventStatus.PUBLISHED or event.end > timezone.now():
-        raise ValidationError(_("Only a published event that has ended can be completed."))
+    if not workflow.check_status(event, "event.complete"):
+        return event  # already completed
+    if event.end > timezone.now():
+        raise workflow.refusal(event, "event.complete")
     event.status = EventStatus.COMPLETED
     _history(event, actor, "completed")
     event.save(update_fields=["status", "updated_at"])

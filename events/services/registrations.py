@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.notifications.services import notify
 
-from .. import emails, links
+from .. import emails, links, workflow
 from ..models import (
     ACTIVE_REGISTRATION_STATUSES,
     CalendarFeed,
@@ -120,7 +120,7 @@ def registration_confirm_guest(*, token: str) -> Registration:
     return registration
 
 
-LAPSED = _("This registration lapsed because it was not confirmed within 24 hours.")
+LAPSED = workflow.LAPSED
 
 
 @transaction.atomic
@@ -133,12 +133,11 @@ def _registration_confirm_guest(token: str) -> tuple[Registration | None, Valida
     event = _lock_event(event_id)
     registration = Registration.objects.select_for_update().get(token=token)
     registration.event = event
-    if registration.status != RegistrationStatus.PENDING:
-        if registration.status == RegistrationStatus.EXPIRED:
-            return registration, ValidationError(LAPSED, code="expired")
-        if registration.status == RegistrationStatus.CANCELLED:
-            return registration, ValidationError(_("This registration was cancelled."), code="cancelled")
-        return registration, None  # already confirmed or waitlisted: following the link twice changes nothing
+    try:
+        if not workflow.check_status(registration, "registration.confirm_guest"):
+            return registration, None  # already confirmed or waitlisted: following the link twice changes nothing
+    except ValidationError as exc:  # lapsed or cancelled
+        return registration, exc
     if registration.expires_at <= now:
         registration.status = RegistrationStatus.EXPIRED
         _history(registration, None, "lapsed (not confirmed in 24 h)")
@@ -166,10 +165,10 @@ def registration_cancel(*, registration_id: int, actor=None) -> Registration:
     event = _lock_event(event_id)
     registration = Registration.objects.select_for_update().get(pk=registration_id)
     registration.event = event
-    if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.EXPIRED):
-        return registration
-    if registration.status == RegistrationStatus.ATTENDED or event.start <= now:
-        raise ValidationError(_("The event has started; the registration can no longer be cancelled."), code="started")
+    if not workflow.check_status(registration, "registration.cancel"):
+        return registration  # already cancelled or lapsed
+    if event.start <= now:
+        raise workflow.refusal(registration, "registration.cancel")
     held_place = registration.holds_place
     registration.status = RegistrationStatus.CANCELLED
     registration.waitlist_position = None
@@ -185,17 +184,11 @@ def registration_cancel(*, registration_id: int, actor=None) -> Registration:
 def registration_check_in(*, registration_id: int, actor) -> Registration:
     """Mark a confirmed person as arrived (attended). Checking in twice changes nothing."""
     registration = Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=registration_id)
-    if registration.status == RegistrationStatus.ATTENDED:
+    if workflow.is_done(registration, "registration.check_in"):
         return registration
     if registration.event.status == EventStatus.CANCELLED:
         raise ValidationError(_("This event has been cancelled."), code="cancelled")
-    if registration.status == RegistrationStatus.WAITLISTED:
-        raise ValidationError(_("%(name)s is on the waitlist, without a confirmed place.") % {"name": registration.name})
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise ValidationError(
-            _("%(name)s has no confirmed place (%(status)s).")
-            % {"name": registration.name, "status": registration.get_status_display()}
-        )
+    workflow.check_status(registration, "registration.check_in")  # a waitlisted or unconfirmed place is refused
     registration.status = RegistrationStatus.ATTENDED
     registration.checked_in_at = timezone.now()
     registration.checked_in_by = actor
