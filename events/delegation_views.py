@@ -161,7 +161,7 @@ def pdf_response(content: bytes, filename: str) -> HttpResponse:
 @require_GET
 def delegation_letter(request, pk: int, member_id: int):
     """A member's visa invitation letter: the delegation's own administrator only (it holds passport data)."""
-    from .documents import letter_pdf
+    from .services.documents import letter_pdf
 
     document = selectors.letter_get_for(request.user, delegation_id=pk, member_id=member_id)
     return pdf_response(letter_pdf(document), f"invitation-letter-{member_id}.pdf")
@@ -171,7 +171,7 @@ def delegation_letter(request, pk: int, member_id: int):
 @require_GET
 def registration_certificate(request, pk: int):
     """The certificate of attendance of the user's own attended registration."""
-    from .documents import certificate_pdf
+    from .services.documents import certificate_pdf
 
     registration = selectors.registration_get_for(request.user, pk)
     try:

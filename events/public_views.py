@@ -214,7 +214,7 @@ def feedback(request, token: str):
 def registration_certificate(request, token: str):
     """A guest's (or a delegation member's) certificate of attendance, from their registration link."""
     from .delegation_views import pdf_response
-    from .documents import certificate_pdf
+    from .services.documents import certificate_pdf
 
     registration = selectors.registration_get_by_token(token)
     try:

@@ -479,9 +479,9 @@ SEED_DEMO_STEPS = [
 # Generators run by `manage.py seed_bulk --scale N` (benchmark data, written with COPY), in order.
 SEED_BULK_STEPS = [
     "kitb_portal.accounts.bulk.seed",
-    "partnerships.bulk.seed",
-    "events.bulk.seed",
-    "tenants.bulk.seed",
+    "partnerships.bench_data.seed",
+    "events.bench_data.seed",
+    "tenants.bench_data.seed",
     "kitb_portal.accounts.bulk.seed_outbox",
 ]
 # Digest sections (functions in each app's digest.py), composed by kitb_portal.notifications.

@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events import services
-from events.models import Event, Session
-from events.presentations import Presentation
+from events.models import Event, Presentation, Session
 from kitb_portal.common.pdf import sample_pdf_bytes
 
 from .factories import EventFactory

@@ -12,8 +12,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from events import services
-from events.documents import letter_pdf
 from events.models import IssuedDocument, Registration
+from events.services.documents import letter_pdf
 from kitb_portal.accounts.roles import EVENTS_OFFICER
 from kitb_portal.notifications.models import OutboxMessage
 from tests.factories import UserFactory

@@ -1,6 +1,6 @@
 """Partners as co-workers on events: proposals of co-organised events and their decisions, the
 co-organisers' agenda (sessions and speakers). Services (keyword-only, the acting user passed in),
-re-exported by ``services.py``; ``Event.organizers`` is the rule for who co-organises.
+re-exported by ``events.services``; ``Event.organizers`` is the rule for who co-organises.
 
 A co-organiser never publishes, cancels, moves the venue or changes the capacity: those services
 (``event_save``, ``event_publish``, ``event_cancel``) refuse any non-staff actor.
@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from kitb_portal.notifications.services import notify
 
-from . import permissions
-from .models import (
+from .. import permissions, workflow
+from ..models import (
     Event,
     EventMode,
     EventProposal,
@@ -29,6 +29,8 @@ from .models import (
     Session,
     Speaker,
 )
+from .common import _history
+from .events import event_save, speaker_get_or_create
 
 User = get_user_model()
 
@@ -38,11 +40,6 @@ PROPOSAL_FIELDS = (
 )
 SESSION_FIELDS = ("title", "title_id", "title_ko", "description", "start", "end", "language", "interpretation")
 SPEAKER_FIELDS = ("bio", "bio_id", "bio_ko")
-
-
-def _history(instance, actor, reason: str) -> None:
-    instance._history_user = actor if getattr(actor, "is_authenticated", False) else None
-    instance._change_reason = reason
 
 
 def _site(path: str) -> str:
@@ -143,11 +140,8 @@ def proposal_submit(*, actor, **fields) -> EventProposal:
 def proposal_update(*, actor, proposal_id: int, **fields) -> EventProposal:
     """The partner edits a proposal that is not decided yet (after "changes requested", it is submitted again)."""
     proposal = EventProposal.objects.select_for_update().get(pk=proposal_id)
-    if not permissions.can_propose_events(actor) or proposal.organization_id != actor.organization_id:
-        raise PermissionDenied(_("You may not change this proposal."))
-    if not proposal.is_editable:
-        raise ValidationError(_("This proposal was %(status)s; it can no longer be changed.") % {
-            "status": proposal.get_status_display()})
+    workflow.require(actor, "proposal.update", proposal)
+    workflow.check_status(proposal, "proposal.update")
     unknown = set(fields) - set(PROPOSAL_FIELDS)
     if unknown:
         raise PermissionDenied(_("These details are not part of a proposal: %(f)s.") % {"f": ", ".join(sorted(unknown))})
@@ -164,13 +158,10 @@ def proposal_update(*, actor, proposal_id: int, **fields) -> EventProposal:
     return proposal
 
 
-def _lock_undecided(actor, proposal_id: int, message: str) -> tuple[EventProposal, str]:
-    if not permissions.can_decide_proposals(actor):
-        raise PermissionDenied(_("Only KITB's events officer decides on proposals."))
+def _lock_undecided(actor, proposal_id: int, message: str, transition: str) -> tuple[EventProposal, str]:
+    workflow.require(actor, transition)
     proposal = EventProposal.objects.select_for_update(of=("self",)).select_related("organization", "proposed_by").get(pk=proposal_id)
-    if proposal.status != ProposalStatus.SUBMITTED:
-        raise ValidationError(_("This proposal is %(status)s; only a submitted proposal can be decided.") % {
-            "status": proposal.get_status_display()})
+    workflow.check_status(proposal, transition)
     message = (message or "").strip()
     if not message:
         raise ValidationError({"message": _("Write a message to the partner with your decision.")})
@@ -193,9 +184,7 @@ def proposal_accept(
     """Accept: the proposal becomes a draft event with the partner organisation (and KITB) as organisers."""
     from kitb_portal.accounts.models import Organization
 
-    from .services import event_save
-
-    proposal, message = _lock_undecided(actor, proposal_id, message)
+    proposal, message = _lock_undecided(actor, proposal_id, message, "proposal.accept")
     if proposal.mode != EventMode.ONLINE and venue is None:
         raise ValidationError({"venue": _("An on-site or hybrid event needs a venue.")})
     event = Event(
@@ -216,14 +205,14 @@ def proposal_accept(
 
 @transaction.atomic
 def proposal_request_changes(*, actor, proposal_id: int, message: str) -> EventProposal:
-    proposal, message = _lock_undecided(actor, proposal_id, message)
+    proposal, message = _lock_undecided(actor, proposal_id, message, "proposal.request_changes")
     _decide(proposal, actor, ProposalStatus.CHANGES_REQUESTED, message)
     return proposal
 
 
 @transaction.atomic
 def proposal_decline(*, actor, proposal_id: int, message: str) -> EventProposal:
-    proposal, message = _lock_undecided(actor, proposal_id, message)
+    proposal, message = _lock_undecided(actor, proposal_id, message, "proposal.decline")
     _decide(proposal, actor, ProposalStatus.DECLINED, message)
     return proposal
 
@@ -246,8 +235,6 @@ def _check_fields(fields: dict, allowed) -> None:
 
 def _parse_speakers(lines: str) -> list[Speaker]:
     """"Name — Organisation" (or "Name | Organisation"), one per line."""
-    from .services import speaker_get_or_create
-
     speakers = []
     for raw in (lines or "").splitlines():
         raw = raw.strip()

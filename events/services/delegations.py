@@ -1,5 +1,5 @@
 """Delegations: a partner organisation's administrator (or KITB staff) registers a group for an event
-in one go. Services, re-exported by ``services.py``.
+in one go. Services, re-exported by ``events.services``.
 
 Placement, under the event's row lock: the members fill places together — all confirmed, or all
 waitlisted at the end of the queue with consecutive positions — unless the administrator allowed a
@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from kitb_portal.notifications.services import notify
 
-from . import emails, permissions
-from .models import (
+from .. import emails, permissions
+from ..models import (
     ACTIVE_REGISTRATION_STATUSES,
     Delegation,
     DelegationMember,
@@ -32,6 +32,8 @@ from .models import (
     RegistrationStatus,
     new_token,
 )
+from .common import _history, _lock_event
+from .places import _check_open, _fill_from_waitlist, _next_waitlist_position, _save_new_registration, free_places
 
 User = get_user_model()
 
@@ -40,11 +42,6 @@ MEMBER_FIELDS = (
     "allergies", "accessibility",
 )
 PASSPORT_FIELDS = ("passport_name", "passport_number", "nationality", "date_of_birth")
-
-
-def _history(instance, actor, reason: str) -> None:
-    instance._history_user = actor if getattr(actor, "is_authenticated", False) else None
-    instance._change_reason = reason
 
 
 def _build_members(rows: list[dict], *, delegation: Delegation | None, existing=()) -> tuple[list[DelegationMember], dict]:
@@ -122,8 +119,6 @@ def _notify_delegation(delegation: Delegation, *, reason: str) -> None:
 
 def _place(event, registrations: list[Registration], *, split_allowed: bool, now) -> None:
     """Confirm all, waitlist all (consecutive), or split when allowed. The caller holds the event lock."""
-    from .services import _next_waitlist_position, free_places
-
     if not registrations:
         return
     attendance = registrations[0].attendance
@@ -147,8 +142,6 @@ def delegation_register(
 ) -> Delegation:
     """Register a delegation as one unit (see the module doc). Partners: their organisation's
     administrator; KITB staff (with ``events.add_delegation``) for any organisation."""
-    from .services import _check_open, _lock_event, _save_new_registration
-
     now = timezone.now()
     if permissions.can_register_delegation(actor):
         organization, administrator = actor.organization, actor
@@ -199,8 +192,6 @@ def delegation_update(*, actor, delegation_id: int, members: list[dict], remove_
 
     New members join the delegation's side of the queue: confirmed if the delegation is confirmed and
     places are left (else refused unless a split is allowed), waitlisted if the delegation waits."""
-    from .services import _check_open, _fill_from_waitlist, _lock_event, _save_new_registration
-
     now = timezone.now()
     event_id = Delegation.objects.values_list("event_id", flat=True).get(pk=delegation_id)
     event = _lock_event(event_id)
@@ -255,8 +246,6 @@ def delegation_update(*, actor, delegation_id: int, members: list[dict], remove_
         statuses = {m.registration.status for m in kept}
         registrations = [_new_registration(event, delegation, m) for m in new]
         if RegistrationStatus.WAITLISTED in statuses and not delegation.split_allowed:
-            from .services import _next_waitlist_position
-
             position = _next_waitlist_position(event, delegation.attendance)
             for registration in registrations:
                 registration.status, registration.waitlist_position = RegistrationStatus.WAITLISTED, position

@@ -13,10 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from kitb_portal.notifications.services import notify
+from kitb_portal.notifications.services import Attachment, notify
 
-from . import emails, links
-from .models import Event, EventStatus, Registration, RegistrationStatus
+from .. import emails, links
+from ..models import Event, EventStatus, Registration, RegistrationStatus
+from .documents import certificate_for, certificate_pdf
+from .events import event_complete
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +83,6 @@ def event_followup_send(*, now=None) -> int:
     now = now or timezone.now()
     for event_id in Event.objects.filter(status=EventStatus.PUBLISHED, end__lte=now).values_list("pk", flat=True):
         try:
-            from .services import event_complete
-
             event_complete(event_id=event_id, actor=None)
         except ValidationError:  # pragma: no cover - raced with an edit
             logger.warning("event %s could not be completed", event_id)
@@ -100,10 +100,6 @@ def event_followup_send(*, now=None) -> int:
         )
         for registration in due:
             # Everyone marked attended gets the certificate of attendance with the thanks.
-            from kitb_portal.notifications.services import Attachment
-
-            from .documents import certificate_for, certificate_pdf
-
             certificate = certificate_for(registration)
             message = notify(
                 **emails.recipient_kwargs(registration),

@@ -1,5 +1,5 @@
-"""Admin of presentation files (imported by ``events/admin.py``): staff upload a PDF for an event or
-one of its sessions and publish it; saving goes through the services."""
+"""Staff page of presentation files: staff upload a PDF for an event or one of its sessions and
+publish it; saving goes through the services."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.common.pdf import check_pdf
 
-from . import services
-from .presentations import Presentation
+from .. import services
+from ..models import Presentation
 
 
 class PresentationAddForm(forms.ModelForm):

@@ -1,7 +1,7 @@
 """Visa invitation letters (one per delegation member, English with an Indonesian version, signed by
 the issuing events officer) and certificates of attendance (in the attendee's language, for
 attended registrations only). Each carries a code proving it genuine at a public URL.
-Services (re-exported by ``services.py``) and the PDF drawing (through ``pdf.render_pdf``)."""
+Services (re-exported by ``events.services``) and the PDF drawing (through ``events.pdf.render_pdf``)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from kitb_portal.notifications.services import notify
 
-from . import permissions
-from .models import Delegation, DocumentKind, IssuedDocument, Registration, RegistrationStatus
-from .pdf import render_pdf
+from .. import permissions
+from ..models import Delegation, DocumentKind, IssuedDocument, Registration, RegistrationStatus
+from ..pdf import render_pdf
+from .delegations import _delegation_audience
 
 
 def verify_url(document: IssuedDocument) -> str:
@@ -56,8 +57,6 @@ def visa_letters_issue(*, actor, delegation_id: int) -> list[IssuedDocument]:
         ))
     if not letters:
         raise ValidationError(_("No member of this delegation has a confirmed place yet."))
-    from .delegations import _delegation_audience
-
     for person in _delegation_audience(delegation):
         notify(
             recipient=person, template="events/email/letters_ready",

@@ -1,4 +1,4 @@
-"""Staff admin for events: list and calendar (month, week), agenda and registrations inline,
+"""Staff pages of events: list and calendar (month, week), agenda and registrations inline,
 publish (with warnings), cancel (everyone told), attendance, exports and a per-event summary."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,178 +17,19 @@ from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export import fields, resources
-from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import (
-    COUNTRY_CHOICES,
-    BoundedCountPaginator,
-    FastActionCheckboxMixin,
-    FixedChoicesFilter,
-    TextListFilter,
-)
-from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
-from kitb_portal.jobs.formats import neutralise_dataset
+from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin
 from kitb_portal.jobs.permissions import can_start_export
 
-from . import selectors, services
-from .forms import EventAdminForm
-from .models import Event, EventStatus, Feedback, Registration, RegistrationStatus, Room, Session, Speaker, Topic, Venue
-from .timefmt import range_text
+from .. import selectors, services, workflow
+from ..forms import EventAdminForm
+from ..models import Event, Registration, RegistrationStatus, Room, Session
+from ..timefmt import range_text
+from .exports import _export_response
+from .filters import MoUFilter, TopicFilter, VenueFilter, YearFilter
 
 
-# --- import-export --------------------------------------------------------------------------------
-class RegistrationResource(resources.ModelResource):
-    event = fields.Field(attribute="event__title_en", column_name="event")
-    event_start_utc = fields.Field(column_name="event start (UTC)")
-    event_when = fields.Field(column_name="event time (WIB · KST)")
-    status = fields.Field(column_name="status")
-
-    class Meta:
-        model = Registration
-        fields = (
-            "id", "event", "event_start_utc", "event_when", "name", "email", "organization_name", "country", "status",
-            "check_in_code", "checked_in_at", "confirmed_at", "cancelled_at", "created_at",
-        )
-        export_order = fields
-
-    def dehydrate_event_start_utc(self, registration):
-        return registration.event.start.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
-
-    def dehydrate_event_when(self, registration):
-        return range_text(registration.event.start, registration.event.end, "Asia/Jakarta")
-
-    def dehydrate_status(self, registration):
-        return registration.status
-
-
-def _export_response(queryset, fmt: str, filename: str) -> HttpResponse:
-    dataset = neutralise_dataset(RegistrationResource().export(queryset=queryset))
-    if fmt == "xlsx":
-        response = HttpResponse(
-            dataset.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        response = HttpResponse(dataset.export("csv"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
-
-
-# --- filters ----------------------------------------------------------------------------------------
-class TopicFilter(admin.SimpleListFilter):
-    title = _("topic")
-    parameter_name = "topic"
-
-    def lookups(self, request, model_admin):
-        return Topic.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in Topic.values:
-            return queryset.filter(topics__contains=[self.value()])
-        return queryset
-
-
-# The filters below stay the same size however many events, venues and MoUs there are: a typed
-# name or number instead of a list of every one, and years from one MIN/MAX (index on start)
-# instead of the date hierarchy's SELECT DISTINCT over all events.
-class YearFilter(admin.SimpleListFilter):
-    title = _("year")
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        from django.db.models import Max, Min
-
-        span = Event.objects.aggregate(first=Min("start"), last=Max("start"))
-        if not span["first"]:
-            return []
-        first, last = timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year
-        return [(str(year), str(year)) for year in range(last, first - 1, -1)]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(start__year=int(self.value()))
-        return queryset
-
-
-class VenueFilter(TextListFilter):
-    title = _("venue")
-    parameter_name = "venue"
-    id_lookup = "venue_id"
-    text_lookups = ("venue__name__icontains", "venue__city__icontains")
-
-
-class MoUFilter(TextListFilter):
-    title = _("MoU")
-    parameter_name = "mou"
-    id_lookup = "mou_id"
-    text_lookups = ("mou__reference__icontains", "mou__title_en__icontains")
-
-
-class RegistrationEventFilter(TextListFilter):
-    title = _("event")
-    parameter_name = "event"
-    id_lookup = "event_id"
-
-    def filter_text(self, queryset, text):
-        from django.db.models import Q
-
-        events = Event.objects.filter(Q(title_en__icontains=text) | Q(slug__icontains=text)).values("pk")
-        return queryset.filter(event__in=events)
-
-
-class FeedbackEventFilter(TextListFilter):
-    title = _("event")
-    parameter_name = "event"
-    id_lookup = "registration__event_id"
-
-    def filter_text(self, queryset, text):
-        from django.db.models import Q
-
-        events = Event.objects.filter(Q(title_en__icontains=text) | Q(slug__icontains=text)).values("pk")
-        return queryset.filter(registration__event__in=events)
-
-
-class RegistrationCountryFilter(FixedChoicesFilter):
-    title = _("country")
-    parameter_name = "country"
-    field = "country"
-    choices_list = COUNTRY_CHOICES
-    other = True
-
-
-# --- venues, speakers ---------------------------------------------------------------------------------
-class RoomInline(admin.TabularInline):
-    model = Room
-    extra = 0
-
-
-@admin.register(Venue)
-class VenueAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "city", "country", "time_zone", "capacity")
-    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
-    list_filter = ("country", "time_zone")
-    search_fields = ("name", "city", "address")
-    inlines = [RoomInline]
-
-
-@admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
-    list_display = ("name", "venue", "capacity")
-    list_select_related = ("venue",)
-    search_fields = ("name", "venue__name", "venue__city")
-
-    def get_model_perms(self, request):  # edited inside the venue; kept for autocomplete
-        return {}
-
-
-@admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
-    list_display = ("name", "organization_name")
-    search_fields = ("name", "organization_name")
-
-
-# --- events -----------------------------------------------------------------------------------------
 class SessionInline(admin.TabularInline):
     model = Session
     extra = 0
@@ -277,7 +118,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
             (reverse("admin:events_event_summary", args=[obj.pk]), _("summary")),
             (reverse("events:checkin", args=[obj.pk]), _("check-in")),
         ]
-        if obj.status == EventStatus.DRAFT:
+        if workflow.TRANSITIONS["event.publish"].allowed_from(obj.status):
             links.append((reverse("admin:events_event_publish", args=[obj.pk]), _("publish…")))
         return format_html_join(" · ", '<a href="{}">{}</a>', ((url, str(label)) for url, label in links))
 
@@ -413,7 +254,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Publish selected events (shows warnings first)"), permissions=["change"])
     def publish_selected(self, request, queryset):
-        events = list(queryset.filter(status=EventStatus.DRAFT).select_related("venue", "room", "mou"))
+        events = list(queryset.filter(status__in=workflow.TRANSITIONS["event.publish"].sources).select_related("venue", "room", "mou"))
         if not events:
             self.message_user(request, _("Only drafts can be published; none was selected."), messages.WARNING)
             return None
@@ -429,7 +270,7 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Cancel selected events (everyone registered is told)"), permissions=["change"])
     def cancel_selected(self, request, queryset):
-        events = list(queryset.exclude(status__in=[EventStatus.CANCELLED, EventStatus.COMPLETED]))
+        events = list(queryset.filter(status__in=workflow.TRANSITIONS["event.cancel"].sources))
         if not events:
             self.message_user(request, _("None of the selected events can be cancelled."), messages.WARNING)
             return None
@@ -477,85 +318,3 @@ class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
     @admin.action(description=_("Export registrations of selected events (XLSX)"), permissions=["export_registrations"])
     def export_registrations_xlsx(self, request, queryset):
         return _export_response(selectors.registrations_for_export(list(queryset.values_list("pk", flat=True))), "xlsx", "registrations")
-
-
-# --- registrations ----------------------------------------------------------------------------------
-@admin.register(Registration)
-class RegistrationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ExportActionMixin, SimpleHistoryAdmin):
-    resource_classes = [RegistrationResource]
-    background_export_queryset = "events.selectors.registrations_for_export"  # with the event (no query per row)
-    list_display = ("name", "email", "event", "status", "waitlist_position", "organization_name", "country", "check_in_code", "checked_in_at")
-    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
-    list_filter = ("status", RegistrationEventFilter, RegistrationCountryFilter)
-    search_fields = ("name", "email", "organization_name", "check_in_code", "event__title_en")
-    list_select_related = ("event",)
-    ordering = ("-created_at", "-id")  # newest first, from the created_at index (the model's order sorts by event start)
-    list_per_page = 25  # every row costs rendering time: 25 keep the page fast
-    paginator = BoundedCountPaginator
-    show_full_result_count = False  # one COUNT less on the largest table
-    readonly_fields = (
-        "event", "user", "name", "email", "organization", "organization_name", "country", "language", "status",
-        "waitlist_position", "check_in_code", "checked_in_at", "checked_in_by", "confirmed_at", "cancelled_at", "expires_at",
-        "created_at",
-    )
-    fields = readonly_fields
-    actions = ["mark_attended", "cancel_registrations"]
-
-    def has_add_permission(self, request):
-        return False  # registrations are made by the people themselves (portal or public page)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # cancel instead; the record stays
-
-    @admin.action(description=_("Mark as attended (checked in)"), permissions=["change"])
-    def mark_attended(self, request, queryset):
-        done, problems = services.registration_mark_attended(
-            registration_ids=list(queryset.values_list("pk", flat=True)), actor=request.user
-        )
-        for problem in problems[:20]:
-            self.message_user(request, problem, messages.WARNING)
-        self.message_user(request, ngettext("%(n)d person marked as attended.", "%(n)d people marked as attended.", done) % {"n": done})
-
-    @admin.action(description=_("Cancel selected registrations (promotes the waitlist)"), permissions=["change"])
-    def cancel_registrations(self, request, queryset):
-        done = 0
-        for registration_id in queryset.values_list("pk", flat=True):
-            try:
-                services.registration_cancel(registration_id=registration_id, actor=request.user)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, "; ".join(exc.messages), messages.WARNING)
-        self.message_user(request, ngettext("%(n)d registration cancelled.", "%(n)d registrations cancelled.", done) % {"n": done})
-
-
-@admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ("event_title", "rating", "short_comment", "person", "created_at")
-    show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
-    list_filter = ("rating", FeedbackEventFilter)  # not every event that has feedback (tens of thousands of links)
-    search_fields = ("comment", "registration__name", "registration__event__title_en")
-    list_select_related = ("registration", "registration__event")
-    paginator = BoundedCountPaginator
-    show_full_result_count = False  # one COUNT less
-    readonly_fields = ("registration", "rating", "comment", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description=_("event"), ordering="registration__event__start")
-    def event_title(self, obj):
-        return obj.registration.event.title_en
-
-    @admin.display(description=_("person"))
-    def person(self, obj):
-        return obj.registration.name
-
-    @admin.display(description=_("comment"))
-    def short_comment(self, obj):
-        return obj.comment[:80]
-
-
-
-# Partners as co-workers: proposals, delegations, letters and certificates (their own module).
-from . import admin_cowork  # noqa: E402,F401
-from .admin_presentations import PresentationAdmin  # noqa: E402,F401  (registers the presentation files' admin)
