@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin
+from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, IndexedSearchMixin
 from kitb_portal.jobs.permissions import can_start_export
 
 from .. import selectors, services, workflow
@@ -59,7 +59,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin):
+class EventAdmin(IndexedSearchMixin, FastActionCheckboxMixin, SimpleHistoryAdmin):
     form = EventAdminForm
     list_display = ("title_en", "kind", "status", "when", "venue", "places", "waitlisted_count", "is_public", "staff_links")
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table

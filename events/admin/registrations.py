@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin
+from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, IndexedSearchMixin
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from .. import services
@@ -19,7 +19,7 @@ from .filters import FeedbackEventFilter, RegistrationCountryFilter, Registratio
 
 
 @admin.register(Registration)
-class RegistrationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, ExportActionMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(IndexedSearchMixin, FastActionCheckboxMixin, BackgroundImportExportMixin, ExportActionMixin, SimpleHistoryAdmin):
     resource_classes = [RegistrationResource]
     background_export_queryset = "events.selectors.registrations_for_export"  # with the event (no query per row)
     list_display = ("name", "email", "event", "status", "waitlist_position", "organization_name", "country", "check_in_code", "checked_in_at")
@@ -67,7 +67,7 @@ class RegistrationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Ex
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = ("event_title", "rating", "short_comment", "person", "created_at")
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("rating", FeedbackEventFilter)  # not every event that has feedback (tens of thousands of links)

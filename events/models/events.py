@@ -157,6 +157,10 @@ class Event(TimeStampedModel):
             models.Index(fields=["end"], condition=models.Q(status="published"), name="event_published_end_idx"),
             document_index(name="event_search_idx"),
             trigram_index("title_ko", name="event_title_ko_trgm_idx"),
+            # the admin's search (IndexedSearchMixin) and the registrations' search by event title
+            trigram_index("title_en", name="event_title_en_trgm_idx"),
+            trigram_index("title_id", name="event_title_id_trgm_idx"),
+            trigram_index("slug", name="event_slug_trgm_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=choices_check("kind", EventKind), name="event_kind_valid"),

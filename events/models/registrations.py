@@ -106,6 +106,9 @@ class Registration(TimeStampedModel):
             document_index(name="registration_search_idx"),
             trigram_index("name", name="registration_name_trgm_idx"),
             trigram_index("email", name="registration_email_trgm_idx"),
+            # the rest of the admin's search fields (IndexedSearchMixin)
+            trigram_index("organization_name", name="registration_org_name_trgm_idx"),
+            trigram_index("check_in_code", name="registration_code_trgm_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=choices_check("status", RegistrationStatus), name="registration_status_valid"),
@@ -179,7 +182,10 @@ class Feedback(TimeStampedModel):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["-created_at", "-id"], name="feedback_newest_first")]  # the changelist's order
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="feedback_newest_first"),  # the changelist's order
+            trigram_index("comment", name="feedback_comment_trgm_idx"),  # the admin's search (IndexedSearchMixin)
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"),
         ]

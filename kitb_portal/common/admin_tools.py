@@ -20,7 +20,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
@@ -161,16 +161,17 @@ class SharedChoicesInlineMixin:
 class IndexedSearchMixin:
     """The changelist search of a big table, answered by indexes rather than by reading the table.
 
-    Django's search ORs ``icontains`` over every search field of each word. When one of the fields
-    lies across a join (``event__title_en``), PostgreSQL cannot combine indexes of two tables and
-    reads every row of the list in its order until the page is full, which for a rare word is the
-    whole table. Here each word becomes an OR of
+    Django's search ORs ``UPPER(column) LIKE UPPER('%word%')`` over every search field of each word:
+    no index serves that expression, and when one of the fields lies across a join
+    (``event__title_en``) PostgreSQL cannot combine indexes of two tables either, so it reads the
+    list in its order until the page is full, which for a rare word is the whole table. Here each
+    word becomes an OR of
 
-    * ``icontains`` on the table's own columns, each with a trigram GIN index on ``UPPER(column)``
-      (what ``icontains`` compiles to; see ``kitb_portal.search.documents.upper_trigram_index``), and
+    * ``column ILIKE '%word%'`` on the table's own columns, each with a trigram GIN index
+      (``kitb_portal.search.documents.trigram_index``, the indexes the cross-portal search uses), and
     * for a field across a foreign key (``event__title_en``), ``event_id IN (ids)`` with the ids looked
       up first in the related table. When more than ``search_related_limit`` related rows match, the
-      word is common there and the join stays as Django writes it (the newest rows match early).
+      word is common there and the join stays (the newest rows match early).
 
     So PostgreSQL picks a bitmap of the indexes for a rare word and a walk in the list's order for a
     common one. Every search field must be a column or a chain that starts with a forward foreign key
@@ -180,6 +181,8 @@ class IndexedSearchMixin:
     search_related_limit = 1000
 
     def get_search_results(self, request, queryset, search_term):
+        from kitb_portal.search.documents import ILike, like_pattern
+
         fields = list(self.get_search_fields(request))
         if not search_term.strip() or not fields or not all(self._indexed_search_field(queryset.model, f) for f in fields):
             return super().get_search_results(request, queryset, search_term)
@@ -188,16 +191,17 @@ class IndexedSearchMixin:
                 bit = unescape_string_literal(bit)
             if not bit:
                 continue
+            pattern = like_pattern(bit)
             condition = Q()
             for field in fields:
                 first, _sep, rest = field.partition("__")
                 if not rest:
-                    condition |= Q(**{f"{field}__icontains": bit})
+                    condition |= Q(ILike(F(field), pattern))
                     continue
                 related = queryset.model._meta.get_field(first).related_model
                 limit = self.search_related_limit
-                ids = list(related._default_manager.filter(**{f"{rest}__icontains": bit}).order_by().values_list("pk", flat=True)[:limit + 1])
-                condition |= Q(**{f"{first}__in": ids}) if len(ids) <= limit else Q(**{f"{field}__icontains": bit})
+                ids = list(related._default_manager.filter(ILike(F(rest), pattern)).order_by().values_list("pk", flat=True)[:limit + 1])
+                condition |= Q(**{f"{first}__in": ids}) if len(ids) <= limit else Q(ILike(F(field), pattern))
             queryset = queryset.filter(condition)
         return queryset, False
 

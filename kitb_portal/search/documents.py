@@ -20,7 +20,6 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.db.models import BooleanField, GeneratedField, Lookup, Value
 from django.db.models.expressions import Expression
-from django.db.models.functions import Upper
 
 ENGLISH = "english"
 INDONESIAN = "indonesian"
@@ -53,12 +52,6 @@ def document_index(*, name: str) -> GinIndex:
 def trigram_index(field: str, *, name: str) -> GinIndex:
     return GinIndex(OpClass(field, name="gin_trgm_ops"), name=name)
 
-
-def upper_trigram_index(field: str, *, name: str) -> GinIndex:
-    """A trigram index on ``UPPER(field)``: what the admin's ``icontains`` search compiles to
-    (``UPPER(col::text) LIKE UPPER('%word%')``), so a word anywhere in the column is found by the
-    index (see ``kitb_portal.common.admin_tools.IndexedSearchMixin``)."""
-    return GinIndex(OpClass(Upper(field), name="gin_trgm_ops"), name=name)
 
 
 def ts_query(words: Iterable[str]) -> SearchQuery | None:

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
 from kitb_portal.common.storage import private_storage
-from kitb_portal.search.documents import ENGLISH, INDONESIAN, SIMPLE, document, document_index, search_field, upper_trigram_index
+from kitb_portal.search.documents import ENGLISH, INDONESIAN, SIMPLE, document, document_index, search_field, trigram_index
 
 from .mous import MoU
 
@@ -82,8 +82,8 @@ class Commitment(TimeStampedModel):
             models.Index(fields=["status", "due_date"], name="commitment_due_idx"),
             document_index(name="commitment_search_idx"),
             # the admin's search (IndexedSearchMixin): a word anywhere in these columns
-            upper_trigram_index("description", name="commitment_description_trgm"),
-            upper_trigram_index("responsible_person", name="commitment_person_trgm"),
+            trigram_index("description", name="commitment_description_trgm"),
+            trigram_index("responsible_person", name="commitment_person_trgm"),
         ]
 
     def clean(self):

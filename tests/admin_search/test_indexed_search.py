@@ -64,3 +64,39 @@ def test_the_search_can_use_the_trigram_indexes(commitments, admin_user, monkeyp
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "commitment_description_trgm" in plan and "commitment_person_trgm" in plan, plan
+
+
+@pytest.mark.django_db
+def test_registrations_are_found_by_their_columns_and_their_events_title(admin_user, monkeypatch):
+    from events import services
+    from events.models import Registration
+    from tests.events.factories import EventFactory
+    from tests.factories import OrganizationFactory, UserFactory
+
+    forum = EventFactory(title_en="Battery materials forum", published=True)
+    other = EventFactory(title_en="Port logistics seminar", published=True)
+
+    def register(event, name, organisation):
+        user = UserFactory(full_name=name, organization=OrganizationFactory(name=organisation))
+        return services.registration_create(event_id=event.pk, user=user)
+
+    by_name = register(other, "Siti Rahayu", "PT Maju")
+    by_title = register(forum, "Lee Min-ho", "Cheongju Cells")
+    register(other, "Budi", "PT Lain")
+
+    def found(term):
+        queryset, _d = search(Registration, admin_user, term, monkeypatch)
+        return set(queryset.values_list("pk", flat=True))
+
+    assert found("rahayu") == {by_name.pk}
+    assert found("materials") == {by_title.pk}
+    assert found("cheongju") == {by_title.pk}
+    assert found(by_name.check_in_code[1:-1]) == {by_name.pk}
+    sql, params = search(Registration, admin_user, "rahayu", monkeypatch)[0].order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("registration_name_trgm_idx", "registration_email_trgm_idx", "registration_org_name_trgm_idx",
+                  "registration_code_trgm_idx"):
+        assert index in plan, plan
