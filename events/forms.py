@@ -133,12 +133,15 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from partnerships.models import Commitment
+        from partnerships.models import Commitment, CommitmentStatus, MoUStatus
         from partnerships.selectors import mou_queryset_for
 
-        mous = mou_queryset_for(user).order_by("reference")
+        # An event serves an MoU in force and a commitment still open (not every MoU ever made).
+        mous = mou_queryset_for(user).filter(status__in=[MoUStatus.SIGNED, MoUStatus.ACTIVE]).order_by("reference")
         self.fields["mou"].queryset = mous
-        self.fields["commitment"].queryset = Commitment.objects.filter(mou__in=mous).select_related("mou").order_by("mou", "pk")
+        self.fields["commitment"].queryset = (
+            Commitment.objects.filter(mou__in=mous, status=CommitmentStatus.OPEN).select_related("mou").order_by("mou", "pk")
+        )
         self.fields["commitment"].label_from_instance = lambda c: f"{c.mou.reference}: {c}"
 
     def clean(self):

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
@@ -123,6 +124,9 @@ TEMPLATES = [
         },
     },
 ]
+# Form widgets render through the templates above, so templates/django/forms/widgets/ can replace
+# Django's own (select.html: options inline, not one included template per option).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------------
 # PostgreSQL URL; unset = the embedded dev server under .data/postgres.
