@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -46,7 +47,12 @@ class DelegationMemberInline(admin.TabularInline):
 
 
 class DelegationRegisterForm(DelegationForm):
-    event = forms.ModelChoiceField(label=_("Event"), queryset=Event.objects.filter(status="published").order_by("start"))
+    # An id with the admin's lookup (the magnifier opens the event list), not a select of every event.
+    event = forms.ModelChoiceField(
+        label=_("Event"), queryset=Event.objects.filter(status="published"),
+        widget=ForeignKeyRawIdWidget(Delegation._meta.get_field("event").remote_field, admin.site),
+        help_text=_("The id of a published event: the magnifier finds it."),
+    )
     organization = forms.ModelChoiceField(label=_("Organisation"), queryset=Organization.objects.filter(is_host=False).order_by("name"))
 
 

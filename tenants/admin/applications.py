@@ -71,7 +71,7 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
     search_fields = ("company_name", "company_registration_number", "contact_name", "contact_email")
     list_per_page = 25  # every row costs rendering time: 25 keep the page fast
     date_hierarchy = None
-    autocomplete_fields = ()
+    raw_id_fields = ("mou",)  # an id with the lookup, not a select of every MoU
     inlines = [AssignmentInline, DocumentInline, StatusChangeInline]
     actions = ["assign_reviewers", "start_screening", "start_due_diligence", "to_committee", "approve", "reject", "withdraw"]
     fieldsets = (
