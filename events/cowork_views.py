@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kitb_portal.common.forms import add_service_errors
 from kitb_portal.jobs.formats import neutralise_formula
 
 from . import permissions, selectors, services
@@ -28,13 +29,6 @@ from .models import EventProposer, Session, Speaker
 
 PAGE_SIZE = 50
 
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- proposals ------------------------------------------------------------------------------------
@@ -60,7 +54,7 @@ def proposal_create(request):
         try:
             proposal = services.proposal_submit(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your proposal was sent to KITB's events officer."))
             return redirect("events:proposal_detail", pk=proposal.pk)
@@ -90,7 +84,7 @@ def proposal_edit(request, pk: int):
         try:
             services.proposal_update(actor=request.user, proposal_id=proposal.pk, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -166,7 +160,7 @@ def session_edit(request, pk: int, session_id: int | None = None):
                 actor=request.user, event_id=event.pk, session_id=session.pk if session else None, speakers=speakers, **data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
         else:
@@ -203,7 +197,7 @@ def speaker_edit(request, pk: int, speaker_id: int):
         try:
             services.agenda_speaker_update(actor=request.user, event_id=event.pk, speaker_id=speaker.pk, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied:
             raise Http404 from None
         else:

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kitb_portal.common.forms import add_service_errors
+
 from . import permissions, selectors, services
 from .forms import ApprovalForm, DocumentUploadForm, NoteForm, ProgressForm, bound_args
 from .models import MoUStatus
@@ -22,13 +24,6 @@ PAGE_SIZE = 20
 def _error_text(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -114,7 +109,7 @@ def note_add(request, pk: int):
         except PermissionDenied:
             raise Http404("No MoU found.") from None
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your note was added."))
             return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#notes")
@@ -141,7 +136,7 @@ def document_upload(request, pk: int):
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You may not upload documents to this MoU."))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Version %(v)s was uploaded.") % {"v": document.version})
             return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#documents")
@@ -168,7 +163,7 @@ def document_decide(request, pk: int, document_id: int):
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You may not answer for this MoU."))
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your answer on version %(v)s was recorded.") % {"v": document.version})
             return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#approvals")
@@ -198,7 +193,7 @@ def progress_add(request, pk: int, commitment_id: int):
         except PermissionDenied:
             raise Http404("No commitment found.") from None
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Your progress report was posted."))
             return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#commitments")
