@@ -6,13 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kitb_portal.common.downloads import stored_file_response
 
 from . import ical, links, permissions, public_filters, ratelimit, selectors, services
 from .forms import GuestRegistrationForm
@@ -64,13 +66,7 @@ def public_calendar_ics(request):
 def presentation_file(request, slug: str, pk: int):
     """A published presentation file of a public event (404 otherwise), as a PDF download."""
     presentation = selectors.public_presentation_get(slug, pk)
-    try:
-        handle = presentation.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing.") from None
-    response = FileResponse(handle, as_attachment=True, filename=presentation.original_name, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(presentation.file, presentation.original_name, private=False)
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kitb_portal.common.downloads import stored_file_response
 from kitb_portal.common.forms import add_service_errors
 
 from . import permissions, selectors, services
@@ -82,14 +83,7 @@ def mou_detail(request, pk: int):
 @require_GET
 def document_download(request, pk: int, document_id: int):
     document = selectors.document_get_for(request.user, mou_id=pk, document_id=document_id)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing.") from None
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(document.file, document.original_name)
 
 
 @login_required
@@ -208,12 +202,4 @@ def progress_evidence(request, pk: int, commitment_id: int, entry_id: int):
     entry = selectors.progress_get_for(request.user, mou_id=pk, commitment_id=commitment_id, entry_id=entry_id)
     if not entry.evidence:
         raise Http404("No evidence.")
-    try:
-        handle = entry.evidence.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing.") from None
-    response = FileResponse(handle, as_attachment=True, filename=entry.evidence_name or "evidence.pdf",
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(entry.evidence, entry.evidence_name or "evidence.pdf")
