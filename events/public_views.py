@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -57,9 +57,7 @@ def public_calendar_ics(request):
         [(event, links.event_url(event, for_guest=True)) for event in events], name=_("KITB public events"),
         include_meeting_link=False, method="PUBLISH", language=translation.get_language() or "en",
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="kitb-public-events.ics"'
-    return response
+    return ical.ics_download(body, "kitb-public-events.ics")
 
 
 @require_GET
@@ -119,9 +117,7 @@ def registration_sent(request, slug: str):
 def public_event_ics(request, slug: str):
     event = selectors.public_event_get(slug)
     body = ical.event_ics(event, url=links.event_url(event, for_guest=True), include_meeting_link=False)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
-    return response
+    return ical.ics_download(body, f"{event.slug}.ics")
 
 
 @require_http_methods(["GET", "POST"])
@@ -194,9 +190,7 @@ def registration_ics(request, token: str):
         event, url=links.event_url(event, for_guest=True), include_meeting_link=permissions.can_see_meeting_link(registration),
         language=registration.language,  # the language the guest registered in, as their e-mails
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
-    return response
+    return ical.ics_download(body, f"{event.slug}.ics")
 
 
 @require_http_methods(["GET", "POST"])
