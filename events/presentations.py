@@ -6,34 +6,22 @@ changed only through ``services.presentation_add`` / ``services.presentation_upd
 
 from __future__ import annotations
 
-import os
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.common.models import TimeStampedModel
+from kitb_portal.common.storage import PrivateStorage
 
 
 @deconstructible(path="events.presentations.PrivatePresentationStorage")
-class PrivatePresentationStorage(FileSystemStorage):
-    """Files under settings.PRIVATE_MEDIA_ROOT (read at use); no public URL, ever."""
-
-    @property
-    def base_location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
+class PrivatePresentationStorage(PrivateStorage):
+    """The core's private storage (under settings.PRIVATE_MEDIA_ROOT, read at use); asking a
+    presentation's URL is an error, not an empty link. The class stays here: migrations name it."""
 
     def url(self, name):
         raise ValueError("Presentation files have no public URL; use the download view.")
