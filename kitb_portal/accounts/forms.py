@@ -55,6 +55,19 @@ class InviteForm(ServiceErrorsMixin, forms.Form):
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
+    def invite(self, *, actor):
+        """Send the invitation of the valid form through ``services.user_invite`` (its errors raise)."""
+        from . import services
+
+        data = self.cleaned_data
+        return services.user_invite(
+            actor=actor, email=data["email"], full_name=data["full_name"], organization=self.invited_organization(actor),
+            language=data["language"], is_org_admin=data["is_org_admin"],
+        )
+
+    def invited_organization(self, actor):
+        return self.cleaned_data["organization"]
+
 
 class ColleagueInviteForm(InviteForm):
     """The portal's invitation form: the organisation is always the administrator's own."""
@@ -62,6 +75,9 @@ class ColleagueInviteForm(InviteForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["organization"]
+
+    def invited_organization(self, actor):
+        return actor.organization
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):

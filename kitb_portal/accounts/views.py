@@ -125,16 +125,8 @@ def org_user_invite(request):
     _require_colleague_manager(request)
     form = ColleagueInviteForm(request.POST or None, initial={"language": request.user.preferred_language})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            invitation = services.user_invite(
-                actor=request.user,
-                email=data["email"],
-                full_name=data["full_name"],
-                organization=request.user.organization,
-                language=data["language"],
-                is_org_admin=data["is_org_admin"],
-            )
+            invitation = form.invite(actor=request.user)
         except ValidationError as exc:
             form.add_service_error(exc)
         else:
