@@ -20,3 +20,12 @@ def assert_flat_queries(small: tuple[int, list[str], object], large: tuple[int, 
     assert n_small == n_large, f"query count grew with the data: {n_small} → {n_large}\n{detail}"
     if limit is not None:
         assert n_large <= limit, f"{n_large} queries, more than {limit}:\n{detail}"
+
+
+def logged_in_client(user):
+    """A test client of its own with ``user`` logged in (past the second factor: tests/conftest.py)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
