@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kitb_portal.common.forms import add_service_errors
 from kitb_portal.jobs.formats import neutralise_formula
 
 from . import permissions, selectors, services
@@ -29,12 +30,25 @@ from .models import EventProposer, Session, Speaker
 PAGE_SIZE = 50
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+def _form_page(request, form, save, *, done: str, refused_is_404: bool = True, **context):
+    """A cowork form page (``events/cowork/form.html``): on a valid POST ``save(cleaned_data)`` goes
+    through the service and returns where to go next, with the message ``done``; a value the service
+    rejects is shown on the form (status 400), a refusal is a 404 (the page is scoped) unless
+    ``refused_is_404`` is off."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            response = save(dict(form.cleaned_data))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied:
+            if refused_is_404:
+                raise Http404 from None
+            raise
+        else:
+            messages.success(request, done)
+            return response
+    return render(request, "events/cowork/form.html", {"form": form, **context}, status=400 if request.method == "POST" else 200)
+
 
 
 # --- proposals ------------------------------------------------------------------------------------
@@ -56,16 +70,13 @@ def proposal_create(request):
     if not permissions.can_propose_events(request.user):
         raise Http404
     form = ProposalForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = services.proposal_submit(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your proposal was sent to KITB's events officer."))
-            return redirect("events:proposal_detail", pk=proposal.pk)
-    return render(request, "events/cowork/form.html", {"form": form, "title": _("Propose an event")},
-                  status=400 if request.method == "POST" else 200)
+
+    def save(data):
+        proposal = services.proposal_submit(actor=request.user, **data)
+        return redirect("events:proposal_detail", pk=proposal.pk)
+
+    return _form_page(request, form, save, done=_("Your proposal was sent to KITB's events officer."), refused_is_404=False,
+                      title=_("Propose an event"))
 
 
 @login_required
@@ -86,18 +97,13 @@ def proposal_edit(request, pk: int):
         raise Http404
     initial = {name: getattr(proposal, name) for name in ProposalForm.base_fields}
     form = ProposalForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.proposal_update(actor=request.user, proposal_id=proposal.pk, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("Your proposal was updated and sent again."))
-            return redirect("events:proposal_detail", pk=proposal.pk)
-    return render(request, "events/cowork/form.html", {"form": form, "title": _("Change the proposal"), "proposal": proposal},
-                  status=400 if request.method == "POST" else 200)
+
+    def save(data):
+        services.proposal_update(actor=request.user, proposal_id=proposal.pk, **data)
+        return redirect("events:proposal_detail", pk=proposal.pk)
+
+    return _form_page(request, form, save, done=_("Your proposal was updated and sent again."),
+                      title=_("Change the proposal"), proposal=proposal)
 
 
 @login_required
@@ -158,23 +164,16 @@ def session_edit(request, pk: int, session_id: int | None = None):
         if session is None:
             raise Http404
     form = SessionForm(request.POST or None, initial=_session_initial(session) if session else None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(data):
         speakers = data.pop("speakers")
-        try:
-            services.agenda_session_save(
-                actor=request.user, event_id=event.pk, session_id=session.pk if session else None, speakers=speakers, **data
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("The agenda was saved."))
-            return redirect("events:manage_event", pk=event.pk)
+        services.agenda_session_save(
+            actor=request.user, event_id=event.pk, session_id=session.pk if session else None, speakers=speakers, **data
+        )
+        return redirect("events:manage_event", pk=event.pk)
+
     title = _("Change the session") if session else _("Add a session")
-    return render(request, "events/cowork/form.html", {"form": form, "title": title, "event": event},
-                  status=400 if request.method == "POST" else 200)
+    return _form_page(request, form, save, done=_("The agenda was saved."), title=title, event=event)
 
 
 @login_required
@@ -199,18 +198,12 @@ def speaker_edit(request, pk: int, speaker_id: int):
     if speaker is None:
         raise Http404
     form = SpeakerBioForm(request.POST or None, initial={"bio": speaker.bio, "bio_id": speaker.bio_id, "bio_ko": speaker.bio_ko})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agenda_speaker_update(actor=request.user, event_id=event.pk, speaker_id=speaker.pk, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except PermissionDenied:
-            raise Http404 from None
-        else:
-            messages.success(request, _("The speaker's bio was saved."))
-            return redirect("events:manage_event", pk=event.pk)
-    return render(request, "events/cowork/form.html", {"form": form, "title": speaker.name, "event": event},
-                  status=400 if request.method == "POST" else 200)
+
+    def save(data):
+        services.agenda_speaker_update(actor=request.user, event_id=event.pk, speaker_id=speaker.pk, **data)
+        return redirect("events:manage_event", pk=event.pk)
+
+    return _form_page(request, form, save, done=_("The speaker's bio was saved."), title=speaker.name, event=event)
 
 
 @login_required

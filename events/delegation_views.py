@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kitb_portal.common.downloads import attachment_response
 from kitb_portal.jobs.formats import neutralise_formula
 
 from . import permissions, selectors, services
@@ -150,11 +151,7 @@ def delegation_visa_list(request, pk: int):
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(content, filename, "application/pdf")
 
 
 @login_required

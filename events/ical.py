@@ -12,11 +12,19 @@ from urllib.parse import urlparse
 
 import icalendar
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone, translation
 
 from .models import Event, EventStatus
 
 PRODID = "-//KITB Partnership Portal//Events//EN"
+
+
+def ics_download(body: bytes, filename: str) -> HttpResponse:
+    """An iCalendar body as the download ``filename``."""
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _uid(event: Event) -> str:

@@ -6,13 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kitb_portal.common.downloads import stored_file_response
 
 from . import ical, links, permissions, public_filters, ratelimit, selectors, services
 from .forms import GuestRegistrationForm
@@ -55,22 +57,14 @@ def public_calendar_ics(request):
         [(event, links.event_url(event, for_guest=True)) for event in events], name=_("KITB public events"),
         include_meeting_link=False, method="PUBLISH", language=translation.get_language() or "en",
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="kitb-public-events.ics"'
-    return response
+    return ical.ics_download(body, "kitb-public-events.ics")
 
 
 @require_GET
 def presentation_file(request, slug: str, pk: int):
     """A published presentation file of a public event (404 otherwise), as a PDF download."""
     presentation = selectors.public_presentation_get(slug, pk)
-    try:
-        handle = presentation.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing.") from None
-    response = FileResponse(handle, as_attachment=True, filename=presentation.original_name, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(presentation.file, presentation.original_name, private=False)
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,9 +117,7 @@ def registration_sent(request, slug: str):
 def public_event_ics(request, slug: str):
     event = selectors.public_event_get(slug)
     body = ical.event_ics(event, url=links.event_url(event, for_guest=True), include_meeting_link=False)
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
-    return response
+    return ical.ics_download(body, f"{event.slug}.ics")
 
 
 @require_http_methods(["GET", "POST"])
@@ -198,9 +190,7 @@ def registration_ics(request, token: str):
         event, url=links.event_url(event, for_guest=True), include_meeting_link=permissions.can_see_meeting_link(registration),
         language=registration.language,  # the language the guest registered in, as their e-mails
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}.ics"'
-    return response
+    return ical.ics_download(body, f"{event.slug}.ics")
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kitb_portal.charts import Bar, DataTable, bar_chart, cell, fmt_number
-from kitb_portal.reports.compose import Block, Figure, ReviewContext, ReviewSection, ncell
+from kitb_portal.reports.compose import Block, Figure, ReviewContext, ReviewSection, ncell, start_of_day
 
 from .models import Event, EventKind, EventStatus, Registration, RegistrationStatus
 
@@ -27,16 +27,10 @@ TOP_ORGANISATIONS = 15
 PROGRAMME_EVENT_ROWS = 0  # the programme pack lists totals per MoU, not each event
 
 
-def _bounds(ctx: ReviewContext) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(ctx.period_start, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(ctx.period_end + dt.timedelta(days=1), dt.time.min))
-    return start, end
-
-
 def held_events(ctx: ReviewContext):
     """The events held under the pack's MoUs in its period (see the module's docstring)."""
-    start, end = _bounds(ctx)
-    as_of_end = timezone.make_aware(dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time.min))
+    start, end = ctx.period_instants
+    as_of_end = start_of_day(ctx.as_of + dt.timedelta(days=1))
     return Event.objects.filter(
         mou_id__in=ctx.mou_ids, start__gte=start, start__lt=end, end__lte=as_of_end,
         status__in=[EventStatus.PUBLISHED, EventStatus.COMPLETED],

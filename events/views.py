@@ -152,9 +152,7 @@ def event_ics(request, pk: int):
     body = ical.event_ics(
         event, url=links.event_url(event), include_meeting_link=permissions.can_see_meeting_link(registration)
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
-    return response
+    return ical.ics_download(body, f"event-{event.pk}.ics")
 
 
 def qr_svg_response(registration) -> HttpResponse:

@@ -191,24 +191,25 @@ def _open(chart_id: str, title: str, description: str, height: float) -> list[st
     ]
 
 
+# Each pattern: its tile's size, a transform of the tile, and the mark drawn in the fill's ink.
+_PATTERNS = {
+    "hatch": (8, ' patternTransform="rotate(45)"', '<line x1="0" y1="0" x2="0" y2="8" stroke="{ink}" stroke-width="2.5"/>'),
+    "dots": (8, "", '<circle cx="4" cy="4" r="1.6" fill="{ink}"/>'),
+    "cross": (10, "", '<path d="M0 0 L10 10 M10 0 L0 10" stroke="{ink}" stroke-width="1.2"/>'),
+    "vertical": (6, "", '<line x1="3" y1="0" x2="3" y2="6" stroke="{ink}" stroke-width="1.5"/>'),
+}
+
+
 def _pattern_defs(chart_id: str, fills: Iterable[Fill]) -> str:
     defs = []
     for i, fill in enumerate(fills):
-        pid = f"{chart_id}-fill-{i}"
-        if fill.pattern == "hatch":
-            body = (f'<rect width="8" height="8" fill="{fill.color}"/>'
-                    f'<line x1="0" y1="0" x2="0" y2="8" stroke="{fill.ink}" stroke-width="2.5"/>')
-            defs.append(f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)">{body}</pattern>')
-        elif fill.pattern == "dots":
-            body = f'<rect width="8" height="8" fill="{fill.color}"/><circle cx="4" cy="4" r="1.6" fill="{fill.ink}"/>'
-            defs.append(f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="8" height="8">{body}</pattern>')
-        elif fill.pattern == "cross":
-            body = (f'<rect width="10" height="10" fill="{fill.color}"/>'
-                    f'<path d="M0 0 L10 10 M10 0 L0 10" stroke="{fill.ink}" stroke-width="1.2"/>')
-            defs.append(f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="10" height="10">{body}</pattern>')
-        elif fill.pattern == "vertical":
-            body = f'<rect width="6" height="6" fill="{fill.color}"/><line x1="3" y1="0" x2="3" y2="6" stroke="{fill.ink}" stroke-width="1.5"/>'
-            defs.append(f'<pattern id="{pid}" patternUnits="userSpaceOnUse" width="6" height="6">{body}</pattern>')
+        if fill.pattern not in _PATTERNS:  # solid
+            continue
+        size, transform, mark = _PATTERNS[fill.pattern]
+        body = f'<rect width="{size}" height="{size}" fill="{fill.color}"/>' + mark.format(ink=fill.ink)
+        defs.append(
+            f'<pattern id="{chart_id}-fill-{i}" patternUnits="userSpaceOnUse" width="{size}" height="{size}"{transform}>{body}</pattern>'
+        )
     return f"<defs>{''.join(defs)}</defs>" if defs else ""
 
 

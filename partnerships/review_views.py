@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kitb_portal.common.downloads import attachment_response
 from kitb_portal.reports import services as reports
 from kitb_portal.reports.models import FileFormat, PackLanguage, SignOffDecision
 
@@ -84,12 +85,8 @@ def review_download(request, pk: int, version_id: int, file_format: str, languag
         data = reports.read_verified(pack_file)
     except (FileNotFoundError, OSError, ValidationError):
         raise Http404("The file is missing.") from None
-    response = HttpResponse(data, content_type=CONTENT_TYPES[file_format])
     name = f"review-{mou.reference.replace('/', '-')}-{version.year}-v{version.number}-{language}.{file_format}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(data, name, CONTENT_TYPES[file_format])
 
 
 @login_required

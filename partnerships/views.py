@@ -6,11 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+
+from kitb_portal.common.downloads import stored_file_response
+from kitb_portal.common.forms import add_service_errors
 
 from . import permissions, selectors, services
 from .forms import ApprovalForm, DocumentUploadForm, NoteForm, ProgressForm, bound_args
@@ -22,13 +25,6 @@ PAGE_SIZE = 20
 def _error_text(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -87,14 +83,28 @@ def mou_detail(request, pk: int):
 @require_GET
 def document_download(request, pk: int, document_id: int):
     document = selectors.document_get_for(request.user, mou_id=pk, document_id=document_id)
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing.") from None
-    response = FileResponse(handle, as_attachment=True, filename=document.original_name, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(document.file, document.original_name)
+
+
+def _form_page(request, form, save, *, mou, anchor: str, refused_404: str | None = None, refused: str = "", **context):
+    """An MoU's form page (``partnerships/form_page.html``): on a valid POST ``save(cleaned_data)`` goes
+    through the service and returns the success message, then back to the MoU's page at ``anchor``.
+    A value the service rejects is shown on the form (status 400); a refusal is a 404 with the message
+    ``refused_404`` when given, else an error on the form (the service's text, or ``refused``)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = save(form.cleaned_data)
+        except PermissionDenied as exc:
+            if refused_404 is not None:
+                raise Http404(refused_404) from None
+            form.add_error(None, str(exc) or refused)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + anchor)
+    return render(request, "partnerships/form_page.html", {"mou": mou, "form": form, **context},
+                  status=400 if request.method == "POST" else 200)
 
 
 @login_required
@@ -105,22 +115,12 @@ def note_add(request, pk: int):
         raise PermissionDenied(_("You may not add notes to this MoU."))
     action = reverse("partnerships:note_add", args=[mou.pk])
     form = NoteForm(*bound_args(request, files=False), action=action)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.note_add(
-                actor=request.user, mou_id=mou.pk, text=form.cleaned_data["text"], kind=form.cleaned_data["kind"],
-                noted_on=form.cleaned_data["noted_on"],
-            )
-        except PermissionDenied:
-            raise Http404("No MoU found.") from None
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your note was added."))
-            return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#notes")
-    return render(request, "partnerships/form_page.html", {
-        "mou": mou, "form": form, "title": _("Add a note"),
-    }, status=400 if request.method == "POST" else 200)
+
+    def save(data):
+        services.note_add(actor=request.user, mou_id=mou.pk, text=data["text"], kind=data["kind"], noted_on=data["noted_on"])
+        return _("Your note was added.")
+
+    return _form_page(request, form, save, mou=mou, anchor="#notes", refused_404="No MoU found.", title=_("Add a note"))
 
 
 @login_required
@@ -131,23 +131,16 @@ def document_upload(request, pk: int):
         raise PermissionDenied(_("You may not upload documents to this MoU."))
     action = reverse("partnerships:document_upload", args=[mou.pk])
     form = DocumentUploadForm(*bound_args(request), action=action)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            document = services.document_upload(
-                actor=request.user, mou_id=mou.pk, uploaded_file=data["file"], kind=data["kind"],
-                language=data["language"], governing_language=data["governing_language"], comment=data["comment"],
-            )
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("You may not upload documents to this MoU."))
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Version %(v)s was uploaded.") % {"v": document.version})
-            return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#documents")
-    return render(request, "partnerships/form_page.html", {
-        "mou": mou, "form": form, "title": _("Upload a document version"),
-    }, status=400 if request.method == "POST" else 200)
+
+    def save(data):
+        document = services.document_upload(
+            actor=request.user, mou_id=mou.pk, uploaded_file=data["file"], kind=data["kind"],
+            language=data["language"], governing_language=data["governing_language"], comment=data["comment"],
+        )
+        return _("Version %(v)s was uploaded.") % {"v": document.version}
+
+    return _form_page(request, form, save, mou=mou, anchor="#documents", refused=_("You may not upload documents to this MoU."),
+                      title=_("Upload a document version"))
 
 
 @login_required
@@ -159,23 +152,13 @@ def document_decide(request, pk: int, document_id: int):
         raise PermissionDenied(_("You may not answer for this MoU."))
     action = reverse("partnerships:document_decide", args=[mou.pk, document.pk])
     form = ApprovalForm(*bound_args(request, files=False), action=action)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.document_decide(
-                actor=request.user, document_id=document.pk, decision=form.cleaned_data["decision"],
-                comment=form.cleaned_data["comment"],
-            )
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc) or _("You may not answer for this MoU."))
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your answer on version %(v)s was recorded.") % {"v": document.version})
-            return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#approvals")
-    return render(request, "partnerships/form_page.html", {
-        "mou": mou, "form": form, "document": document,
-        "title": _("Approve or request changes: version %(v)s") % {"v": document.version},
-    }, status=400 if request.method == "POST" else 200)
+
+    def save(data):
+        services.document_decide(actor=request.user, document_id=document.pk, decision=data["decision"], comment=data["comment"])
+        return _("Your answer on version %(v)s was recorded.") % {"v": document.version}
+
+    return _form_page(request, form, save, mou=mou, anchor="#approvals", refused=_("You may not answer for this MoU."),
+                      document=document, title=_("Approve or request changes: version %(v)s") % {"v": document.version})
 
 
 @login_required
@@ -188,23 +171,16 @@ def progress_add(request, pk: int, commitment_id: int):
     mou = commitment.mou
     action = reverse("partnerships:progress_add", args=[mou.pk, commitment.pk])
     form = ProgressForm(*bound_args(request), action=action)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.commitment_progress_post(
-                actor=request.user, commitment_id=commitment.pk, text=data["text"], reported_on=data["reported_on"],
-                evidence=data["evidence"] or None, propose_done=data["propose_done"],
-            )
-        except PermissionDenied:
-            raise Http404("No commitment found.") from None
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your progress report was posted."))
-            return redirect(reverse("partnerships:mou_detail", args=[mou.pk]) + "#commitments")
-    return render(request, "partnerships/form_page.html", {
-        "mou": mou, "form": form, "title": _("Report progress"), "commitment": commitment,
-    }, status=400 if request.method == "POST" else 200)
+
+    def save(data):
+        services.commitment_progress_post(
+            actor=request.user, commitment_id=commitment.pk, text=data["text"], reported_on=data["reported_on"],
+            evidence=data["evidence"] or None, propose_done=data["propose_done"],
+        )
+        return _("Your progress report was posted.")
+
+    return _form_page(request, form, save, mou=mou, anchor="#commitments", refused_404="No commitment found.",
+                      title=_("Report progress"), commitment=commitment)
 
 
 @login_required
@@ -213,12 +189,4 @@ def progress_evidence(request, pk: int, commitment_id: int, entry_id: int):
     entry = selectors.progress_get_for(request.user, mou_id=pk, commitment_id=commitment_id, entry_id=entry_id)
     if not entry.evidence:
         raise Http404("No evidence.")
-    try:
-        handle = entry.evidence.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing.") from None
-    response = FileResponse(handle, as_attachment=True, filename=entry.evidence_name or "evidence.pdf",
-                            content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(entry.evidence, entry.evidence_name or "evidence.pdf")

@@ -16,27 +16,21 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kitb_portal.common import workflow
+
 from .models import MoUStatus as S
 
 CHANGE_PERMISSION = "partnerships.change_mou"
 
 
 @dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
+class Transition(workflow.Transition):
     permission: str = CHANGE_PERMISSION
     service: str = ""  # name of the function in services.py
 
-    def allowed_from(self, status: str) -> bool:
-        return status in self.sources
 
-
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
+TRANSITIONS: dict[str, Transition] = workflow.by_name(
+    [
         Transition("start_negotiation", _("Start negotiation"), frozenset({S.DRAFT}), S.NEGOTIATION,
                    service="mou_start_negotiation"),
         Transition("sign", _("Mark as signed"), frozenset({S.NEGOTIATION}), S.SIGNED, service="mou_sign"),
@@ -46,7 +40,7 @@ TRANSITIONS: dict[str, Transition] = {
                    service="mou_terminate"),
         Transition("renew", _("Renew (new term)"), frozenset({S.ACTIVE, S.EXPIRED}), S.ACTIVE, service="mou_renew"),
     ]
-}
+)
 
 FINAL_STATES = frozenset({S.TERMINATED})
 

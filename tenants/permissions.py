@@ -8,23 +8,12 @@ status).
 from __future__ import annotations
 
 from kitb_portal.accounts.backends import group_names
+from kitb_portal.accounts.permissions import is_kitb_administrator
 from kitb_portal.accounts.roles import KITB_ADMINISTRATOR, SCREENING_COMMITTEE
 
 
 def _active(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
-
-
-def is_kitb_administrator(user) -> bool:
-    if not _active(user) or not user.is_staff:
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_tenants_is_admin", None)
-    if cached is None:
-        cached = KITB_ADMINISTRATOR in group_names(user)
-        user._tenants_is_admin = cached
-    return cached
 
 
 def staff_may(user, perm: str) -> bool:

@@ -13,12 +13,10 @@ Four queries whatever the number of applications.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kitb_portal.charts import Bar, DataTable, bar_chart, cell, fmt_number
@@ -30,19 +28,13 @@ from .selectors import convert, rates_on
 CURRENCIES = ("usd", "idr", "krw")
 
 
-def _bounds(ctx: ReviewContext) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime.combine(ctx.period_start, dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(ctx.period_end + dt.timedelta(days=1), dt.time.min))
-    return start, end
-
-
 def cohort(ctx: ReviewContext):
-    start, end = _bounds(ctx)
+    start, end = ctx.period_instants
     return Application.objects.filter(mou_id__in=ctx.mou_ids, submitted_at__gte=start, submitted_at__lt=end)
 
 
 def section(ctx: ReviewContext) -> ReviewSection:
-    start, end = _bounds(ctx)
+    start, end = ctx.period_instants
     screened = Exists(StatusChange.objects.filter(application=OuterRef("pk"), to_status=ApplicationStatus.SCREENING))
     allocated = Exists(Allocation.objects.filter(application=OuterRef("pk"), is_live=True, kind=AllocationKind.ALLOCATED))
     approved = Q(status=ApplicationStatus.APPROVED)

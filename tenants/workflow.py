@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kitb_portal.common import workflow
+
 from .models import Application
 from .models import ApplicationStatus as S
 from .permissions import is_kitb_administrator, staff_may
@@ -28,11 +30,7 @@ ADMINISTRATOR = "administrator"
 
 
 @dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
+class Transition(workflow.Transition):
     roles: frozenset[str]
     needs_reason: bool = False
     needs_quorum: bool = False
@@ -44,9 +42,8 @@ def _t(name, label, sources, target, roles, **kw) -> Transition:
 
 OPEN = [S.DRAFT, S.SUBMITTED, S.SCREENING, S.DUE_DILIGENCE, S.COMMITTEE]
 
-TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
+TRANSITIONS: dict[str, Transition] = workflow.by_name(
+    [
         _t("submit", _("Submit"), [S.DRAFT], S.SUBMITTED, [REFERRER, OFFICER]),
         _t("start_screening", _("Start screening"), [S.SUBMITTED], S.SCREENING, [OFFICER]),
         _t("start_due_diligence", _("Start due diligence"), [S.SCREENING], S.DUE_DILIGENCE, [OFFICER]),
@@ -55,7 +52,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t("reject", _("Reject"), [S.COMMITTEE], S.REJECTED, [ADMINISTRATOR], needs_reason=True, needs_quorum=True),
         _t("withdraw", _("Withdraw"), OPEN, S.WITHDRAWN, [REFERRER, OFFICER]),
     ]
-}
+)
 
 STATES = [value for value, _label in S.choices]
 
@@ -80,7 +77,7 @@ def roles_for(user, application: Application) -> set[str]:
 
 def can_fire(user, application: Application, name: str) -> bool:
     t = TRANSITIONS[name]
-    return application.status in t.sources and bool(roles_for(user, application) & t.roles)
+    return t.allowed_from(application.status) and bool(roles_for(user, application) & t.roles)
 
 
 def available_transitions(user, application: Application) -> list[Transition]:
@@ -93,7 +90,7 @@ def check(application: Application, name: str, actor) -> Transition:
     t = TRANSITIONS[name]
     if not roles_for(actor, application) & t.roles:
         raise PermissionDenied(_("You may not %(action)s this application.") % {"action": str(t.label).lower()})
-    if application.status not in t.sources:
+    if not t.allowed_from(application.status):
         raise TransitionNotAllowed(
             _("“%(action)s” is not possible while the application is %(status)s.")
             % {"action": t.label, "status": application.get_status_display().lower()},

@@ -161,11 +161,9 @@ def client_a(client, partner_a):
 @pytest.fixture
 def partner_client(partner_a):
     """Partner A logged in on a client of its own (so a test can use ``client`` for someone else)."""
-    from django.test import Client
+    from tests.utils import logged_in_client
 
-    client = Client()
-    client.force_login(partner_a)
-    return client
+    return logged_in_client(partner_a)
 
 
 @pytest.fixture

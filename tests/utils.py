@@ -20,3 +20,38 @@ def assert_flat_queries(small: tuple[int, list[str], object], large: tuple[int, 
     assert n_small == n_large, f"query count grew with the data: {n_small} → {n_large}\n{detail}"
     if limit is not None:
         assert n_large <= limit, f"{n_large} queries, more than {limit}:\n{detail}"
+
+
+def logged_in_client(user):
+    """A test client of its own with ``user`` logged in (past the second factor: tests/conftest.py)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def race(target, calls, *, timeout: float = 120) -> list[Exception]:
+    """Call ``target(*args)`` for each ``args`` of ``calls``, each in a thread of its own, all let go
+    at the same moment (a barrier); each thread closes its database connection at the end. Returns
+    the exceptions raised (in no particular order). Needs ``django_db(transaction=True)``."""
+    import threading
+
+    barrier = threading.Barrier(len(calls))
+    errors: list[Exception] = []
+
+    def run(args):
+        try:
+            barrier.wait(timeout=30)
+            target(*args)
+        except Exception as exc:  # returned to the test, which asserts on them
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(args,)) for args in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return errors

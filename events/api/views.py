@@ -6,10 +6,9 @@ import django_filters
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.response import Response
 
 from kitb_portal.api.viewsets import ScopedReadOnlyViewSet
 
@@ -36,9 +35,7 @@ class EventViewSet(ScopedReadOnlyViewSet):
     queryset = Event.objects.all()
     serializer_class = EventSerializer
     filterset_class = EventFilter
-
-    def scoped_queryset(self, user):
-        return selectors.event_api_list_for(user)
+    selector = selectors.event_api_list_for
 
 
 class SessionFilter(django_filters.FilterSet):
@@ -55,9 +52,7 @@ class SessionViewSet(ScopedReadOnlyViewSet):
     queryset = Session.objects.all()
     serializer_class = SessionSerializer
     filterset_class = SessionFilter
-
-    def scoped_queryset(self, user):
-        return selectors.session_api_list_for(user)
+    selector = selectors.session_api_list_for
 
 
 class RegistrationFilter(django_filters.FilterSet):
@@ -75,23 +70,18 @@ class RegistrationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     queryset = Registration.objects.all()
     serializer_class = RegistrationSerializer
     filterset_class = RegistrationFilter
-
-    def scoped_queryset(self, user):
-        return selectors.registration_api_list_for(user)
+    selector = selectors.registration_api_list_for
 
     @extend_schema(request=RegistrationCreateSerializer, responses={201: RegistrationSerializer})
     def create(self, request, *args, **kwargs):
         """Register yourself: a confirmed place while places remain, else the waitlist."""
-        body = RegistrationCreateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        event_id = body.validated_data["event"]
+        event_id = self.validated_body(RegistrationCreateSerializer)["event"]
         try:
             event = selectors.event_api_list_for(request.user).get(pk=event_id)
         except Event.DoesNotExist:
             raise ValidationError({"event": [_("No event with this id is open to you.")]}) from None
         registration = services.registration_create(event_id=event.pk, user=request.user, actor=request.user)
-        registration = self.get_queryset().get(pk=registration.pk)
-        return Response(self.get_serializer(registration).data, status=status.HTTP_201_CREATED)
+        return self.answer(registration, created=True)
 
     @extend_schema(request=None, responses=RegistrationSerializer)
     @action(detail=True, methods=["post"])
@@ -103,4 +93,4 @@ class RegistrationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
                 raise PermissionDenied(_("Only the registered person cancels here; staff use the admin."))
             raise Http404
         services.registration_cancel(registration_id=registration.pk, actor=request.user)
-        return Response(self.get_serializer(self.get_queryset().get(pk=registration.pk)).data)
+        return self.answer(registration)

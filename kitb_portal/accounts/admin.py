@@ -163,16 +163,8 @@ class UserAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin, BaseUserAdmin):
             raise PermissionDenied
         form = InviteForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
             try:
-                invitation = services.user_invite(
-                    actor=request.user,
-                    email=data["email"],
-                    full_name=data["full_name"],
-                    organization=data["organization"],
-                    language=data["language"],
-                    is_org_admin=data["is_org_admin"],
-                )
+                invitation = form.invite(actor=request.user)
             except ValidationError as exc:
                 form.add_service_error(exc)
             except PermissionDenied as exc:

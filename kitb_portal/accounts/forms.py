@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kitb_portal.common.forms import ServiceErrorsMixin
 from kitb_portal.notifications.services import notify
 
 from .models import LANGUAGE_CHOICES, Organization, User
@@ -36,7 +37,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         )
 
 
-class InviteForm(forms.Form):
+class InviteForm(ServiceErrorsMixin, forms.Form):
     """Invite a partner user (the admin's form; the portal's drops the organisation field)."""
 
     full_name = forms.CharField(label=_("Full name"), max_length=200)
@@ -54,13 +55,18 @@ class InviteForm(forms.Form):
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
-    def add_service_error(self, error: ValidationError) -> None:
-        """Show a service's ValidationError on the fields it names (or the whole form)."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
+    def invite(self, *, actor):
+        """Send the invitation of the valid form through ``services.user_invite`` (its errors raise)."""
+        from . import services
+
+        data = self.cleaned_data
+        return services.user_invite(
+            actor=actor, email=data["email"], full_name=data["full_name"], organization=self.invited_organization(actor),
+            language=data["language"], is_org_admin=data["is_org_admin"],
+        )
+
+    def invited_organization(self, actor):
+        return self.cleaned_data["organization"]
 
 
 class ColleagueInviteForm(InviteForm):
@@ -69,6 +75,9 @@ class ColleagueInviteForm(InviteForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["organization"]
+
+    def invited_organization(self, actor):
+        return actor.organization
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):

@@ -1,6 +1,23 @@
 """Who may do what with people and organisations (object rules beside the model permissions)."""
 from __future__ import annotations
 
+from .backends import group_names
+from .roles import KITB_ADMINISTRATOR
+
+
+def is_kitb_administrator(user) -> bool:
+    """Active staff in the KITB administrator role group, or a superuser (the answer is kept on the
+    user object for the request)."""
+    if not (user is not None and user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_kitb_administrator", None)
+    if cached is None:
+        cached = KITB_ADMINISTRATOR in group_names(user)
+        user._is_kitb_administrator = cached
+    return cached
+
 
 def _is_partner_org_admin(user) -> bool:
     return bool(

@@ -10,16 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from kitb_portal.common.forms import add_service_errors
+
 from . import permissions, selectors, services
 from .forms import ApiTokenForm, ContactForm
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- API tokens -----------------------------------------------------------------------------------
@@ -33,7 +27,7 @@ def api_token_list(request):
         try:
             created, raw = services.api_token_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             form = ApiTokenForm()
     tokens = selectors.api_token_list_for(request.user)
@@ -80,7 +74,7 @@ def contact_edit(request, pk=None):
                 contact = services.contact_update(actor=request.user, contact_id=contact.pk, data=form.cleaned_data)
                 messages.success(request, _("%(name)s is saved.") % {"name": contact.full_name})
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("portal:contact_list")
     return render(request, "accounts/portal_contact_form.html", {"form": form, "contact": contact})

@@ -125,16 +125,8 @@ def org_user_invite(request):
     _require_colleague_manager(request)
     form = ColleagueInviteForm(request.POST or None, initial={"language": request.user.preferred_language})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            invitation = services.user_invite(
-                actor=request.user,
-                email=data["email"],
-                full_name=data["full_name"],
-                organization=request.user.organization,
-                language=data["language"],
-                is_org_admin=data["is_org_admin"],
-            )
+            invitation = form.invite(actor=request.user)
         except ValidationError as exc:
             form.add_service_error(exc)
         else:
@@ -143,32 +135,29 @@ def org_user_invite(request):
     return render(request, "accounts/portal_user_invite.html", {"form": form, "organization": request.user.organization})
 
 
-@login_required
-@require_POST
-def org_user_deactivate(request, pk):
+def _set_colleague_active(request, pk, service, done: str):
+    """Deactivate or reactivate a colleague through ``service``; ``done`` names them in the message."""
     _require_colleague_manager(request)
     colleague = selectors.colleague_get_for(request.user, pk)
     try:
-        services.user_deactivate(actor=request.user, user=colleague)
+        service(actor=request.user, user=colleague)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, _("%(name)s can no longer log in.") % {"name": colleague.full_name or colleague.email})
+        messages.success(request, done % {"name": colleague.full_name or colleague.email})
     return redirect("portal:user_list")
+
+
+@login_required
+@require_POST
+def org_user_deactivate(request, pk):
+    return _set_colleague_active(request, pk, services.user_deactivate, _("%(name)s can no longer log in."))
 
 
 @login_required
 @require_POST
 def org_user_reactivate(request, pk):
-    _require_colleague_manager(request)
-    colleague = selectors.colleague_get_for(request.user, pk)
-    try:
-        services.user_reactivate(actor=request.user, user=colleague)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, _("%(name)s can log in again.") % {"name": colleague.full_name or colleague.email})
-    return redirect("portal:user_list")
+    return _set_colleague_active(request, pk, services.user_reactivate, _("%(name)s can log in again."))
 
 
 # --- invitation links ------------------------------------------------------------------------

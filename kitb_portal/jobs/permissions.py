@@ -6,24 +6,11 @@ model permissions as the admin's own import (add and change) or export (view).
 """
 from __future__ import annotations
 
-from kitb_portal.accounts.backends import group_names
-from kitb_portal.accounts.roles import KITB_ADMINISTRATOR
+from kitb_portal.accounts.permissions import is_kitb_administrator
 
 
 def _active_staff(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
-
-
-def is_kitb_administrator(user) -> bool:
-    if not _active_staff(user):
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_jobs_is_admin", None)
-    if cached is None:
-        cached = KITB_ADMINISTRATOR in group_names(user)
-        user._jobs_is_admin = cached
-    return cached
 
 
 def _perm(model, action: str) -> str:

@@ -93,6 +93,18 @@ def _enqueue(job_id: int) -> None:
 # --- start -----------------------------------------------------------------------------------
 
 
+def _job_model(actor, model_label: str, resource_path: str, file_format: str, may_start, refused: str):
+    """The model of a job ``actor`` may start (``may_start(actor, model)``; else PermissionDenied with
+    ``refused``), in CSV or XLSX, with a resource of that model."""
+    model = _model(model_label)
+    if not may_start(actor, model):
+        raise PermissionDenied(refused % {"model": model._meta.verbose_name_plural})
+    if file_format not in JobFormat.values:
+        raise ValidationError(_("Choose CSV or XLSX."), code="format")
+    _check_resource(resource_path, model)
+    return model
+
+
 @transaction.atomic
 def job_start_import(*, actor, model_label: str, resource_path: str, file_format: str, uploaded_file,
                      auto_confirm: bool = True) -> BackgroundJob:
@@ -102,12 +114,7 @@ def job_start_import(*, actor, model_label: str, resource_path: str, file_format
     once, not a failed job later. ``auto_confirm``: import as soon as the check finds no row error;
     otherwise the job waits for the starter's confirmation.
     """
-    model = _model(model_label)
-    if not can_start_import(actor, model):
-        raise PermissionDenied(_("You may not import %(model)s.") % {"model": model._meta.verbose_name_plural})
-    if file_format not in JobFormat.values:
-        raise ValidationError(_("Choose CSV or XLSX."), code="format")
-    _check_resource(resource_path, model)
+    model = _job_model(actor, model_label, resource_path, file_format, can_start_import, _("You may not import %(model)s."))
     check_upload_size(uploaded_file)  # from its size, before reading it
     uploaded_file.seek(0)
     data = uploaded_file.read()
@@ -131,12 +138,7 @@ def job_start_export(*, actor, model_label: str, resource_path: str, file_format
                      fields: list[str] | None = None, queryset_path: str = "") -> BackgroundJob:
     """Queue an export of ``ids`` (in this order; all rows if None) with the resource's ``fields``
     (all if empty). The rows are listed now, so the file holds what the person saw."""
-    model = _model(model_label)
-    if not can_start_export(actor, model):
-        raise PermissionDenied(_("You may not export %(model)s.") % {"model": model._meta.verbose_name_plural})
-    if file_format not in JobFormat.values:
-        raise ValidationError(_("Choose CSV or XLSX."), code="format")
-    _check_resource(resource_path, model)
+    model = _job_model(actor, model_label, resource_path, file_format, can_start_export, _("You may not export %(model)s."))
     if queryset_path:
         try:
             import_string(queryset_path)

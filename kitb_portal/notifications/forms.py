@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from kitb_portal.common.forms import ServiceErrorsMixin
 
 from . import kinds
 from .models import EMAIL_LANGUAGE_CHOICES, DigestFrequency
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(ServiceErrorsMixin, forms.Form):
     email_language = forms.ChoiceField(
         label=_("Language of my e-mails"), choices=EMAIL_LANGUAGE_CHOICES, required=False,
     )
@@ -29,10 +30,3 @@ class PreferenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["received_kinds"].choices = [(k.code, k.label) for k in kinds.choosable(staff=user.is_staff)]
-
-    def add_service_error(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)

@@ -4,11 +4,13 @@ with their files and the parties' answers). An MoU's pack page is on the MoU (pa
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from kitb_portal.common.downloads import attachment_response
 
 from . import services
 from .models import FileFormat, PackLanguage, ReviewNarrative, ReviewPackVersion
@@ -85,8 +87,4 @@ class ReviewPackVersionAdmin(SimpleHistoryAdmin):
         if pack_file is None:
             raise Http404
         data = services.read_verified(pack_file)
-        response = HttpResponse(data, content_type=CONTENT_TYPES[file_format])
-        response["Content-Disposition"] = f'attachment; filename="review-{version.pk}-v{version.number}-{language}.{file_format}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachment_response(data, f"review-{version.pk}-v{version.number}-{language}.{file_format}", CONTENT_TYPES[file_format])

@@ -18,6 +18,7 @@ from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
@@ -40,6 +41,17 @@ class ReviewContext:
     def rate_date(self) -> dt.date:
         """Amounts are converted at the rates valid on this day: the period's end, or today while it runs."""
         return min(self.period_end, self.as_of)
+
+    @property
+    def period_instants(self) -> tuple[dt.datetime, dt.datetime]:
+        """The period as instants in the site's time zone: from its first day's midnight up to (not
+        including) the midnight after its last day."""
+        return start_of_day(self.period_start), start_of_day(self.period_end + dt.timedelta(days=1))
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 @dataclass

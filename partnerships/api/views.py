@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.response import Response
 
 from kitb_portal.api.viewsets import ScopedReadOnlyViewSet
 
@@ -33,9 +32,7 @@ class MoUViewSet(ScopedReadOnlyViewSet):
     queryset = MoU.objects.all()
     serializer_class = MoUSerializer
     filterset_class = MoUFilter
-
-    def scoped_queryset(self, user):
-        return selectors.mou_list_for(user)
+    selector = selectors.mou_list_for
 
 
 class CommitmentFilter(django_filters.FilterSet):
@@ -55,9 +52,7 @@ class CommitmentViewSet(ScopedReadOnlyViewSet):
     queryset = Commitment.objects.all()
     serializer_class = CommitmentSerializer
     filterset_class = CommitmentFilter
-
-    def scoped_queryset(self, user):
-        return selectors.commitment_list_for(user)
+    selector = selectors.commitment_list_for
 
     @extend_schema(request=CommitmentStatusSerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"], url_path="status")
@@ -66,13 +61,11 @@ class CommitmentViewSet(ScopedReadOnlyViewSet):
         commitment = self.get_object()
         if not can_change_commitment(request.user, commitment):
             raise PermissionDenied(_("Only partnership officers change a commitment's status."))
-        body = CommitmentStatusSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = body.validated_data
+        data = self.validated_body(CommitmentStatusSerializer)
         if data["status"] == CommitmentStatus.DONE:
             services.commitment_complete(actor=request.user, commitment_id=commitment.pk, note=data["note"], closed_on=data.get("closed_on"))
         elif data["status"] == CommitmentStatus.WAIVED:
             services.commitment_waive(actor=request.user, commitment_id=commitment.pk, note=data["note"])
         else:
             services.commitment_reopen(actor=request.user, commitment_id=commitment.pk)
-        return Response(CommitmentSerializer(self.get_queryset().get(pk=commitment.pk)).data)
+        return self.answer(commitment)

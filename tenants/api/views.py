@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
-from rest_framework.response import Response
+from rest_framework import mixins
 
 from kitb_portal.api.viewsets import ScopedReadOnlyViewSet
 
@@ -29,9 +28,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     queryset = Application.objects.all()
     filterset_class = ApplicationFilter
-
-    def scoped_queryset(self, user):
-        return selectors.application_api_list_for(user)
+    selector = selectors.application_api_list_for
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -44,11 +41,9 @@ class ApplicationViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     @extend_schema(request=ApplicationDraftSerializer, responses={201: ApplicationSerializer})
     def create(self, request, *args, **kwargs):
         """Refer a company: a draft application for your organisation (partner users; staff use the admin)."""
-        body = ApplicationDraftSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        application = application_services.application_create(actor=request.user, data=dict(body.validated_data))
-        application = self.get_queryset().get(pk=application.pk)
-        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+        data = self.validated_body(ApplicationDraftSerializer)
+        application = application_services.application_create(actor=request.user, data=dict(data))
+        return self.answer(application, ApplicationSerializer, created=True)
 
 
 class ZoneViewSet(ScopedReadOnlyViewSet):
@@ -56,9 +51,7 @@ class ZoneViewSet(ScopedReadOnlyViewSet):
 
     queryset = Zone.objects.all()
     serializer_class = ZoneSerializer
-
-    def scoped_queryset(self, user):
-        return selectors.zone_list_for(user)
+    selector = selectors.zone_list_for
 
 
 class PlotFilter(django_filters.FilterSet):
@@ -76,6 +69,4 @@ class PlotViewSet(ScopedReadOnlyViewSet):
     queryset = Plot.objects.all()
     serializer_class = PlotSerializer
     filterset_class = PlotFilter
-
-    def scoped_queryset(self, user):
-        return selectors.plot_list_for(user)
+    selector = selectors.plot_list_for

@@ -256,14 +256,13 @@ def _choose_language(page, live_server, lang: str) -> None:
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": live_server.url}])
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_admin_pages_speak_the_language_and_hold_their_layout(demo, browser, live_server, shot, lang):
+def _walk_in_language(browser, live_server, shot, lang, user, expect_path, pages) -> None:
+    """Log ``user`` in, choose ``lang`` and check each of ``pages``; every problem is reported at the end."""
     data = _data_values()
-    pages = _admin_pages()
     context = _in_language(browser, live_server, lang)
     try:
         page = context.new_page()
-        login(page, demo.admin.email, demo.admin.password, expect_path="/admin/")
+        login(page, user.email, user.password, expect_path=expect_path)
         _choose_language(page, live_server, lang)
         problems: list[str] = []
         for name, url in pages:
@@ -276,19 +275,10 @@ def test_admin_pages_speak_the_language_and_hold_their_layout(demo, browser, liv
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_admin_pages_speak_the_language_and_hold_their_layout(demo, browser, live_server, shot, lang):
+    _walk_in_language(browser, live_server, shot, lang, demo.admin, "/admin/", _admin_pages())
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_portal_pages_speak_the_language_and_hold_their_layout(demo, browser, live_server, shot, lang):
-    data = _data_values()
-    pages = _portal_pages()
-    context = _in_language(browser, live_server, lang)
-    try:
-        page = context.new_page()
-        login(page, demo.partner.email, demo.partner.password, expect_path="/portal/")
-        _choose_language(page, live_server, lang)
-        problems: list[str] = []
-        for name, url in pages:
-            _visit(page, url)
-            assert page.locator("html").get_attribute("lang") == lang, url
-            problems += _check_page(page, shot, f"{lang}-{name}", data, _english_words(lang))
-    finally:
-        context.close()
-    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+    _walk_in_language(browser, live_server, shot, lang, demo.partner, "/portal/", _portal_pages())

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
 from django.utils import timezone
 
 from events import services as event_services
@@ -20,6 +19,7 @@ from tests.events.factories import EventFactory, VenueFactory
 from tests.factories import UserFactory
 from tests.partnerships.factories import CommitmentFactory, mou_with_parties
 from tests.tenants.factories import ApplicationFactory, PlotFactory, SectorFactory, ZoneFactory
+from tests.utils import logged_in_client
 
 
 @pytest.fixture
@@ -32,9 +32,7 @@ def kitb_admin(db, kitb):
 
 @pytest.fixture
 def admin_client(kitb_admin):
-    client = Client()
-    client.force_login(kitb_admin)
-    return client
+    return logged_in_client(kitb_admin)
 
 
 @pytest.fixture

@@ -2,8 +2,15 @@
 import pytest
 
 from tests.conftest import redis_db, redis_location
+from tests.factories import UserFactory
 
 from .factories import EventFactory, VenueFactory
+
+
+@pytest.fixture
+def org_admin(technopark):
+    """The partner organisation administrator of Chungbuk Technopark (delegations, letters)."""
+    return UserFactory(organization=technopark, email="boss@technopark.example", is_org_admin=True)
 
 
 @pytest.fixture

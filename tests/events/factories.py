@@ -74,3 +74,14 @@ class EventFactory(factory.Factory):
     def _create(cls, model_class, *args, **kwargs):
         actor = kwargs.pop("actor", None) or UserFactory(staff=True)
         return services.event_create(actor=actor, **kwargs)
+
+
+def events_officer(organization, **fields):
+    """A KITB staff user in the events officer role group."""
+    from django.contrib.auth.models import Group
+
+    from kitb_portal.accounts.roles import EVENTS_OFFICER
+
+    user = UserFactory(staff=True, organization=organization, **fields)
+    user.groups.add(Group.objects.get(name=EVENTS_OFFICER))
+    return user

@@ -14,7 +14,7 @@ from kitb_portal.notifications.models import OutboxMessage
 from tests.factories import UserFactory
 from tests.utils import assert_flat_queries, count_queries
 
-from .factories import VenueFactory
+from .factories import VenueFactory, events_officer
 
 
 def _when(days=30, hours=0):
@@ -34,13 +34,7 @@ def org_admin_b(province):
 @pytest.fixture
 def officer(kitb):
     """KITB's events officer (the role group)."""
-    from django.contrib.auth.models import Group
-
-    from kitb_portal.accounts.roles import EVENTS_OFFICER
-
-    user = UserFactory(staff=True, organization=kitb, email="events@kitb.example", preferred_language="id")
-    user.groups.add(Group.objects.get(name=EVENTS_OFFICER))
-    return user
+    return events_officer(kitb, email="events@kitb.example", preferred_language="id")
 
 
 def _propose(actor, **extra):

@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from events import services
 from events.models import Delegation, DelegationMember, Registration
-from kitb_portal.accounts.roles import EVENTS_OFFICER, PARTNERSHIPS_OFFICER
+from kitb_portal.accounts.roles import PARTNERSHIPS_OFFICER
 from kitb_portal.notifications.models import OutboxMessage
 from tests.factories import UserFactory
 from tests.utils import assert_flat_queries, count_queries
 
 from .factories import EventFactory, VenueFactory
+from .factories import events_officer as make_events_officer
 
 PASSPORT = "M7654321"
 
@@ -32,20 +33,13 @@ def member(i, **extra):
 
 
 @pytest.fixture
-def org_admin(technopark):
-    return UserFactory(organization=technopark, email="boss@technopark.example", is_org_admin=True)
-
-
-@pytest.fixture
 def five_places(staff_user):
     return EventFactory(published=True, capacity=5, venue=VenueFactory(name="Delegation hall"), actor=staff_user)
 
 
 @pytest.fixture
 def events_officer(kitb):
-    user = UserFactory(staff=True, organization=kitb, email="eo@kitb.example")
-    user.groups.add(Group.objects.get(name=EVENTS_OFFICER))
-    return user
+    return make_events_officer(kitb, email="eo@kitb.example")
 
 
 @pytest.mark.django_db

@@ -5,7 +5,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -14,11 +13,10 @@ from pypdf import PdfReader
 from events import services
 from events.models import IssuedDocument, Registration
 from events.services.documents import letter_pdf
-from kitb_portal.accounts.roles import EVENTS_OFFICER
 from kitb_portal.notifications.models import OutboxMessage
 from tests.factories import UserFactory
 
-from .factories import EventFactory, VenueFactory
+from .factories import EventFactory, VenueFactory, events_officer
 from .test_delegations import member
 
 
@@ -28,15 +26,8 @@ def pdf_text(content: bytes) -> str:
 
 
 @pytest.fixture
-def org_admin(technopark):
-    return UserFactory(organization=technopark, email="boss@technopark.example", is_org_admin=True)
-
-
-@pytest.fixture
 def officer(kitb):
-    user = UserFactory(staff=True, organization=kitb, email="eo@kitb.example", full_name="Dewi Lestari")
-    user.groups.add(Group.objects.get(name=EVENTS_OFFICER))
-    return user
+    return events_officer(kitb, email="eo@kitb.example", full_name="Dewi Lestari")
 
 
 @pytest.fixture

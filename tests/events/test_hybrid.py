@@ -1,10 +1,8 @@
 """Hybrid events: on-site and online places are separate pools, each with its own waitlist, both
 safe under concurrency; the meeting link goes only to confirmed online places; sessions and
 speaker bios in id/ko/en with fallback."""
-import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -12,6 +10,7 @@ from events import services
 from events.models import Registration, Session, Speaker
 from kitb_portal.notifications.models import OutboxMessage
 from tests.factories import OrganizationFactory, UserFactory
+from tests.utils import race
 
 from .factories import EventFactory, VenueFactory
 
@@ -32,24 +31,10 @@ def test_on_site_and_online_places_raced_separately():
     event = _hybrid(staff, capacity=5, online_capacity=3)
     racers = [(UserFactory(email=f"onsite{i}@example.com", organization=org), "on_site") for i in range(12)]
     racers += [(UserFactory(email=f"online{i}@example.com", organization=org), "online") for i in range(8)]
-    barrier = threading.Barrier(len(racers))
-    errors = []
-
     def register(user, attendance):
-        try:
-            barrier.wait(timeout=30)
-            services.registration_create(event_id=event.pk, user=user, attendance=attendance)
-        except Exception as exc:  # asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        services.registration_create(event_id=event.pk, user=user, attendance=attendance)
 
-    threads = [threading.Thread(target=register, args=r) for r in racers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert errors == []
+    assert race(register, racers) == []
     for attendance, confirmed, waiting in (("on_site", 5, 7), ("online", 3, 5)):
         rows = Registration.objects.filter(event=event, attendance=attendance)
         assert rows.filter(status="confirmed").count() == confirmed, attendance

@@ -1,17 +1,16 @@
 """Filling an event: capacity under concurrency, the waitlist, cancellation and refusals."""
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from events import services
 from events.models import Registration
 from kitb_portal.notifications.models import OutboxMessage
 from tests.factories import OrganizationFactory, UserFactory
+from tests.utils import race
 
 from .factories import EventFactory, VenueFactory
 
@@ -22,25 +21,10 @@ def test_thirty_people_racing_for_ten_places():
     staff = UserFactory(staff=True, email="race-staff@kitb.example", organization=None)
     event = EventFactory(published=True, capacity=10, venue=VenueFactory(name="Race hall"), actor=staff)
     users = [UserFactory(email=f"racer{i}@example.com", organization=org) for i in range(30)]
-    barrier = threading.Barrier(len(users))
-    errors = []
-
     def register(user):
-        try:
-            barrier.wait(timeout=30)
-            services.registration_create(event_id=event.pk, user=user)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        services.registration_create(event_id=event.pk, user=user)
 
-    threads = [threading.Thread(target=register, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-
-    assert errors == []
+    assert race(register, [(u,) for u in users]) == []
     statuses = list(Registration.objects.filter(event=event).values_list("status", flat=True))
     assert statuses.count("confirmed") == 10
     assert statuses.count("waitlisted") == 20

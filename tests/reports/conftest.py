@@ -22,15 +22,6 @@ AS_OF = dt.date(2026, 1, 20)  # after the period: targets are met or behind
 _seq = itertools.count(1)
 
 
-@pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    root = tmp_path / "private"
-    root.mkdir()
-    settings.PRIVATE_MEDIA_ROOT = root
-    settings.MEDIA_ROOT = root
-    return root
-
-
 @pytest.fixture
 def officer(db, kitb):
     return UserFactory(staff=True, is_superuser=True, organization=kitb, email="officer@kitb.example",

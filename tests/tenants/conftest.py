@@ -115,6 +115,15 @@ def draft_a(db, technopark, partner_a, sector):
 
 
 @pytest.fixture
+def screening_a(draft_a, partner_a, kitb_admin):
+    """``draft_a`` submitted by partner A and in screening (started by the KITB administrator)."""
+    services.application_submit(application_id=draft_a.pk, actor=partner_a)
+    services.application_start_screening(application_id=draft_a.pk, actor=kitb_admin)
+    draft_a.refresh_from_db()
+    return draft_a
+
+
+@pytest.fixture
 def draft_b(db, province, partner_b, sector):
     application = ApplicationFactory(referrer=province, sector=sector, created_by=partner_b, company_name="Province Co.")
     add_required_documents(application, partner_b)

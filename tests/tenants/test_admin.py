@@ -23,14 +23,6 @@ def admin_client(client, kitb_admin):
     return client
 
 
-@pytest.fixture
-def screening_a(draft_a, partner_a, kitb_admin):
-    services.application_submit(application_id=draft_a.pk, actor=partner_a)
-    services.application_start_screening(application_id=draft_a.pk, actor=kitb_admin)
-    draft_a.refresh_from_db()
-    return draft_a
-
-
 @pytest.mark.django_db
 def test_pipeline_lists_with_filters_and_score(admin_client, screening_a, kitb_admin, reviewer1, reviewer2, criteria, technopark, sector):
     complete_review(screening_a, reviewer1, {c: 4 for c in criteria}, assigner=kitb_admin)

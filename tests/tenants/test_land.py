@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from tenants import selectors, services
 from tenants.models import Allocation, Application, Plot, Zone
 from tests.factories import OrganizationFactory, UserFactory
+from tests.utils import race
 
 from .factories import ApplicationFactory, PlotFactory, SectorFactory, ZoneFactory
 
@@ -170,32 +171,21 @@ def test_twenty_staff_allocating_the_same_plot_at_once_exactly_one_succeeds():
     root = ZoneFactory(code="kitb", area_ha=Decimal("4300"))
     phase = ZoneFactory(code="phase-1", area_ha=Decimal("450"), parent=root)
     plot = PlotFactory(code="P1-A01", zone=phase, area_ha=Decimal("12"))
-    barrier = threading.Barrier(20)
     results: list[tuple[str, str]] = []
     lock = threading.Lock()
 
     def worker(i):
         try:
-            barrier.wait(timeout=30)
-            try:
-                services.plot_allocate(plot_id=plot.pk, application_id=apps[i].pk, actor=staff[i])
-                outcome = ("ok", "")
-            except ValidationError as exc:
-                outcome = ("refused", " ".join(exc.messages))
-            except Exception as exc:  # a deadlock or a 500 would land here and fail the test
-                outcome = ("error", repr(exc))
-            with lock:
-                results.append(outcome)
-        finally:
-            connection.close()
+            services.plot_allocate(plot_id=plot.pk, application_id=apps[i].pk, actor=staff[i])
+            outcome = ("ok", "")
+        except ValidationError as exc:
+            outcome = ("refused", " ".join(exc.messages))
+        with lock:
+            results.append(outcome)
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    errors = race(worker, [(i,) for i in range(20)])
+    assert errors == []  # a deadlock or a 500 would land here
     assert len(results) == 20, results
-    assert [r for r in results if r[0] == "error"] == []
     assert sum(1 for r in results if r[0] == "ok") == 1
     refusals = [r[1] for r in results if r[0] == "refused"]
     assert len(refusals) == 19

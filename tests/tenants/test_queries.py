@@ -1,9 +1,8 @@
 """The pipeline pages cost the same number of queries with 5 applications as with 300."""
 import pytest
-from django.test import Client
 
 from tenants.models import Application, Review, ReviewAssignment, ReviewScore
-from tests.utils import assert_flat_queries, count_queries
+from tests.utils import assert_flat_queries, count_queries, logged_in_client
 
 from .factories import ApplicationFactory
 
@@ -29,9 +28,7 @@ def _make(n, referrer, sector, officer, reviewers, criteria):
 
 @pytest.fixture
 def staff_client(kitb_admin):
-    client = Client()
-    client.force_login(kitb_admin)
-    return client
+    return logged_in_client(kitb_admin)
 
 
 @pytest.mark.django_db

@@ -24,9 +24,7 @@ class OrganizationViewSet(ScopedReadOnlyViewSet):
     queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
-
-    def scoped_queryset(self, user):
-        return selectors.organization_list_for(user)
+    selector = selectors.organization_list_for
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -43,6 +41,4 @@ class ContactViewSet(ScopedReadOnlyViewSet):
     queryset = Contact.objects.all()
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
-
-    def scoped_queryset(self, user):
-        return selectors.contact_list_for(user)
+    selector = selectors.contact_list_for
