@@ -19,7 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, IndexedSearchMixin
+from kitb_portal.common.admin_tools import (
+    BatchedAutocompleteInlineMixin,
+    BoundedCountPaginator,
+    FastActionCheckboxMixin,
+    IndexedSearchMixin,
+)
 from kitb_portal.jobs.permissions import can_start_export
 
 from .. import selectors, services, workflow
@@ -30,7 +35,7 @@ from .exports import _export_response
 from .filters import MoUFilter, TopicFilter, VenueFilter, YearFilter
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(BatchedAutocompleteInlineMixin, admin.TabularInline):
     model = Session
     extra = 0
     fields = ("title", "title_id", "title_ko", "start", "end", "room", "language", "interpretation", "speakers", "description")
@@ -40,6 +45,9 @@ class SessionInline(admin.TabularInline):
         if db_field.name == "room":  # a room's name shows its venue: read together
             kwargs["queryset"] = Room.objects.select_related("venue")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("speakers")  # each row's chosen speakers
 
 
 class RegistrationInline(admin.TabularInline):

@@ -239,3 +239,35 @@ def test_a_partnerships_officer_reads_an_event_change_page_without_a_500(client,
     response = client.get(reverse("admin:events_event_change", args=[event.pk]))
     assert response.status_code == 200
     assert event.title_en in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_event_page_reads_the_agendas_rooms_and_speakers_once_whatever_the_sessions(staff_client, event):
+    """Each session row's autocomplete widgets used to read their chosen room and speakers: two queries
+    a row. They are read for all rows at once, and each row shows its own."""
+    from events.models import Session
+    from tests.utils import assert_flat_queries, count_queries
+
+    from .factories import SpeakerFactory
+
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    def add_sessions(n):
+        for i in range(n):
+            session = Session.objects.create(
+                event=event, title=f"Session {event.sessions.count()}", room=RoomFactory(venue=event.venue, name=f"Room {event.sessions.count()}"),
+                start=event.start, end=event.start + dt.timedelta(minutes=30),
+            )
+            session.speakers.set([SpeakerFactory(name=f"Speaker of {session.title}"), SpeakerFactory()])
+
+    add_sessions(1)
+    staff_client.get(url)  # warm: permissions, content types
+    small = count_queries(staff_client.get, url)
+    add_sessions(4)
+    large = count_queries(staff_client.get, url)
+    assert_flat_queries(small, large)
+    page = large[2].content.decode()
+    for session in event.sessions.all():
+        assert f'>{session.room.name} (' in page
+        for speaker in session.speakers.all():
+            assert f"{speaker.name}" in page
