@@ -2,7 +2,7 @@
 
 The groups are created by a data migration; their permissions are (re)synchronised after every
 ``migrate`` (post_migrate signal), so an app's new models get the right permissions without a
-migration per app. The permissions come from the access matrix (``access.py``); entries are
+migration per app. The permissions come from the access matrix (the ``access`` package); entries are
 ``app_label.codename`` patterns (``*`` matches any run of characters), so a hand-written wildcard
 still works in a test or a one-off group.
 """
@@ -24,7 +24,7 @@ ROLE_LABELS = {
     SCREENING_COMMITTEE: _("Screening committee member"),
 }
 
-#: Group name -> its model permissions, DERIVED from the access matrix (kitb_portal/accounts/access.py):
+#: Group name -> its model permissions, DERIVED from the access matrix (kitb_portal/accounts/access/matrix.py):
 #: read of an area gives the view permission of each of its models, change the add/change/delete ones too.
 ROLE_PERMISSIONS: dict[str, list[str]] = role_permissions()
 

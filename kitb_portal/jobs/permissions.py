@@ -41,7 +41,7 @@ def can_start_export(user, model) -> bool:
 def can_use_jobs(user) -> bool:
     """The "Background jobs" list (it shows only their own jobs): active staff who hold some model
     permission, i.e. who can import or export anything. A staff user with no group sees no app
-    (kitb_portal/accounts/access.py: the "jobs" area)."""
+    (kitb_portal/accounts/access/: the "jobs" area)."""
     if not _active_staff(user):
         return False
     if user.is_superuser:
