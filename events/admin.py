@@ -28,6 +28,7 @@ from kitb_portal.common.admin_tools import (
     FixedChoicesFilter,
     TextListFilter,
 )
+from kitb_portal.common.zonetime import range_text
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 from kitb_portal.jobs.formats import neutralise_dataset
 from kitb_portal.jobs.permissions import can_start_export
@@ -35,7 +36,6 @@ from kitb_portal.jobs.permissions import can_start_export
 from . import selectors, services
 from .forms import EventAdminForm
 from .models import Event, EventStatus, Feedback, Registration, RegistrationStatus, Room, Session, Speaker, Topic, Venue
-from .timefmt import range_text
 
 
 # --- import-export --------------------------------------------------------------------------------
