@@ -487,11 +487,11 @@ SEED_DEMO_STEPS = [
 ]
 # Generators run by `manage.py seed_bulk --scale N` (benchmark data, written with COPY), in order.
 SEED_BULK_STEPS = [
-    "kitb_portal.accounts.bulk.seed",
+    "kitb_portal.accounts.bench_data.seed",
     "partnerships.bulk.seed",
     "events.bulk.seed",
     "tenants.bulk.seed",
-    "kitb_portal.accounts.bulk.seed_outbox",
+    "kitb_portal.accounts.bench_data.seed_outbox",
 ]
 # Digest sections (functions in each app's digest.py), composed by kitb_portal.notifications.
 DIGEST_SECTIONS: list[str] = [
