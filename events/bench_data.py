@@ -1,6 +1,6 @@
 """Generated events for ``manage.py seed_bulk``: 500 events and about 5,000 registrations per unit of scale.
 
-Bypasses the services on purpose (see kitb_portal/accounts/bulk.py), so it keeps their rules itself:
+Bypasses the services on purpose (see kitb_portal/accounts/bench_data.py), so it keeps their rules itself:
 
 * venues in Indonesia and Korea, each with its own timeline: the events of a venue are placed one
   per slot of the ten years, so two events of one venue never overlap (the exclusion constraint);
@@ -21,7 +21,7 @@ import datetime as dt
 
 from django.utils.text import slugify
 
-from kitb_portal.accounts.bulk import (
+from kitb_portal.accounts.bench_data import (
     ID_CITIES,
     KR_CITIES,
     BulkContext,

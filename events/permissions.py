@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from kitb_portal.accounts import roles
+
 from .models import Attendance, EventMode, EventStatus, RegistrationStatus
 
 
@@ -67,7 +69,7 @@ def can_view_summary(user) -> bool:
 
 # --- partners as co-workers -----------------------------------------------------------------------
 def _is_partner(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and not user.is_staff and user.organization_id)
+    return roles.is_partner_user(user)
 
 
 def can_propose_events(user) -> bool:
@@ -119,14 +121,8 @@ def can_manage_delegation(user, delegation) -> bool:
 
 
 def is_events_officer(user) -> bool:
-    """Staff in KITB's events officer group (superusers stand in)."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
-        return True
-    from kitb_portal.accounts.roles import EVENTS_OFFICER
-
-    return user.groups.filter(name=EVENTS_OFFICER).exists() and user.has_perm("events.view_passport_data")
+    """Staff in KITB's events officer group (superusers stand in) who hold the passport permission."""
+    return roles.is_events_officer(user) and user.has_perm("events.view_passport_data")
 
 
 def can_see_passport(user, delegation) -> bool:

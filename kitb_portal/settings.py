@@ -2,6 +2,13 @@
 
 Every variable has a safe development default; ``DJANGO_ENV=production`` refuses the unsafe ones.
 The README lists each variable with its meaning and default.
+
+Why one file of over 450 lines: settings are one flat namespace read top to bottom, and later
+sections use what earlier ones decided (``PRODUCTION``, ``SITE_URL``, ``REDIS_URL``, ``TESTING``); a
+``settings/`` package would hide that order behind star imports and change ``DJANGO_SETTINGS_MODULE``
+in manage.py, wsgi/asgi, celery, pytest.ini, the dev stack and the tests. Each section starts with a
+``# --- <topic> ---`` line (database, Redis, Celery, auth, i18n, files, e-mail, security, API,
+background jobs, the apps' pluggable parts, logging, tests), and each setting has its reason above it.
 """
 
 from __future__ import annotations
@@ -431,6 +438,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Forms, history, import/export (third-party apps) ---------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -458,7 +466,7 @@ JOBS_MAX_IMPORT_MB = env.int("JOBS_MAX_IMPORT_MB", default=50)
 JOBS_MAX_IMPORT_ROWS = env.int("JOBS_MAX_IMPORT_ROWS", default=200_000)
 # An XLSX whose zip members would unpack to more than this many MB is refused unopened (zip bomb).
 JOBS_MAX_XLSX_UNCOMPRESSED_MB = env.int("JOBS_MAX_XLSX_UNCOMPRESSED_MB", default=200)
-# The progress bar's row count is written every this many rows (and at least every 2 seconds).
+# The progress bar's row count is written every this many rows (and after a pause: kitb_portal/jobs/progress.py).
 JOBS_PROGRESS_EVERY_ROWS = env.int("JOBS_PROGRESS_EVERY_ROWS", default=100)
 # Rows read per query by an export.
 JOBS_EXPORT_CHUNK = env.int("JOBS_EXPORT_CHUNK", default=500)
@@ -473,6 +481,7 @@ JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
 # Finished jobs (and their files) are deleted after this many days.
 JOBS_RETENTION_DAYS = env.int("JOBS_RETENTION_DAYS", default=30)
 
+# --- The apps' pluggable parts (the core names them by dotted path: it imports no app) ---------
 # Demo-data steps run by `manage.py seed_demo`, in order; each is idempotent.
 SEED_DEMO_STEPS = [
     "kitb_portal.accounts.demo.seed",
@@ -482,11 +491,11 @@ SEED_DEMO_STEPS = [
 ]
 # Generators run by `manage.py seed_bulk --scale N` (benchmark data, written with COPY), in order.
 SEED_BULK_STEPS = [
-    "kitb_portal.accounts.bulk.seed",
+    "kitb_portal.accounts.bench_data.seed",
     "partnerships.bench_data.seed",
     "events.bench_data.seed",
     "tenants.bench_data.seed",
-    "kitb_portal.accounts.bulk.seed_outbox",
+    "kitb_portal.accounts.bench_data.seed_outbox",
 ]
 # Digest sections (functions in each app's digest.py), composed by kitb_portal.notifications.
 DIGEST_SECTIONS: list[str] = [
@@ -521,6 +530,7 @@ SEARCH_SOURCES = [
     "kitb_portal.accounts.search.organisations",
     "kitb_portal.accounts.search.people",
 ]
+# --- Digests and the tenant journey ------------------------------------------------------------
 # Local hour (in each recipient's time zone) from which the day's digest is due.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 # Day of the weekly digest (0 = Monday).
@@ -531,6 +541,7 @@ TENANTS_COMMITTEE_QUORUM = env.int("TENANTS_COMMITTEE_QUORUM", default=3)
 TENANTS_MILESTONE_LATE_DAYS = env.int("TENANTS_MILESTONE_LATE_DAYS", default=30)
 TENANTS_REVIEW_DUE_DAYS = env.int("TENANTS_REVIEW_DUE_DAYS", default=14)
 
+# --- Logging -----------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -545,5 +556,6 @@ LOGGING = {
     },
 }
 
+# --- Tests -------------------------------------------------------------------------------------
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

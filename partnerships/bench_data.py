@@ -1,6 +1,6 @@
 """Generated MoUs for ``manage.py seed_bulk`` (100 per unit of scale), written with COPY.
 
-Bypasses the services on purpose (see kitb_portal/accounts/bulk.py): the rows must satisfy the
+Bypasses the services on purpose (see kitb_portal/accounts/bench_data.py): the rows must satisfy the
 model's constraints on their own, so statuses and dates are drawn together. Ten years of MoUs:
 old ones expired, terminated or renewed (past terms kept), recent ones active or signed, the
 newest in draft or negotiation. Each has KITB as first party and one or two partners; one in five
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kitb_portal.accounts.bulk import BulkContext, copy_rows, person_name, pick_weighted, random_hex, take_ids
+from kitb_portal.accounts.bench_data import BulkContext, copy_rows, person_name, pick_weighted, random_hex, take_ids
 
 from .models import Commitment, DocumentApproval, MoU, MoUDocument, MoUNote, MoUParty, MoUTerm, ScopeArea
 

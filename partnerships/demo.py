@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from kitb_portal.accounts import demo as accounts_demo
 from kitb_portal.accounts.models import Organization
+from kitb_portal.common.pdf import simple_pdf
 
 from . import services
 from .models import DocumentApproval, DocumentKind, MoU, MoUParty, ScopeArea
-from .pdf import simple_pdf
 
 MOU_MAIN = "KITB/MOU/2024/001"
 MOU_PROVINCE = "KITB/MOU/2024/002"

@@ -5,11 +5,13 @@ Reading is scoped by the selectors; these rules decide what a user may *do* with
 
 from __future__ import annotations
 
+from kitb_portal.accounts.roles import is_partner_user
+
 from .models import DocumentKind, MoU, MoUDocument, MoUParty, MoUStatus
 
 
 def _is_party_member(user, mou: MoU) -> bool:
-    if not user.is_authenticated or not user.is_active or user.is_staff or not user.organization_id:
+    if not is_partner_user(user):
         return False
     return any(p.organization_id == user.organization_id for p in mou.parties.all())
 

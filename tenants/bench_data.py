@@ -1,6 +1,6 @@
 """Generated tenant applications for ``manage.py seed_bulk``: 200 per unit of scale, with their reviews.
 
-Bypasses the services on purpose (see kitb_portal/accounts/bulk.py) and keeps their rules itself:
+Bypasses the services on purpose (see kitb_portal/accounts/bench_data.py) and keeps their rules itself:
 each application walks the workflow (draft → submitted → screening → due diligence → committee →
 approved / rejected, or withdrawn) with a status change per step; decided applications have a
 quorum of complete, conflict-free reviews scored on every active criterion; rejections give a
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from kitb_portal.accounts.bulk import BulkContext, IdPool, company_name, copy_rows, person_name, pick_weighted, random_hex, take_ids
+from kitb_portal.accounts.bench_data import BulkContext, IdPool, company_name, copy_rows, person_name, pick_weighted, random_hex, take_ids
 
 from . import demo, services
 from .models import (

@@ -9,13 +9,11 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kitb_portal.accounts.roles import KITB_ADMINISTRATOR, SCREENING_COMMITTEE
+from kitb_portal.accounts.roles import KITB_ADMINISTRATOR, SCREENING_COMMITTEE, staff_in_groups
 
 from .documents import read_and_check_pdf
 from .models import Allocation, Application, CommentVisibility, DocumentKind, Plot
@@ -204,12 +202,7 @@ class ReasonForm(forms.Form):
 
 
 def committee_members():
-    User = get_user_model()
-    return (
-        User.objects.filter(is_active=True, is_staff=True)
-        .filter(Q(is_superuser=True) | Q(groups__name__in=[SCREENING_COMMITTEE, KITB_ADMINISTRATOR]))
-        .distinct().order_by("full_name", "email")
-    )
+    return staff_in_groups(SCREENING_COMMITTEE, KITB_ADMINISTRATOR, superusers=True).order_by("full_name", "email")
 
 
 class AssignReviewersForm(forms.Form):

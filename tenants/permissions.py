@@ -7,13 +7,12 @@ status).
 
 from __future__ import annotations
 
-from kitb_portal.accounts.backends import group_names
-from kitb_portal.accounts.permissions import is_kitb_administrator
-from kitb_portal.accounts.roles import KITB_ADMINISTRATOR, SCREENING_COMMITTEE
-
-
-def _active(user) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
+from kitb_portal.accounts.roles import is_active_user as _active
+from kitb_portal.accounts.roles import (  # is_kitb_administrator: imported from here by the app too
+    is_kitb_administrator,
+    is_partner_user,
+    is_screening_committee_member,
+)
 
 
 def staff_may(user, perm: str) -> bool:
@@ -22,7 +21,7 @@ def staff_may(user, perm: str) -> bool:
 
 
 def is_partner_of(user, application) -> bool:
-    return _active(user) and not user.is_staff and user.organization_id is not None and user.organization_id == application.referrer_id
+    return is_partner_user(user) and user.organization_id == application.referrer_id
 
 
 def can_view_application(user, application) -> bool:
@@ -35,7 +34,7 @@ def can_view_application(user, application) -> bool:
 
 def can_create_application(user) -> bool:
     """Partner users refer applications on a company's behalf; staff use the admin."""
-    return _active(user) and not user.is_staff and user.organization_id is not None
+    return is_partner_user(user)
 
 
 def can_edit_application(user, application) -> bool:
@@ -65,10 +64,7 @@ def can_assign_reviewers(user, application=None) -> bool:
 
 
 def can_be_reviewer(user) -> bool:
-    return (
-        _active(user) and user.is_staff
-        and (user.is_superuser or bool(group_names(user) & {SCREENING_COMMITTEE, KITB_ADMINISTRATOR}))
-    )
+    return is_screening_committee_member(user) or is_kitb_administrator(user)
 
 
 def can_edit_review(user, review) -> bool:

@@ -60,7 +60,7 @@ _own_cache_per_xdist_worker()
 @pytest.fixture(autouse=True)
 def _celery_eager():
     """Run Celery tasks in-process. The settings turn CELERY_TASK_ALWAYS_EAGER on under pytest; this
-    restores it after a test that changed it. The live worker fixture (tests/live.py) turns it off
+    restores it after a test that changed it. The live worker fixture (tests/live/worker.py) turns it off
     for its tests, which then publish to the worker's queue."""
     from kitb_portal.celery import app
 

@@ -46,3 +46,16 @@ def test_site_url_wins_over_the_port():
     invitation, unsubscribe = links(PORT="18000", SITE_URL="https://portal.kitb.example/")
     assert invitation.startswith("https://portal.kitb.example/accounts/"), invitation
     assert unsubscribe.startswith("https://portal.kitb.example/"), unsubscribe
+
+
+def test_make_run_gives_every_process_the_site_url_of_its_port(tmp_path, monkeypatch):
+    from kitb_portal import devstack
+    from kitb_portal.devstack.__main__ import served_environment
+
+    monkeypatch.setattr(devstack, "BASE_DIR", tmp_path)  # no .env
+    env = served_environment({"PORT": "18000", "PATH": "/usr/bin"})
+    assert env["SITE_URL"] == "http://127.0.0.1:18000" and env["PORT"] == "18000" and env["PATH"] == "/usr/bin"
+    assert served_environment({})["SITE_URL"] == "http://127.0.0.1:8000"
+    assert served_environment({"PORT": "18000", "SITE_URL": "https://portal.kitb.example"})["SITE_URL"] == "https://portal.kitb.example"
+    (tmp_path / ".env").write_text("# local\nSITE_URL=https://staging.kitb.example\n")
+    assert "SITE_URL" not in served_environment({"PORT": "18000"})  # .env's SITE_URL is read by each process

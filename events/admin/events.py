@@ -25,12 +25,12 @@ from kitb_portal.common.admin_tools import (
     FastActionCheckboxMixin,
     IndexedSearchMixin,
 )
+from kitb_portal.common.zonetime import range_text
 from kitb_portal.jobs.permissions import can_start_export
 
 from .. import selectors, services, workflow
 from ..forms import EventAdminForm
 from ..models import Event, Registration, RegistrationStatus, Room, Session
-from ..timefmt import range_text
 from .exports import _export_response
 from .filters import MoUFilter, TopicFilter, VenueFilter, YearFilter
 

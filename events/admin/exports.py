@@ -8,10 +8,10 @@ import datetime as dt
 from django.http import HttpResponse
 from import_export import fields, resources
 
+from kitb_portal.common.zonetime import range_text
 from kitb_portal.jobs.formats import neutralise_dataset
 
 from ..models import Registration
-from ..timefmt import range_text
 
 
 class RegistrationResource(resources.ModelResource):

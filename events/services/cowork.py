@@ -49,16 +49,11 @@ def _site(path: str) -> str:
 # --- who is told ----------------------------------------------------------------------------------
 def events_officers():
     """Active staff in the events officer group (else KITB administrators and superusers), told of proposals."""
-    from django.db.models import Q
+    from kitb_portal.accounts.roles import EVENTS_OFFICER, KITB_ADMINISTRATOR, staff_in_groups
 
-    from kitb_portal.accounts.roles import EVENTS_OFFICER, KITB_ADMINISTRATOR
-
-    people = list(User.objects.filter(is_active=True, is_staff=True, groups__name=EVENTS_OFFICER).distinct().order_by("pk"))
+    people = list(staff_in_groups(EVENTS_OFFICER).order_by("pk"))
     if not people:
-        people = list(
-            User.objects.filter(Q(groups__name=KITB_ADMINISTRATOR) | Q(is_superuser=True), is_active=True, is_staff=True)
-            .distinct().order_by("pk")
-        )
+        people = list(staff_in_groups(KITB_ADMINISTRATOR, superusers=True).order_by("pk"))
     return people
 
 

@@ -1,7 +1,7 @@
 """Visa invitation letters (one per delegation member, English with an Indonesian version, signed by
 the issuing events officer) and certificates of attendance (in the attendee's language, for
 attended registrations only). Each carries a code proving it genuine at a public URL.
-Services (re-exported by ``events.services``) and the PDF drawing (through ``events.pdf.render_pdf``)."""
+Services (re-exported by ``events.services``) and the PDF drawing (through ``kitb_portal.common.pdf.render_pdf``)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from kitb_portal.common.pdf import render_pdf
 from kitb_portal.notifications.services import notify
 
 from .. import permissions
 from ..models import Delegation, DocumentKind, IssuedDocument, Registration, RegistrationStatus
-from ..pdf import render_pdf
 from .delegations import _delegation_audience
 
 

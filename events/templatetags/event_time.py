@@ -8,7 +8,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from events.timefmt import range_in_zones, range_text
+from kitb_portal.common.zonetime import range_in_zones, range_text
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 """The authentication backend: Django's ModelBackend with fewer queries on every logged-in request.
 
-* The user's group names come with the user row (an array subquery), so role checks such as "is a
-  KITB administrator" (:func:`group_names`) cost no query of their own.
+* The user's group names come with the user row (an array subquery), so the role checks of
+  ``roles.py`` such as "is a KITB administrator" (:func:`group_names`) cost no query of their own.
 * The permissions held directly and through groups are read in one query instead of two.
 
 What it allows is exactly ModelBackend's (same rules for inactive users and superusers).

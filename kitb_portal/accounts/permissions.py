@@ -1,63 +1,37 @@
 """Who may do what with people and organisations (object rules beside the model permissions)."""
 from __future__ import annotations
 
-from .backends import group_names
-from .roles import KITB_ADMINISTRATOR
-
-
-def is_kitb_administrator(user) -> bool:
-    """Active staff in the KITB administrator role group, or a superuser (the answer is kept on the
-    user object for the request)."""
-    if not (user is not None and user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_is_kitb_administrator", None)
-    if cached is None:
-        cached = KITB_ADMINISTRATOR in group_names(user)
-        user._is_kitb_administrator = cached
-    return cached
-
-
-def _is_partner_org_admin(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and not user.is_staff
-        and user.is_org_admin
-        and user.organization_id
-    )
+from .roles import is_active_user, is_partner_org_admin
 
 
 def can_manage_colleagues(user) -> bool:
     """The portal's colleague pages: partner organisation administrators only."""
-    return _is_partner_org_admin(user)
+    return is_partner_org_admin(user)
 
 
 def can_invite_user(actor, organization) -> bool:
     """Staff with the add-user permission: any organisation; a partner organisation
     administrator: their own organisation only."""
-    if actor is None or not actor.is_authenticated or not actor.is_active:
+    if not is_active_user(actor):
         return False
     if actor.is_staff:
         return actor.has_perm("accounts.add_user")
-    return _is_partner_org_admin(actor) and organization is not None and organization.pk == actor.organization_id
+    return is_partner_org_admin(actor) and organization is not None and organization.pk == actor.organization_id
 
 
 def can_deactivate_user(actor, user) -> bool:
     """Staff with the change-user permission: anyone but a superuser (unless they are one);
     a partner organisation administrator: partner colleagues of their own organisation."""
-    if actor is None or not actor.is_authenticated or not actor.is_active or actor.pk == user.pk:
+    if not is_active_user(actor) or actor.pk == user.pk:
         return False
     if actor.is_staff:
         return actor.has_perm("accounts.change_user") and (actor.is_superuser or not user.is_superuser)
-    return _is_partner_org_admin(actor) and not user.is_staff and user.organization_id == actor.organization_id
+    return is_partner_org_admin(actor) and not user.is_staff and user.organization_id == actor.organization_id
 
 
 def can_view_contacts(user, organization_id: int | None = None) -> bool:
     """Staff with the view-contact permission: every organisation's; a partner user: their own's."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not is_active_user(user):
         return False
     if user.is_staff:
         return user.has_perm("accounts.view_contact")
@@ -67,8 +41,8 @@ def can_view_contacts(user, organization_id: int | None = None) -> bool:
 def can_manage_contacts(actor, organization_id: int | None) -> bool:
     """Add, edit, deactivate contacts: staff with the change-contact permission (any organisation);
     a partner organisation administrator (their own organisation only)."""
-    if actor is None or not actor.is_authenticated or not actor.is_active:
+    if not is_active_user(actor):
         return False
     if actor.is_staff:
         return actor.has_perm("accounts.change_contact")
-    return _is_partner_org_admin(actor) and organization_id == actor.organization_id
+    return is_partner_org_admin(actor) and organization_id == actor.organization_id

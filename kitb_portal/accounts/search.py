@@ -15,10 +15,7 @@ from kitb_portal.search.core import Hit, Query, Source, ranked
 
 from . import permissions, selectors
 from .models import Organization, User
-
-
-def _active(user) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+from .roles import is_active_user
 
 
 class OrganizationSource(Source):
@@ -26,7 +23,7 @@ class OrganizationSource(Source):
     label = _("Organisations")
 
     def available(self, user) -> bool:
-        if not _active(user):
+        if not is_active_user(user):
             return False
         return user.has_perm("accounts.view_organization") if user.is_staff else bool(user.organization_id)
 
@@ -51,7 +48,7 @@ class PersonSource(Source):
     label = _("People and contacts")
 
     def available(self, user) -> bool:
-        if not _active(user):
+        if not is_active_user(user):
             return False
         return user.has_perm("accounts.view_user") if user.is_staff else permissions.can_manage_colleagues(user)
 

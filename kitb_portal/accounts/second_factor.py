@@ -33,12 +33,10 @@ RECOVERY_CODES = 10
 
 def is_required(user) -> bool:
     """KITB administrators and superusers must pass a second factor to use the admin."""
-    from .backends import group_names
-    from .roles import KITB_ADMINISTRATOR
+    from .roles import KITB_ADMINISTRATOR, in_role_group, is_active_user
 
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return bool(user.is_superuser or KITB_ADMINISTRATOR in group_names(user))
+    # staff or not: a user in the group who lost staff status still needs it
+    return is_active_user(user) and bool(user.is_superuser or in_role_group(user, KITB_ADMINISTRATOR))
 
 
 def device_for(user):

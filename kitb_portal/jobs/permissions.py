@@ -6,11 +6,7 @@ model permissions as the admin's own import (add and change) or export (view).
 """
 from __future__ import annotations
 
-from kitb_portal.accounts.permissions import is_kitb_administrator
-
-
-def _active_staff(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.is_staff)
+from kitb_portal.accounts.roles import is_active_staff, is_kitb_administrator
 
 
 def _perm(model, action: str) -> str:
@@ -18,18 +14,18 @@ def _perm(model, action: str) -> str:
 
 
 def can_start_import(user, model) -> bool:
-    return _active_staff(user) and user.has_perm(_perm(model, "add")) and user.has_perm(_perm(model, "change"))
+    return is_active_staff(user) and user.has_perm(_perm(model, "add")) and user.has_perm(_perm(model, "change"))
 
 
 def can_start_export(user, model) -> bool:
-    return _active_staff(user) and (user.has_perm(_perm(model, "view")) or user.has_perm(_perm(model, "change")))
+    return is_active_staff(user) and (user.has_perm(_perm(model, "view")) or user.has_perm(_perm(model, "change")))
 
 
 def can_use_jobs(user) -> bool:
     """The "Background jobs" list (it shows only their own jobs): active staff who hold some model
     permission, i.e. who can import or export anything. A staff user with no group sees no app
-    (kitb_portal/accounts/access.py: the "jobs" area)."""
-    if not _active_staff(user):
+    (kitb_portal/accounts/access/: the "jobs" area)."""
+    if not is_active_staff(user):
         return False
     if user.is_superuser:
         return True

@@ -4,8 +4,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from kitb_portal.accounts.roles import is_kitb_administrator
+
 from .models import BackgroundJob
-from .permissions import can_use_jobs, is_kitb_administrator
+from .permissions import can_use_jobs
 
 
 def backgroundjob_list_for(user, *, queryset: QuerySet | None = None) -> QuerySet[BackgroundJob]:

@@ -1,9 +1,7 @@
 """A composed pack as HTML (a fragment the admin, the portal and the PDF embed), PDF and XLSX.
 
-PDF: WeasyPrint renders the same HTML with ``static/reports/pack.css`` and the Noto Sans CJK fonts
-(Debian's ``fonts-noto-cjk``; they cover Latin, Indonesian and Hangul), embedded as subsets, so the
-text can be searched and copied. WeasyPrint needs Debian's Pango (``libpango-1.0-0``,
-``libpangoft2-1.0-0``).
+PDF: the same HTML in a standalone document with ``static/reports/pack.css`` and ``pack_print.css``,
+printed by the portal's one PDF renderer (``kitb_portal.common.pdf``: WeasyPrint, Noto fonts embedded).
 """
 
 from __future__ import annotations
@@ -14,6 +12,7 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from kitb_portal.common.pdf import html_to_pdf
 from kitb_portal.jobs.formats import neutralise_formula as safe_cell
 
 from .compose import Pack
@@ -37,11 +36,8 @@ def render_document(body_html: str, *, title: str, language: str) -> str:
 
 
 def render_pdf(body_html: str, *, title: str, language: str) -> bytes:
-    from weasyprint import CSS, HTML
-
     document = render_document(body_html, title=title, language=language)
-    stylesheets = [CSS(string=CSS_PATH.read_text(encoding="utf-8")), CSS(string=PDF_CSS_PATH.read_text(encoding="utf-8"))]
-    return HTML(string=document).write_pdf(stylesheets=stylesheets)
+    return html_to_pdf(document, stylesheets=(CSS_PATH, PDF_CSS_PATH))
 
 
 def render_xlsx(pack: Pack, *, title: str, language: str) -> bytes:

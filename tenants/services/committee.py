@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kitb_portal.common.pdf import html_to_pdf
 from kitb_portal.notifications.models import OutboxMessage
 from kitb_portal.notifications.services import notify
 
@@ -187,10 +188,9 @@ def render_minutes(meeting: CommitteeMeeting) -> tuple[bytes, str]:
             "present": [m for m in members if m.present], "absent": [m for m in members if not m.present],
         })
     try:
-        import weasyprint
+        return html_to_pdf(html), "pdf"
     except ImportError:  # pragma: no cover - the venv here has it; without it the HTML is the record
         return html.encode("utf-8"), "html"
-    return weasyprint.HTML(string=html).write_pdf(), "pdf"
 
 
 @transaction.atomic

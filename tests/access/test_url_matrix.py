@@ -38,7 +38,7 @@ CASES = [(e, role) for e in ENTRIES for role in ROLES]
 
 def test_every_url_pattern_has_a_matrix_entry():
     missing = [f"{e.name} ({e.route})" for e in ENTRIES if rule_for(e) is None]
-    assert not missing, "URL patterns without an entry in kitb_portal/accounts/access.py: " + ", ".join(missing)
+    assert not missing, "URL patterns without an entry in kitb_portal/accounts/access/url_rules.py: " + ", ".join(missing)
     stale = set(access.URL_RULES) - {e.name for e in ENTRIES}
     assert not stale, f"matrix entries for URLs that no longer exist: {sorted(stale)}"
     print(f"\n{len(ENTRIES)} URL patterns x {len(ROLES)} roles = {len(CASES)} combinations")

@@ -85,3 +85,34 @@ def test_group_grants_model_permissions_to_a_staff_user(kitb):
     user = type(user).objects.get(pk=user.pk)  # fresh permission cache
     assert user.has_perm("accounts.view_user")
     assert not user.has_perm("accounts.add_user")
+
+
+def _in_group(user, name):
+    user.groups.add(Group.objects.get(name=name))
+    user.group_names = None  # read the groups again
+    return user
+
+
+def test_role_predicates_say_who_is_who(kitb, technopark):
+    administrator = _in_group(UserFactory(staff=True, organization=kitb), roles.KITB_ADMINISTRATOR)
+    officer = _in_group(UserFactory(staff=True, organization=kitb), roles.EVENTS_OFFICER)
+    reviewer = _in_group(UserFactory(staff=True, organization=kitb), roles.SCREENING_COMMITTEE)
+    superuser = UserFactory(staff=True, organization=kitb, is_superuser=True)
+    partner = UserFactory(organization=technopark)
+    partner_admin = UserFactory(organization=technopark, is_org_admin=True)
+    retired = _in_group(UserFactory(staff=True, organization=kitb, is_active=False), roles.KITB_ADMINISTRATOR)
+
+    assert [roles.is_kitb_administrator(u) for u in (administrator, officer, superuser, partner, retired)] == [
+        True, False, True, False, False]
+    assert [roles.is_events_officer(u) for u in (administrator, officer, superuser, partner)] == [False, True, True, False]
+    assert [roles.is_screening_committee_member(u) for u in (administrator, reviewer, superuser)] == [False, True, True]
+    assert [roles.is_partner_user(u) for u in (officer, partner, partner_admin, None)] == [False, True, True, False]
+    assert [roles.is_partner_org_admin(u) for u in (partner, partner_admin)] == [False, True]
+    assert set(roles.staff_in_groups(roles.EVENTS_OFFICER)) == {officer}
+    assert set(roles.staff_in_groups(roles.KITB_ADMINISTRATOR, superusers=True)) == {administrator, superuser}
+
+
+def test_is_kitb_administrator_reads_the_groups_once_per_user(kitb, django_assert_num_queries):
+    administrator = _in_group(UserFactory(staff=True, organization=kitb), roles.KITB_ADMINISTRATOR)
+    with django_assert_num_queries(1):
+        assert roles.is_kitb_administrator(administrator) and roles.is_kitb_administrator(administrator)

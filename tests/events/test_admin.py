@@ -253,7 +253,7 @@ def test_the_event_page_reads_the_agendas_rooms_and_speakers_once_whatever_the_s
     url = reverse("admin:events_event_change", args=[event.pk])
 
     def add_sessions(n):
-        for i in range(n):
+        for _i in range(n):
             session = Session.objects.create(
                 event=event, title=f"Session {event.sessions.count()}", room=RoomFactory(venue=event.venue, name=f"Room {event.sessions.count()}"),
                 start=event.start, end=event.start + dt.timedelta(minutes=30),

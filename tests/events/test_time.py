@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from events.timefmt import range_in_zones, range_text
+from kitb_portal.common.zonetime import range_in_zones, range_text
 
 UTC = dt.UTC
 

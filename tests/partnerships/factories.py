@@ -6,8 +6,8 @@ import datetime as dt
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kitb_portal.common.pdf import simple_pdf
 from partnerships.models import Commitment, MoU, MoUParty
-from partnerships.pdf import simple_pdf
 from tests.factories import OrganizationFactory
 
 PNG_BYTES = (

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from pypdf import PdfReader
 
+from kitb_portal.common.pdf import simple_pdf
 from partnerships import services
 from partnerships.models import MoUDocument
-from partnerships.pdf import simple_pdf
 
 from .factories import pdf_upload, png_renamed_upload
 

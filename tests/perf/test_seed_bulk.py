@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q
 
 from events.models import Event, Registration
-from kitb_portal.accounts.bulk import BASE_DATE, UTC, generated_batches
+from kitb_portal.accounts.bench_data import BASE_DATE, UTC, generated_batches
 from kitb_portal.accounts.models import Organization, User
 from partnerships.models import MoU, MoUParty
 from tenants.models import Allocation, Application, Plot, Review, ReviewScore

@@ -3,7 +3,7 @@
 Scale 1 is about 100 MoUs, 500 events, 5,000 registrations, 200 applications with their reviews and
 50 users across 2 organisations; scale 100 is a hundred times that. The steps come from
 ``settings.SEED_BULK_STEPS`` (one generator per app, so this core command imports no app); they
-write through COPY inside one transaction, bypassing the services (see kitb_portal/accounts/bulk.py).
+write through COPY inside one transaction, bypassing the services (see kitb_portal/accounts/bench_data.py).
 
 Refuses to run when generated data exist, unless ``--add`` (another batch, continuing the numbering)
 or ``--if-empty`` (then it does nothing and exits 0). Deterministic for a given ``--seed``.
@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
-from kitb_portal.accounts.bulk import BulkContext, generated_batches
+from kitb_portal.accounts.bench_data import BulkContext, generated_batches
 
 
 class Command(BaseCommand):

@@ -128,14 +128,3 @@ def check_pdf_bytes(content: bytes, name: str = "") -> None:
     _check_magic(content[: len(PDF_MAGIC)], name)
     _check_readable(io.BytesIO(content))
 
-
-def sample_pdf_bytes(text: str = "KITB") -> bytes:
-    """A small valid one-page PDF (demo data and tests)."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": text})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()

@@ -1,6 +1,9 @@
-"""A tiny, dependency-free PDF writer for demo documents (one A4 page of Helvetica text)."""
+"""Small valid PDFs for demo data and tests: :func:`simple_pdf` (one A4 page of Helvetica text,
+written by hand, whose text pypdf extracts) and :func:`sample_pdf_bytes` (a blank page, by pypdf)."""
 
 from __future__ import annotations
+
+import io
 
 
 def _escape(text: str) -> str:
@@ -38,3 +41,15 @@ def simple_pdf(lines: list[str], *, title: str = "Document") -> bytes:
         out += f"{offset:010d} 00000 n \n".encode()
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {len(objects)} 0 R >>\nstartxref\n{xref_at}\n%%EOF\n".encode()
     return bytes(out)
+
+
+def sample_pdf_bytes(text: str = "KITB") -> bytes:
+    """A small valid one-page PDF (demo data and tests)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": text})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
