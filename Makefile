@@ -55,7 +55,8 @@ test: sysdeps-test $(STAMP) compile-messages
 	[ $$first -eq 5 ] && first=0; [ $$second -eq 5 ] && second=0; \
 	[ $$first -eq 0 ] || exit $$first; exit $$second
 
-# About a minute: see docs/development.md. Narrow it further with PYTEST_ARGS, e.g. "tests/events".
+# See docs/development.md ("Running tests") for what it leaves out and how to time it. Narrow it further
+# with PYTEST_ARGS, e.g. "tests/events".
 test-fast: sysdeps-base $(STAMP) compile-messages
 	$(PY) -m pytest -n $(FAST_WORKERS) -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 

@@ -92,6 +92,20 @@ def _fresh_cache_and_lang(settings):
     translation.deactivate()
 
 
+def force_login_verified(client, user, backend=None, *, verified=True, _original=None):
+    """``Client.force_login`` as the tests use it (see ``_force_login_passes_the_second_factor``):
+    for a user the admin asks a second factor of, the session also counts as verified."""
+    from django.test import Client
+
+    from kitb_portal.accounts import second_factor
+
+    (_original or Client.force_login)(client, user, backend)
+    if verified and (second_factor.is_required(user) or second_factor.device_for(user) is not None):
+        session = client.session
+        second_factor.mark_session_verified(session, user)
+        session.save()
+
+
 @pytest.fixture(autouse=True)
 def _force_login_passes_the_second_factor(monkeypatch):
     """``client.force_login(user)`` skips the login form, password and all; for a user the admin asks
@@ -101,16 +115,10 @@ def _force_login_passes_the_second_factor(monkeypatch):
     through the forms (tests/accounts/test_second_factor.py)."""
     from django.test import Client
 
-    from kitb_portal.accounts import second_factor
-
     original = Client.force_login
 
     def force_login(self, user, backend=None, *, verified=True):
-        original(self, user, backend)
-        if verified and (second_factor.is_required(user) or second_factor.device_for(user) is not None):
-            session = self.session
-            second_factor.mark_session_verified(session, user)
-            session.save()
+        force_login_verified(self, user, backend, verified=verified, _original=original)
 
     monkeypatch.setattr(Client, "force_login", force_login)
 

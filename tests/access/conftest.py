@@ -1,8 +1,10 @@
 """The access tests' world: two partner organisations with real objects of every kind, and one user
-per role of the access matrix. Built once per module (in a transaction rolled back at the end);
-each test runs in a savepoint of it, so a POST that does change something is undone."""
+per role of the access matrix, each role logged in. Built once per process for the whole package (in a
+transaction rolled back at the end); each test runs in a savepoint of it, so a POST that does change
+something is undone."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import secrets
@@ -21,9 +23,21 @@ from tests.factories import OrganizationFactory, UserFactory
 
 
 def login(client: Client, user) -> Client:
-    """The one place a test logs a role in (staff will need a verified second factor here later)."""
+    """Logs a user in as the tests' ``force_login`` does: staff whose admin asks a second factor get a
+    session that passed it."""
+    from tests.conftest import force_login_verified
+
     if user is not None:
-        client.force_login(user)
+        force_login_verified(client, user)
+    return client
+
+
+def client_as(world, role) -> Client:
+    """A fresh client holding the role's session: each role logged in once per process (in the
+    world's transaction, see ``world``), and every request starts from that session's cookies, so
+    what one request does to its client (a new CSRF cookie, a logout) never reaches the next."""
+    client = Client()
+    client.cookies = copy.deepcopy(world.cookies[role])
     return client
 
 
@@ -46,6 +60,7 @@ class World:
     application_doc = None
     milestone = None  # the walk's project's milestone with evidence
     closed_meeting = None  # a closed committee meeting with frozen minutes
+    cookies: dict = field(default_factory=dict)  # role -> the cookies of its logged-in session (none: anonymous, guest)
 
 
 def _build(tmp_root) -> World:
@@ -95,6 +110,12 @@ def _build(tmp_root) -> World:
     u[access.ANONYMOUS] = None
     u[access.GUEST] = None
     officer, partner, partner_admin = u[access.PARTNERSHIPS], u[access.PARTNER], u[access.PARTNER_ADMIN]
+    # Each role's session, made once: the tests' requests run in savepoints inside the world's
+    # transaction, so a request that changes its session (a logout, a new key) is undone with the rest.
+    # Made before anything else, as the walk's first role (anonymous) saw the world: a login changes
+    # the user's last_login, which the administrator's password-reset link made below depends on.
+    for role, user in u.items():
+        w.cookies[role] = login(Client(), user).cookies
 
     # --- partnerships: an MoU of A in negotiation with a draft, one of B; commitments, a note, a term
     mou_a = mou_with_parties(kitb, org_a, owner=officer, reference="KITB/ALPHA/1", title_en="Alpha Secret Accord")
@@ -326,7 +347,7 @@ def _build(tmp_root) -> World:
 def private_media():
     """The walk's files live in the module's world (its own PRIVATE_MEDIA_ROOT), not a folder per test."""
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings
     from django.test.utils import override_settings

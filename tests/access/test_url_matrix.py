@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
-from django.test import Client
 
 from kitb_portal.accounts import access
 
-from .conftest import login
+from .conftest import client_as
 from .walk import (
     ALLOW,
     ANY,
@@ -107,7 +106,7 @@ def request_as(world, entry, rule, role, *, on_page=None) -> list[str]:
     Each role's requests run in a savepoint, so an allowed POST that changes something is undone
     before the next role."""
     url, holds = url_of(entry, world, role)
-    client = login(Client(), world.users[role])
+    client = client_as(world, role)
     problems = []
     with transaction.atomic():
         want = expected(entry, rule, role, "GET", holds, world)

@@ -9,12 +9,14 @@ from tests.factories import UserFactory
 
 def pytest_collection_modifyitems(config, items):
     """Mark ``bulk_data`` the tests here that generate benchmark data (all of test_seed_bulk.py, and
-    every test that calls a ``seed_bulk`` helper): the slow ones, which `make test-fast` leaves out."""
+    every test that calls a ``seed_bulk`` helper or ``call_command("seed_bulk", ...)``): the slow ones,
+    which `make test-fast` leaves out."""
     for item in items:
         if item.path.parent != Path(__file__).parent:
             continue
         function = getattr(item, "function", None)
-        if item.path.name == "test_seed_bulk.py" or (function is not None and "seed_bulk" in function.__code__.co_names):
+        code = getattr(function, "__code__", None)
+        if item.path.name == "test_seed_bulk.py" or (code is not None and ("seed_bulk" in code.co_names or "seed_bulk" in code.co_consts)):
             item.add_marker(pytest.mark.bulk_data)
 
 
