@@ -29,9 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import re
 import time
-import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -40,17 +38,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Max, Q
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.functional import lazy
-from django.utils.html import escape, format_html
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
-from . import kinds, secrets
+from . import kinds
+from .digest_letters import Renderer, site_url, zone_of
 from .models import DigestFrequency, DigestRun, DigestRunStatus, OutboxMessage
-from .services import RecipientPreferences, enqueue_delivery, envelope_for
+from .rendering import RecipientPreferences
+from .services import enqueue_delivery
+
+# What the apps' sections use (site_url is defined beside the renderer, which uses it too).
+__all__ = [
+    "DigestGroup", "DigestItem", "DigestResult", "DigestSection", "after", "digests_send_due", "lazy_date", "lazy_text",
+    "recipients_queryset", "shared", "site_url", "users_with_perm",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -136,10 +138,6 @@ def _date_format(value, fmt: str, language: str) -> str:
     return formats.date_format(value, fmt)
 
 
-def site_url(name: str, *args) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
-
-
 def users_with_perm(recipients: Sequence, perm: str) -> set[int]:
     """Ids of the active staff among ``recipients`` who hold ``perm`` (directly, by group, or as
     superuser). One query, whatever the number of recipients."""
@@ -200,15 +198,6 @@ def period_of(frequency: str, local_date: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _zone(name: str, cache: dict) -> dt.tzinfo:
-    if name not in cache:
-        try:
-            cache[name] = zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            cache[name] = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return cache[name]
-
-
 def is_due(frequency: str, local: dt.datetime) -> bool:
     if frequency == DigestFrequency.OFF or local.hour < digest_hour():
         return False
@@ -253,7 +242,7 @@ def due_digests(*, now: dt.datetime, users: Iterable | None = None, force: bool 
         if not prefs.receives(kinds.DIGEST):
             continue
         frequency = prefs.digest_frequency
-        local = now.astimezone(_zone(user.time_zone, zones))
+        local = now.astimezone(zone_of(user.time_zone, zones))
         if not force and not is_due(frequency, local):
             continue
         candidates.append((user, frequency, period_of(frequency, local.date()), prefs))
@@ -296,144 +285,6 @@ def compose(recipients: Sequence, since: Mapping[int, dt.datetime], now: dt.date
 
 
 @dataclass
-class _RenderedGroup:
-    """A group of a section as its template shows it: the title and the items' lines, joined."""
-
-    title: object
-    more: int = 0
-    lines_text: str = ""
-    lines_html: str = ""
-
-    @property
-    def items(self) -> bool:
-        return bool(self.lines_text)
-
-
-class _Renderer:
-    """Renders digests; the sections' part is rendered once per (sections, language, audience) and
-    shared by everyone who gets the same sections (the sections share their objects)."""
-
-    def __init__(self):
-        self.fragments: dict[tuple, tuple[str, str]] = {}
-        self.section_fragments: dict[tuple, tuple[str, str]] = {}
-        self.item_fragments: dict[tuple, tuple[str, str]] = {}
-        self.kept: list = []  # what the ids in the keys above belong to, alive for as long as they are keys
-        self.zones: dict = {}
-        self.letters: dict[tuple, tuple[str, str]] = {}
-        self.subjects: dict[tuple, str] = {}
-
-    def sections(self, sections: list[DigestSection], language: str) -> tuple[str, str]:
-        """The sections' part: each section rendered once per language, whoever else gets it (a partner's
-        digest shares its organisation's MoU section, the open events, ... with others), then joined."""
-        key = (tuple(id(s) for s in sections), language)
-        if key not in self.fragments:
-            parts = [self.section(s, language) for s in sections]
-            self.fragments[key] = ("".join(p[0] for p in parts), "".join(p[1] for p in parts))
-        return self.fragments[key]
-
-    def section(self, section: DigestSection, language: str) -> tuple[str, str]:
-        key = (id(section), language)
-        if key not in self.section_fragments:
-            with translation.override(language):
-                groups = []
-                for group in section.groups:
-                    lines = [self.item(item, language) for item in group.items]
-                    groups.append(_RenderedGroup(group.title, group.more, "".join(t for t, _h in lines), "".join(h for _t, h in lines)))
-                context = {"sections": [section], "groups": groups, "SITE_URL": settings.SITE_URL, "LANGUAGE_CODE": language}
-                self.section_fragments[key] = (
-                    render_to_string(f"{TEMPLATE}_sections.txt", context),
-                    render_to_string(f"{TEMPLATE}_sections.html", context),
-                )
-            self.kept.append(section)  # alive as long as its id is a key
-        return self.section_fragments[key]
-
-    def item(self, item: DigestItem, language: str) -> tuple[str, str]:
-        """One item's line, text and HTML, made once per language (sections share their item objects:
-        the open events of a partner's digest, an event's line among the staff's). A line is small
-        and made thousands of times a build, so it is formatted here (``format_html`` escapes)
-        rather than by a template."""
-        key = (id(item), language)
-        if key not in self.item_fragments:
-            text, detail, url = str(item.text), str(item.detail) if item.detail else "", item.url
-            new = str(_("new")) if item.new else ""
-            line_text = "- " + (f"[{new}] " if new else "") + text + (f" — {detail}" if detail else "") + (f"\n  {url}" if url else "") + "\n"
-            line_html = format_html(
-                "<li>{}{}{}</li>\n",
-                format_html('<strong style="color: #b54708;">{}</strong> ', new) if new else "",
-                format_html('<a href="{}">{}</a>', url, text) if url else text,
-                format_html(" — {}", detail) if detail else "",
-            )
-            self.item_fragments[key] = (line_text, line_html)
-            self.kept.append(item)
-        return self.item_fragments[key]
-
-    def message(self, due: DueDigest, sections: list[DigestSection]) -> tuple[str, str, str, str, dict, dict]:
-        """(language, subject, text, html, headers, secret_refs) of one person's digest.
-
-        The letter around the sections is the same for everyone who shares the language, the
-        frequency and the home page; only the name, the start of the window and the sections
-        differ. So it is rendered once per such group with markers in their place, and each
-        person's copy is that letter with their parts put in, in one pass (escaped in the HTML
-        part), so nothing put in is read for markers again. The subject depends on the count of
-        new items only.
-        """
-        envelope = envelope_for(recipient=due.user, kind=kinds.DIGEST, mandatory=False, preferences=due.preferences)
-        language = envelope.language
-        new_count = sum(s.new_count for s in sections)
-        text_part, html_part = self.sections(sections, language)
-        home_url = site_url("admin:index" if due.user.is_staff else "portal:home")
-        footer = tuple(sorted((k, None if isinstance(v, secrets.SecretRef) else str(v)) for k, v in envelope.context.items()))
-        key = (language, due.frequency, home_url, footer)
-        if key not in self.letters:
-            self.letters[key] = self._letter(due, envelope, home_url)
-        text, html = self.letters[key]
-        subject = self.subject(language, due.frequency, new_count)
-        _context, refs = secrets.extract(envelope.context)  # this person's links, made at delivery
-        refs.update(envelope.secret_refs)
-        name = due.user.full_name or due.user.email
-        with translation.override(language):
-            since = formats.date_format(timezone.localtime(due.since, _zone(due.user.time_zone, self.zones)), "DATETIME_FORMAT")
-        text = _fill(text, {"recipient-name": name, "since": since, "sections": text_part})
-        html = _fill(html, {"recipient-name": escape(name), "since": escape(since), "sections": html_part})
-        return language, subject, text, html, envelope.headers, refs
-
-    def subject(self, language: str, frequency: str, new_count: int) -> str:
-        key = (language, frequency, new_count)
-        if key not in self.subjects:
-            from .services import render_subject
-
-            self.subjects[key] = render_subject(TEMPLATE, {"frequency": frequency, "new_count": new_count}, language)
-        return self.subjects[key]
-
-    def _letter(self, due: DueDigest, envelope, home_url: str) -> tuple[str, str]:
-        from .services import render_with_footer
-
-        context = {
-            "recipient_name": _mark("recipient-name"),
-            "since_display": _mark("since"),
-            "frequency": due.frequency,
-            "new_count": 0,  # the subject is rendered on its own (Renderer.subject)
-            "sections_text": _mark("sections"),
-            "sections_html": _mark("sections"),
-            "home_url": home_url,
-        }
-        _subject, text, html, _refs = render_with_footer(TEMPLATE, context, envelope)
-        return text, html
-
-
-# Stand-ins for the per-person parts of a shared letter: plain ASCII that escaping leaves alone.
-def _mark(name: str) -> str:
-    return f"[[digest:{name}]]"
-
-
-_MARKS = re.compile(r"\[\[digest:(recipient-name|since|sections)\]\]")
-
-
-def _fill(letter: str, parts: dict[str, str]) -> str:
-    return _MARKS.sub(lambda m: parts[m.group(1)], letter)
-
-
-@dataclass
 class DigestResult:
     due: int = 0
     written: int = 0  # outbox rows written
@@ -459,7 +310,7 @@ def digests_send_due(*, now: dt.datetime | None = None, users: Iterable | None =
         return result
     recipients = [d.user for d in dues]
     composed = compose(recipients, {d.user.pk: d.since for d in dues}, now)
-    renderer = _Renderer()
+    renderer = Renderer(TEMPLATE)
     messages: list[OutboxMessage] = []
     runs: list[DigestRun] = []
     for due in dues:

@@ -17,28 +17,40 @@ The other services here keep the outbox moving: :func:`outbox_retry` (staff, fro
 
 from __future__ import annotations
 
-import base64
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists
 from django.db.models.functions import Coalesce
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.html import escape
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import kinds, secrets, tokens
+from . import kinds
 from .delivery import max_attempts, outbox_setting
 from .models import DeliveryAttempt, OutboxMessage
 from .permissions import can_retry_outbox_message
+from .preference_services import preference_unsubscribe, preference_update
+from .rendering import (
+    Attachment,
+    Envelope,
+    RecipientPreferences,
+    envelope_for,
+    preferences_url,
+    render_message,
+    render_subject,
+    render_with_footer,
+)
+
+__all__ = [
+    "Attachment", "Envelope", "RecipientPreferences", "SweepResult", "enqueue_delivery", "envelope_for", "notify",
+    "outbox_purge_sent", "outbox_retry", "outbox_sweep", "preference_unsubscribe", "preference_update", "preferences_url",
+    "render_message", "render_subject", "render_with_footer",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -49,120 +61,6 @@ DEFAULT_CLAIM_LEASE_SECONDS = 10 * 60
 DEFAULT_REQUEUE_AFTER_SECONDS = 5 * 60
 DEFAULT_RETENTION_DAYS = 180
 SWEEP_BATCH_SIZE = 1000
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    content: bytes
-    mimetype: str = "application/octet-stream"
-
-    def as_json(self) -> dict:
-        return {"filename": self.filename, "mimetype": self.mimetype, "content_b64": base64.b64encode(self.content).decode()}
-
-
-def render_subject(template: str, context: dict, language: str) -> str:
-    """The subject line of ``template`` in ``language``: one line, at most 255 characters."""
-    ctx = {"SITE_URL": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
-    with translation.override(language):
-        return " ".join(render_to_string(f"{template}_subject.txt", ctx).split())[:255]
-
-
-def render_message(template: str, context: dict, language: str) -> tuple[str, str, str]:
-    """Render subject, plain text and HTML of ``template`` in ``language``."""
-    ctx = {"SITE_URL": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
-    subject = render_subject(template, context, language)
-    with translation.override(language):
-        text = render_to_string(f"{template}.txt", ctx)
-        try:
-            html = render_to_string(f"{template}.html", ctx)
-        except TemplateDoesNotExist:
-            html = ""
-    return subject, text, html
-
-
-@dataclass(frozen=True)
-class RecipientPreferences:
-    """The parts of a person's preferences that notify() needs (defaults when they saved none)."""
-
-    email_language: str = ""
-    digest_frequency: str = "weekly"
-    muted_kinds: tuple[str, ...] = ()
-
-    @classmethod
-    def from_values(cls, language, frequency, muted) -> RecipientPreferences:
-        if frequency is None:  # no preference row
-            return cls()
-        return cls(email_language=language or "", digest_frequency=frequency, muted_kinds=tuple(muted or ()))
-
-    def receives(self, kind: str) -> bool:
-        """Whether an optional message of ``kind`` may be sent (mandatory ones always are)."""
-        if kind == kinds.DIGEST:
-            return self.digest_frequency != "off" and kind not in self.muted_kinds
-        return kind not in self.muted_kinds
-
-
-@dataclass(frozen=True)
-class Envelope:
-    """How one message to one person goes out: language, footer context and headers."""
-
-    language: str
-    context: dict
-    headers: dict
-    secret_refs: dict = field(default_factory=dict)  # references of placeholders in the headers
-
-
-def envelope_for(*, recipient, kind: str, mandatory: bool, preferences: RecipientPreferences | None,
-                 language: str | None = None, mandatory_reason: str | None = None) -> Envelope:
-    """Language, footer (unsubscribe link or "cannot be switched off") and headers of a message.
-
-    Shared by :func:`notify` and the digest builder, which looks the preferences up in bulk.
-    ``mandatory`` here is already the final answer (the caller's flag, or a kind that is not optional).
-    """
-    lang = (
-        language
-        or (preferences.email_language if preferences else "")
-        or getattr(recipient, "preferred_language", None)
-        or settings.LANGUAGE_CODE
-    )
-    context: dict = {}
-    headers: dict = {}
-    refs: dict = {}
-    if mandatory:
-        context["mandatory_notice"] = mandatory_reason or kinds.mandatory_reason(kind)
-    elif recipient is not None and recipient.pk:
-        context[tokens.UNSUBSCRIBE_URL], headers, refs = tokens.unsubscribe_headers(recipient.pk, kind)
-        context["preferences_url"] = preferences_url(recipient)
-    return Envelope(language=lang, context=context, headers=headers, secret_refs=refs)
-
-
-def preferences_url(user) -> str:
-    """Where a person changes what they receive: the admin page for staff, the portal page for partners."""
-    from django.urls import reverse
-
-    name = "admin:notifications_notificationpreference_mine" if user.is_staff else "portal:notification_preferences"
-    return settings.SITE_URL + reverse(name)
-
-
-def render_with_footer(template: str, context: dict, envelope: Envelope) -> tuple[str, str, str, dict]:
-    """Render the message; a mandatory notice the base templates did not show is added at the end.
-
-    Returns ``(subject, text, html, secret_refs)``: every :class:`~.secrets.SecretRef` of the
-    context (and the envelope's) is rendered as a placeholder that delivery fills in.
-    """
-    context, refs = secrets.extract({**context, **envelope.context})
-    refs.update(envelope.secret_refs)
-    subject, text, html = render_message(template, context, envelope.language)
-    notice = envelope.context.get("mandatory_notice")
-    if notice:
-        with translation.override(envelope.language):
-            notice = str(notice)
-        if notice not in text:
-            text = f"{text.rstrip()}\n\n{notice}\n"
-        if html and escape(notice) not in html:
-            paragraph = f'<p style="font-size: 12px; color: #52606d;">{escape(notice)}</p>'
-            html = html.replace("</body>", paragraph + "</body>", 1) if "</body>" in html else html + paragraph
-    return subject, text, html, refs
 
 
 def notify(
@@ -406,86 +304,3 @@ def outbox_purge_sent(*, older_than_days: int | None = None, now=None, batch_siz
     if deleted:
         logger.info("outbox purge: %s sent messages older than %s days deleted", deleted, days)
     return deleted
-
-
-# --- preferences ----------------------------------------------------------------------------
-
-
-def _locked_preference(user):
-    """The person's preference row, locked; an unsaved one with the defaults if they have none."""
-    from .models import NotificationPreference
-
-    return NotificationPreference.objects.select_for_update().filter(user=user).first() or NotificationPreference(user=user)
-
-
-def _save_preference(preference, *, actor, reason: str) -> None:
-    """Save with history (who and why); a first save that meets a simultaneous one updates that row."""
-    from .models import NotificationPreference
-
-    preference._history_user = actor
-    preference._change_reason = reason
-    preference.full_clean(exclude=["user"])
-    if preference.pk is None:
-        try:
-            with transaction.atomic():
-                preference.save()
-            return
-        except IntegrityError:  # the person saved twice at the same moment: the later choice wins
-            preference.pk = NotificationPreference.objects.select_for_update().get(user=preference.user).pk
-            preference._state.adding = False
-    preference.save()
-
-
-@transaction.atomic
-def preference_update(*, actor, user, email_language: str, digest_frequency: str, received_kinds):
-    """Save what ``user`` wants to receive: e-mail language, digest frequency, and the optional kinds
-    (of those their page offers) they still receive; the others offered are switched off.
-
-    Kinds the page does not offer (another audience's, unknown ones already muted) keep their state.
-    ``actor`` is the person themselves, or staff who may change notification preferences.
-    """
-    from .permissions import can_change_preferences
-
-    if not can_change_preferences(actor, user):
-        raise PermissionDenied(_("You may not change this person's notification preferences."))
-    offered = {k.code for k in kinds.choosable(staff=user.is_staff)}
-    received = set(received_kinds)
-    unknown = received - offered
-    if unknown:
-        raise ValidationError({"received_kinds": _("Unknown message kinds: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))}})
-    preference = _locked_preference(user)
-    kept = [code for code in preference.muted_kinds if code not in offered]
-    preference.email_language = email_language
-    preference.digest_frequency = digest_frequency
-    preference.muted_kinds = sorted(set(kept) | (offered - received))
-    _save_preference(preference, actor=actor, reason="preferences changed")
-    return preference
-
-
-@transaction.atomic
-def preference_unsubscribe(*, user_id: int, kind: str) -> tuple[object, bool]:
-    """Switch ``kind`` off for a person (the unsubscribe link; the signed token is the authority).
-
-    ``digest`` turns the digest off. Returns ``(user, changed)``; a kind that cannot be switched off
-    raises ``ValidationError``, an unknown or inactive person ``PermissionDenied``.
-    """
-    from django.contrib.auth import get_user_model
-
-    from .models import DigestFrequency
-
-    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        raise PermissionDenied(_("This link no longer belongs to an active account."))
-    if not kinds.is_optional(kind):
-        raise ValidationError(_("These messages cannot be switched off."))
-    preference = _locked_preference(user)
-    if kind == kinds.DIGEST:
-        changed = preference.digest_frequency != DigestFrequency.OFF
-        preference.digest_frequency = DigestFrequency.OFF
-    else:
-        changed = kind not in preference.muted_kinds
-        if changed:
-            preference.muted_kinds = sorted({*preference.muted_kinds, kind})
-    if changed:
-        _save_preference(preference, actor=user, reason=f"unsubscribed from {kind} by e-mail link")
-    return user, changed
