@@ -61,27 +61,25 @@ class MoUFilter(TextListFilter):
 
 
 class RegistrationEventFilter(TextListFilter):
+    """Registrations of the events whose English title or slug holds the text (or an event's id)."""
+
     title = _("event")
     parameter_name = "event"
     id_lookup = "event_id"
+    event_path = "event"
 
     def filter_text(self, queryset, text):
         from django.db.models import Q
 
         events = Event.objects.filter(Q(title_en__icontains=text) | Q(slug__icontains=text)).values("pk")
-        return queryset.filter(event__in=events)
+        return queryset.filter(**{f"{self.event_path}__in": events})
 
 
-class FeedbackEventFilter(TextListFilter):
-    title = _("event")
-    parameter_name = "event"
+class FeedbackEventFilter(RegistrationEventFilter):
+    """The same for feedback, through its registration."""
+
     id_lookup = "registration__event_id"
-
-    def filter_text(self, queryset, text):
-        from django.db.models import Q
-
-        events = Event.objects.filter(Q(title_en__icontains=text) | Q(slug__icontains=text)).values("pk")
-        return queryset.filter(registration__event__in=events)
+    event_path = "registration__event"
 
 
 class RegistrationCountryFilter(FixedChoicesFilter):

@@ -7,10 +7,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from kitb_portal.common.admin_tools import DecideViewMixin
 
 from .. import permissions, services, workflow
 from ..forms import ProposalDecisionForm
@@ -18,7 +20,7 @@ from ..models import EventProposal, EventProposer
 
 
 @admin.register(EventProposal)
-class EventProposalAdmin(SimpleHistoryAdmin):
+class EventProposalAdmin(DecideViewMixin, SimpleHistoryAdmin):
     list_display = ("title_en", "organization", "kind", "mode", "preferred_start", "expected_audience", "status", "created_at")
     list_filter = ("status", "kind", "mode")
     list_select_related = ("organization",)
@@ -37,18 +39,8 @@ class EventProposalAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        return [
-            path("<path:object_id>/decide/", self.admin_site.admin_view(self.decide_view), name=f"{prefix}_decide"),
-        ] + super().get_urls()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        proposal = self.get_object(request, object_id)
-        if proposal is not None and workflow.can_fire(request.user, proposal, "proposal.accept"):
-            extra_context["decide_url"] = reverse("admin:events_eventproposal_decide", args=[proposal.pk])
-        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+    def can_decide(self, request, obj) -> bool:
+        return workflow.can_fire(request.user, obj, "proposal.accept")
 
     def decide_view(self, request, object_id):
         proposal = self.get_object(request, object_id)

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from kitb_portal.common.models import TimeStampedModel, choices_check
 from kitb_portal.search.documents import ENGLISH, INDONESIAN, SIMPLE, document, document_index, search_field, trigram_index
 
-from .common import LANGUAGES, _in_language
+from .common import LANGUAGES, TitleInThreeLanguages, _in_language
 from .venues import Room, Speaker, Venue
 
 OVERLAP_CODE = "event_overlap"
@@ -75,7 +75,7 @@ SESSION_SEARCH_DOCUMENT = document(
 
 
 # --- events -----------------------------------------------------------------------------------
-class Event(TimeStampedModel):
+class Event(TitleInThreeLanguages, TimeStampedModel):
     Kind = EventKind
     Mode = EventMode
     Status = EventStatus
@@ -213,17 +213,6 @@ class Event(TimeStampedModel):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.title_en
-
-    # --- text in the viewer's language ----------------------------------------------------------
-    @property
-    def title(self) -> str:
-        return _in_language({"id": self.title_id, "ko": self.title_ko, "en": self.title_en})
-
-    @property
-    def description(self) -> str:
-        return _in_language({"id": self.description_id, "ko": self.description_ko, "en": self.description_en})
 
     def get_topics_display(self) -> list[str]:
         labels = dict(Topic.choices)

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
 
-from .common import _in_language
+from .common import TitleInThreeLanguages
 from .events import Event, EventKind, EventMode
 
 
@@ -22,7 +22,7 @@ class ProposalStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-class EventProposal(TimeStampedModel):
+class EventProposal(TitleInThreeLanguages, TimeStampedModel):
     """A partner organisation proposes an event it would co-organise; KITB's events officer accepts it
     (it becomes a draft event with the organisation as co-organiser), asks for changes, or declines."""
 
@@ -92,16 +92,6 @@ class EventProposal(TimeStampedModel):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.title_en
-
-    @property
-    def title(self) -> str:
-        return _in_language({"id": self.title_id, "ko": self.title_ko, "en": self.title_en})
-
-    @property
-    def description(self) -> str:
-        return _in_language({"id": self.description_id, "ko": self.description_ko, "en": self.description_en})
 
     @property
     def is_editable(self) -> bool:

@@ -11,6 +11,8 @@
 * :class:`SharedChoicesInlineMixin`: an inline's foreign-key selects read their choices once per
   request, not once per row.
 * :class:`IndexedSearchMixin`: the changelist search of a big table answered by its indexes.
+* :class:`DecideViewMixin`: a "decide" page beside the change page (``<id>/decide/``), linked from
+  the change page when the user may decide.
 * :class:`BatchedAutocompleteInlineMixin`: an inline's autocomplete widgets read the chosen objects
   of every row at once, not once per row.
 """
@@ -24,6 +26,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import F, Q, QuerySet
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
@@ -300,3 +303,25 @@ def _share_chosen_objects(forms, names) -> None:
             widget = getattr(form_field.widget, "widget", form_field.widget)  # inside the add/change links
             if isinstance(widget, _KnownChoicesMixin):
                 widget.known = known
+
+
+class DecideViewMixin:
+    """A ``decide_view(request, object_id)`` page at ``<object_id>/decide/`` (URL name
+    ``<app>_<model>_decide``), and its link (``decide_url``) on the change page when
+    ``can_decide(request, obj)`` says the user may decide on this object."""
+
+    def can_decide(self, request, obj) -> bool:
+        raise NotImplementedError
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path("<path:object_id>/decide/", self.admin_site.admin_view(self.decide_view), name=f"{prefix}_decide"),
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None and self.can_decide(request, obj):
+            extra_context["decide_url"] = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_decide", args=[obj.pk])
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)

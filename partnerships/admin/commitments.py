@@ -7,14 +7,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import IndexedSearchMixin
+from kitb_portal.common.admin_tools import DecideViewMixin, IndexedSearchMixin
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from .. import permissions, services
@@ -40,7 +40,7 @@ class CommitmentProgressInline(admin.TabularInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(IndexedSearchMixin, BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class CommitmentAdmin(DecideViewMixin, IndexedSearchMixin, BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [CommitmentResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
@@ -64,18 +64,8 @@ class CommitmentAdmin(IndexedSearchMixin, BackgroundImportExportMixin, ImportExp
     def proposed(self, obj):
         return obj.done_proposed_at is not None
 
-    def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        return [
-            path("<path:object_id>/decide/", self.admin_site.admin_view(self.decide_view), name=f"{prefix}_decide"),
-        ] + super().get_urls()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        commitment = self.get_object(request, object_id)
-        if commitment is not None and commitment.done_proposed_at and permissions.can_confirm_commitment(request.user, commitment):
-            extra_context["decide_url"] = reverse("admin:partnerships_commitment_decide", args=[commitment.pk])
-        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+    def can_decide(self, request, obj) -> bool:
+        return bool(obj.done_proposed_at and permissions.can_confirm_commitment(request.user, obj))
 
     def decide_view(self, request, object_id):
         """The MoU owner confirms a commitment proposed as done, or sends it back with a message."""
