@@ -3,9 +3,8 @@ CSV/XLSX export (the resource, and the queryset a background export starts from)
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import admin
+from django.db.models.functions import Floor
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
@@ -39,12 +38,8 @@ class ScoreRangeFilter(admin.SimpleListFilter):
 
     title = _("weighted score")
     parameter_name = "score"
-    RANGES = {
-        "lt2": (None, Decimal(2)),
-        "2to3": (Decimal(2), Decimal(3)),
-        "3to4": (Decimal(3), Decimal(4)),
-        "gte4": (Decimal(4), None),
-    }
+    # On the whole-number part of the score (rounded to 2 places): [2, 3) is floor = 2, and so on.
+    BANDS = {"lt2": ("lt", 2), "2to3": ("exact", 2), "3to4": ("exact", 3), "gte4": ("gte", 4)}
 
     def lookups(self, request, model_admin):
         return [
@@ -59,12 +54,11 @@ class ScoreRangeFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "none":
             return queryset.filter(score__isnull=True)
-        if value in self.RANGES:
-            low, high = self.RANGES[value]
-            if low is not None:
-                queryset = queryset.filter(score__gte=low)
-            if high is not None:
-                queryset = queryset.filter(score__lt=high)
+        if value in self.BANDS:
+            # The score is referenced once per row (its subquery runs once), not once per bound; a
+            # NULL score compares false, as before.
+            lookup, number = self.BANDS[value]
+            return queryset.alias(score_floor=Floor("score")).filter(**{f"score_floor__{lookup}": number})
         return queryset
 
 

@@ -275,3 +275,30 @@ def test_staff_comment_page(admin_client, screening_a, partner_a):
     partner_client.force_login(partner_a)
     portal = partner_client.get(f"/portal/applications/{screening_a.pk}/").content.decode()
     assert "Question for you" in portal and "Staff-only thought" not in portal
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("score, band", [
+    ("0.50", "lt2"), ("1.99", "lt2"), ("2.00", "2to3"), ("2.99", "2to3"), ("3.00", "3to4"), ("3.99", "3to4"),
+    ("4.00", "gte4"), ("5.00", "gte4"), (None, "none"),
+])
+def test_the_weighted_score_filter_puts_each_score_in_one_band(rf, admin_user, technopark, sector, score, band):
+    from decimal import Decimal
+
+    from django.contrib import admin
+    from django.db.models import DecimalField, Value
+
+    from tenants.admin.application_changelist import ScoreRangeFilter
+    from tenants.models import Application
+
+    application = ApplicationFactory(referrer=technopark, sector=sector)
+    scored = Application.objects.filter(pk=application.pk).annotate(
+        score=Value(Decimal(score) if score else None, output_field=DecimalField(max_digits=5, decimal_places=2)))
+    found = set()
+    for choice in ("none", "lt2", "2to3", "3to4", "gte4"):
+        request = rf.get("/", {"score": choice})
+        request.user = admin_user
+        flt = ScoreRangeFilter(request, {"score": [choice]}, Application, admin.site._registry[Application])
+        if flt.queryset(request, scored).exists():
+            found.add(choice)
+    assert found == {band}
