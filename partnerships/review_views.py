@@ -22,12 +22,6 @@ from kitb_portal.reports.models import FileFormat, PackLanguage, SignOffDecision
 
 from . import selectors, services
 
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html; charset=utf-8",
-}
-
 
 class SignOffForm(forms.Form):
     decision = forms.ChoiceField(label=gettext_lazy("Your answer"), choices=SignOffDecision.choices, widget=forms.RadioSelect)
@@ -52,13 +46,10 @@ def review_list(request, pk: int):
 def review_version(request, pk: int, version_id: int):
     mou, version = selectors.review_version_get_for(request.user, mou_id=pk, version_id=version_id)
     language = _language(request)
-    body_file = reports.file_of(version, FileFormat.HTML, language)
-    if body_file is None:
-        raise Http404("No file.")
-    try:
-        body = reports.read_verified(body_file).decode("utf-8")
-    except (FileNotFoundError, OSError, ValidationError):
-        raise Http404("The file is missing.") from None
+    data = reports.verified_bytes(version, FileFormat.HTML, language)
+    if data is None:
+        raise Http404("The file is missing.")
+    body = data.decode("utf-8")
     party = next((p for p in mou.parties.select_related("organization") if p.organization_id == request.user.organization_id), None) \
         if request.user.organization_id and not request.user.is_staff else None
     current = reports.is_current(version)
@@ -76,17 +67,11 @@ def review_version(request, pk: int, version_id: int):
 @require_GET
 def review_download(request, pk: int, version_id: int, file_format: str, language: str):
     mou, version = selectors.review_version_get_for(request.user, mou_id=pk, version_id=version_id)
-    if file_format not in FileFormat.values or language not in PackLanguage.values:
-        raise Http404
-    pack_file = reports.file_of(version, file_format, language)
-    if pack_file is None:
-        raise Http404
-    try:
-        data = reports.read_verified(pack_file)
-    except (FileNotFoundError, OSError, ValidationError):
-        raise Http404("The file is missing.") from None
+    data = reports.verified_bytes(version, file_format, language)
+    if data is None:
+        raise Http404("The file is missing.")
     name = f"review-{mou.reference.replace('/', '-')}-{version.year}-v{version.number}-{language}.{file_format}"
-    return attachment_response(data, name, CONTENT_TYPES[file_format])
+    return attachment_response(data, name, reports.CONTENT_TYPES[file_format])
 
 
 @login_required

@@ -22,7 +22,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import F, Q, QuerySet
@@ -218,7 +218,7 @@ class IndexedSearchMixin:
         first = field.split("__", 1)[0]
         try:
             model_field = model._meta.get_field(first)
-        except Exception:  # FieldDoesNotExist: Django's own search reports it
+        except FieldDoesNotExist:  # Django's own search reports it
             return False
         if "__" not in field:
             return not model_field.is_relation

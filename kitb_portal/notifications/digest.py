@@ -128,13 +128,14 @@ def lazy_date(value: dt.date | dt.datetime | None, fmt: str = "DATE_FORMAT"):
     """A date formatted in the reader's language when rendered."""
     if value is None:
         return ""
-    return lazy_text(lambda: _date_format(value, fmt, translation.get_language()))
+    return lazy_text(lambda: _date_format(value, str(getattr(value, "tzinfo", "")), fmt, translation.get_language()))
 
 
 @functools.lru_cache(maxsize=8192)
-def _date_format(value, fmt: str, language: str) -> str:
+def _date_format(value, zone: str, fmt: str, language: str) -> str:
     """The same dates come again and again across readers (an event's start, a due date): formatted once
-    per language. ``date_format`` uses the active language and the value's own time zone."""
+    per language. ``date_format`` uses the active language and the value's own time zone; ``zone`` is in
+    the key because two aware datetimes of the same moment are equal whatever their zones."""
     return formats.date_format(value, fmt)
 
 

@@ -13,13 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from kitb_portal.common.downloads import attachment_response
 
 from . import services
-from .models import FileFormat, PackLanguage, ReviewNarrative, ReviewPackVersion
-
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "html": "text/html; charset=utf-8",
-}
+from .models import ReviewNarrative, ReviewPackVersion
 
 
 @admin.register(ReviewNarrative)
@@ -81,10 +75,8 @@ class ReviewPackVersionAdmin(SimpleHistoryAdmin):
         if not self.has_view_permission(request):
             raise Http404
         version = self.get_queryset(request).filter(pk=object_id).first()
-        if version is None or file_format not in FileFormat.values or language not in PackLanguage.values:
+        data = services.verified_bytes(version, file_format, language) if version is not None else None
+        if data is None:  # no such file, missing, or altered after it was frozen
             raise Http404
-        pack_file = services.file_of(version, file_format, language)
-        if pack_file is None:
-            raise Http404
-        data = services.read_verified(pack_file)
-        return attachment_response(data, f"review-{version.pk}-v{version.number}-{language}.{file_format}", CONTENT_TYPES[file_format])
+        return attachment_response(data, f"review-{version.pk}-v{version.number}-{language}.{file_format}",
+                                   services.CONTENT_TYPES[file_format])

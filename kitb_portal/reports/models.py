@@ -10,34 +10,19 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
+from kitb_portal.common.storage import PrivateStorage, private_storage
 
 
-class _PrivateStorage(FileSystemStorage):
-    """Files under settings.PRIVATE_MEDIA_ROOT (read at use); served only by permission-checking views."""
-
-    @property
-    def base_location(self):  # type: ignore[override]
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self):  # type: ignore[override]
-        import os
-
-        return os.path.abspath(self.base_location)
-
-
-_storage = _PrivateStorage()
-
-
-def pack_storage() -> _PrivateStorage:
-    return _storage
+def pack_storage() -> PrivateStorage:
+    """The core's private storage (migration 0001 names this callable): no URL; the pack's download
+    views check who asks."""
+    return private_storage()
 
 
 def pack_file_upload_to(instance: ReviewPackFile, filename: str) -> str:

@@ -155,6 +155,28 @@ def read_verified(pack_file: ReviewPackFile) -> bytes:
     return data
 
 
+CONTENT_TYPES = {
+    FileFormat.PDF: "application/pdf",
+    FileFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    FileFormat.HTML: "text/html; charset=utf-8",
+}
+
+
+def verified_bytes(version: ReviewPackVersion, file_format: str, language: str) -> bytes | None:
+    """The bytes of the version's file in ``file_format`` and ``language``, or None when there is no
+    such file, it is missing from the storage, or it was altered after it was frozen (the views
+    answer 404 to all three)."""
+    if file_format not in FileFormat.values or language not in PackLanguage.values:
+        return None
+    pack_file = file_of(version, file_format, language)
+    if pack_file is None:
+        return None
+    try:
+        return read_verified(pack_file)
+    except (OSError, ValidationError):  # FileNotFoundError is an OSError
+        return None
+
+
 def is_current(version: ReviewPackVersion) -> bool:
     return version.number == latest_version_number(
         subject=version.subject, subject_id=version.subject_id, period_kind=version.period_kind, year=version.year,

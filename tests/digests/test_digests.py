@@ -224,3 +224,16 @@ def test_bench_command_prints_its_figures_as_the_last_line(world):
     figures = json.loads(out.getvalue().strip().splitlines()[-1])
     assert figures["recipients"] == 30 and figures["queries"] > 0 and figures["seconds"] > 0
     assert OutboxMessage.objects.count() == before  # rolled back
+
+
+def test_a_date_is_written_in_its_own_time_zone_even_when_the_same_moment_came_first_in_another():
+    import zoneinfo
+
+    from django.utils import translation
+
+    moment = dt.datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    jakarta = moment.astimezone(zoneinfo.ZoneInfo("Asia/Jakarta"))  # 09:00
+    seoul = moment.astimezone(zoneinfo.ZoneInfo("Asia/Seoul"))  # 11:00
+    with translation.override("en"):
+        assert str(digest.lazy_date(jakarta, "TIME_FORMAT")) == "9 a.m."
+        assert str(digest.lazy_date(seoul, "TIME_FORMAT")) == "11 a.m."

@@ -103,6 +103,18 @@ def test_an_altered_file_is_refused(version):
         reports.read_verified(pack_file)
 
 
+def test_an_altered_file_answers_404_in_the_admin_and_the_portal(version, mou_a, admin_user, partner_a, client):
+    pack_file = reports.file_of(version, "pdf", "en")
+    with pack_file.file.open("ab") as fh:
+        fh.write(b"tampered")
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:reports_reviewpackversion_file", args=[version.pk, "pdf", "en"])).status_code == 404
+    assert client.get(reverse("admin:reports_reviewpackversion_file", args=[version.pk, "html", "en"])).status_code == 200
+    client.force_login(partner_a)
+    assert client.get(reverse("partnerships:review_download", args=[mou_a.pk, version.pk, "pdf", "en"])).status_code == 404
+    assert client.get(reverse("partnerships:review_download", args=[mou_a.pk, version.pk, "html", "en"])).status_code == 200
+
+
 def test_each_party_signs_off_the_current_version_only(version, mou_a, officer, kitb, partner_a, technopark, client):
     client.force_login(partner_a)
     url = reverse("partnerships:review_sign_off", args=[mou_a.pk, version.pk])
