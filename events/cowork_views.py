@@ -14,12 +14,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kitb_portal.common.downloads import attachment_response
 from kitb_portal.common.forms import add_service_errors
 from kitb_portal.jobs.formats import neutralise_formula
 
@@ -233,10 +234,7 @@ def manage_registrations_csv(request, pk: int):
                 value = timezone.localtime(value).isoformat()
             row.append(neutralise_formula("" if value is None else value))
         writer.writerow(row)
-    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}-registrations.csv"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(buffer.getvalue().encode("utf-8-sig"), f"event-{event.pk}-registrations.csv", "text/csv; charset=utf-8")
 
 
 @login_required

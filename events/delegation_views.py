@@ -144,10 +144,7 @@ def delegation_visa_list(request, pk: int):
     delegation = selectors.delegation_get_for(request.user, pk)
     if not permissions.can_see_passport(request.user, delegation):
         raise Http404
-    response = HttpResponse(visa_list_csv([delegation]), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="delegation-{delegation.pk}-visa-list.csv"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(visa_list_csv([delegation]), f"delegation-{delegation.pk}-visa-list.csv", "text/csv; charset=utf-8")
 
 
 def pdf_response(content: bytes, filename: str) -> HttpResponse:

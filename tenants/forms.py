@@ -1,5 +1,5 @@
 """Forms of the portal's multi-step application form and of the staff pages, and how a
-service's refusal is shown on the form that called it (error_text, add_service_errors)."""
+service's refusal is shown on the form that called it (error_text; kitb_portal.common.forms.add_service_errors puts it on the fields)."""
 
 from __future__ import annotations
 
@@ -25,17 +25,6 @@ def error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(str(m) for m in exc.messages)
     return str(exc) or exc.__class__.__name__
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's refusal on ``form``: each field's messages on that field (on the form itself
-    when it has no such field), a message that names no field on the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        form.add_error(None, error_text(exc))
 
 
 STEP_TITLES = {

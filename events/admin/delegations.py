@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.accounts.models import Organization
+from kitb_portal.common.downloads import attachment_response
 
 from .. import permissions, services
 from ..forms import DelegationForm, DelegationMemberFormSet, apply_member_errors, member_rows
@@ -114,10 +115,7 @@ class DelegationAdmin(SimpleHistoryAdmin):
         if not permissions.is_events_officer(request.user):
             raise PermissionDenied
         delegations = queryset.select_related("event").prefetch_related("members__registration")
-        response = HttpResponse(visa_list_csv(delegations), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="visa-list.csv"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return attachment_response(visa_list_csv(delegations), "visa-list.csv", "text/csv; charset=utf-8")
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +21,7 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin
+from kitb_portal.common.downloads import stored_file_response
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from .. import selectors, services, workflow
@@ -209,11 +210,7 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
     def document_view(self, request, pk, document_pk):
         application = self._get(request, pk)
         document = get_object_or_404(ApplicationDocument, pk=document_pk, application=application)
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=document.original_name, content_type="application/pdf")
+        return stored_file_response(document.file, document.original_name)
 
     def transition_view(self, request, pk, name):
         application = self._get(request, pk)

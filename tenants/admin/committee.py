@@ -8,11 +8,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from kitb_portal.common.downloads import stored_file_response
 
 from .. import services
 from ..forms import committee_members
@@ -195,10 +197,6 @@ class CommitteeMeetingAdmin(admin.ModelAdmin):
         meeting = self._meeting(request, pk)
         if not meeting.minutes_file:
             raise Http404
-        try:
-            handle = meeting.minutes_file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
         pdf = meeting.minutes_format == "pdf"
-        return FileResponse(handle, as_attachment=True, filename=f"minutes-{meeting.pk}.{'pdf' if pdf else 'html'}",
-                            content_type="application/pdf" if pdf else "text/html; charset=utf-8")
+        return stored_file_response(meeting.minutes_file, f"minutes-{meeting.pk}.{'pdf' if pdf else 'html'}",
+                                    content_type="application/pdf" if pdf else "text/html; charset=utf-8")

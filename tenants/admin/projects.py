@@ -7,16 +7,18 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from kitb_portal.common.downloads import stored_file_response
+from kitb_portal.common.forms import add_service_errors
+
 from .. import selectors, services
 from ..documents import read_and_check_pdf
-from ..forms import add_service_errors
 from ..models import Milestone, TenantProject
 from ..services.projects import can_change_projects
 from .common import error_text
@@ -155,11 +157,7 @@ class TenantProjectAdmin(admin.ModelAdmin):
         milestone = self._milestone(request, pk, milestone_pk)
         if not milestone.evidence:
             raise Http404
-        try:
-            handle = milestone.evidence.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=milestone.evidence_name or "evidence.pdf", content_type="application/pdf")
+        return stored_file_response(milestone.evidence, milestone.evidence_name or "evidence.pdf")
 
     def milestone_view(self, request, pk, milestone_pk):
         """Plan (a new planned date) or confirm (the date it happened and its PDF evidence) one milestone."""

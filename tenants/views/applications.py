@@ -12,11 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kitb_portal.common.downloads import stored_file_response
 
 from .. import selectors, services, workflow
 from ..forms import STEP_FORMS, STEP_TITLES, DocumentForm, PartnerCommentForm, error_text
@@ -178,11 +180,7 @@ def document_upload(request, pk: int):
 @require_GET
 def document_download(request, pk: int, document_pk: int):
     document = selectors.document_get_for(request.user, pk, document_pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=document.original_name, content_type="application/pdf")
+    return stored_file_response(document.file, document.original_name)
 
 
 @partner_view

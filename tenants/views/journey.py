@@ -15,8 +15,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kitb_portal.common.forms import add_service_errors
+
 from .. import selectors, services
-from ..forms import InterestForm, add_service_errors
+from ..forms import InterestForm
 from ..milestones import BY_CODE
 from ..siteplan import site_plan_context
 from .common import PAGE_SIZE, partner_view
