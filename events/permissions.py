@@ -68,13 +68,9 @@ def can_view_summary(user) -> bool:
 
 
 # --- partners as co-workers -----------------------------------------------------------------------
-def _is_partner(user) -> bool:
-    return roles.is_partner_user(user)
-
-
 def can_propose_events(user) -> bool:
     """A partner organisation's administrator, or a colleague they authorised (``EventProposer``)."""
-    if not _is_partner(user):
+    if not roles.is_partner_user(user):
         return False
     if user.is_org_admin:
         return True
@@ -84,17 +80,17 @@ def can_propose_events(user) -> bool:
 
 
 def can_authorise_proposers(user) -> bool:
-    return bool(_is_partner(user) and user.is_org_admin)
+    return roles.is_partner_org_admin(user)
 
 
 def can_decide_proposals(user) -> bool:
     """KITB's events officer (staff with the right to add events)."""
-    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm("events.add_event"))
+    return bool(roles.is_active_staff(user) and user.has_perm("events.add_event"))
 
 
 def is_coorganiser(user, event) -> bool:
     """A partner user whose organisation is among the event's organisers (``Event.organizers``)."""
-    if not _is_partner(user):
+    if not roles.is_partner_user(user):
         return False
     return event.organizers.filter(pk=user.organization_id).exists()
 
@@ -109,15 +105,15 @@ def can_manage_agenda(user, event) -> bool:
 # --- delegations ---------------------------------------------------------------------------------
 def can_register_delegation(user) -> bool:
     """A partner organisation's administrator registers delegations for their organisation."""
-    return bool(_is_partner(user) and user.is_org_admin)
+    return roles.is_partner_org_admin(user)
 
 
 def can_manage_delegation(user, delegation) -> bool:
     """The delegation's own administrator (their organisation's administrators) or KITB's events officer."""
-    if _is_partner(user):
+    if roles.is_partner_user(user):
         return bool(user.organization_id == delegation.organization_id and (
             user.is_org_admin or user.pk == delegation.administrator_id))
-    return bool(user.is_authenticated and user.is_active and user.is_staff and user.has_perm("events.change_delegation"))
+    return bool(roles.is_active_staff(user) and user.has_perm("events.change_delegation"))
 
 
 def is_events_officer(user) -> bool:
@@ -127,7 +123,7 @@ def is_events_officer(user) -> bool:
 
 def can_see_passport(user, delegation) -> bool:
     """Passport data: the events officer, and the delegation's own administrator; nobody else."""
-    if _is_partner(user):
+    if roles.is_partner_user(user):
         return bool(user.organization_id == delegation.organization_id and (
             user.pk == delegation.administrator_id or user.is_org_admin))
     return is_events_officer(user)

@@ -5,6 +5,7 @@ Reading is scoped by the selectors; these rules decide what a user may *do* with
 
 from __future__ import annotations
 
+from kitb_portal.accounts import roles
 from kitb_portal.accounts.roles import is_partner_user
 
 from .models import DocumentKind, MoU, MoUDocument, MoUParty, MoUStatus
@@ -49,15 +50,13 @@ def can_decide_on_draft(user, document: MoUDocument, party: MoUParty) -> bool:
         return False
     if _is_officer(user):
         return True
-    return bool(
-        user.is_authenticated and user.is_active and not user.is_staff and user.organization_id == party.organization_id
-    )
+    return roles.is_partner_user(user) and user.organization_id == party.organization_id
 
 
 def may_answer_drafts(user, mou: MoU) -> bool:
     """Who may open the approve / request-changes form at all: an officer, or a party's partner user
-    (``can_decide_on_draft`` then decides for the draft and the party)."""
-    return _is_officer(user) or _is_party_member(user, mou)
+    (``can_decide_on_draft`` then decides for the draft and the party): those who may add a note."""
+    return can_add_note(user, mou)
 
 
 def can_change_commitment(user, commitment) -> bool:
@@ -68,14 +67,11 @@ def can_change_commitment(user, commitment) -> bool:
 
 def can_report_progress(user, commitment) -> bool:
     """Progress on a commitment: the active partner users of its responsible organisation."""
-    return bool(
-        user.is_authenticated and user.is_active and not user.is_staff
-        and user.organization_id and user.organization_id == commitment.responsible_organization_id
-    )
+    return roles.is_partner_user(user) and user.organization_id == commitment.responsible_organization_id
 
 
 def can_confirm_commitment(user, commitment) -> bool:
     """Confirm a proposal or send it back: the MoU's owner (superusers stand in)."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
+    if not roles.is_active_staff(user):
         return False
     return bool(user.is_superuser or (commitment.mou.owner_id and commitment.mou.owner_id == user.pk))

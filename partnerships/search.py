@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kitb_portal.accounts import roles
 from kitb_portal.search.core import Hit, Query, Source, ranked
 
 from . import selectors
@@ -21,7 +22,7 @@ class MoUSource(Source):
     label = _("MoUs")
 
     def available(self, user) -> bool:
-        return selectors.is_staff_viewer(user) or (user.is_authenticated and not user.is_staff and bool(user.organization_id))
+        return selectors.is_staff_viewer(user) or roles.is_partner_user(user)
 
     def search(self, user, query: Query, *, limit: int) -> list[Hit]:
         rows = ranked(

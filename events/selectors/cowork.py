@@ -7,13 +7,15 @@ from django.db.models import Avg, Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from kitb_portal.accounts import roles
+
 from ..models import Event, EventProposal, Feedback, Registration, RegistrationStatus
 from .common import _agenda_prefetch, _organisers_prefetch, _registration_count, _with_counts
 
 
 def proposals_for(user):
     """The proposals of the user's organisation (partners); none for anyone else."""
-    if not (user.is_authenticated and user.organization_id) or user.is_staff:
+    if not roles.is_partner_user(user):
         return EventProposal.objects.none()
     return (
         EventProposal.objects.filter(organization_id=user.organization_id)
@@ -31,7 +33,7 @@ def proposal_get_for(user, pk: int):
 
 def coorganised_events_for(user):
     """Events the user's organisation co-organises (every status), with their counts."""
-    if not (user.is_authenticated and user.organization_id) or user.is_staff:
+    if not roles.is_partner_user(user):
         return Event.objects.none()
     return _with_counts(Event.objects.filter(organizers=user.organization_id).select_related("venue")).order_by("-start", "-pk")
 
@@ -52,7 +54,7 @@ def managed_event_get(user, pk: int, *, agenda: bool = True) -> Event:
     )
     if agenda:
         qs = qs.prefetch_related(_agenda_prefetch(), _organisers_prefetch())
-    if not (user.is_authenticated and user.is_active and not user.is_staff and user.organization_id):
+    if not roles.is_partner_user(user):
         raise Http404
     try:
         return qs.get(pk=pk)

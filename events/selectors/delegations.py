@@ -6,13 +6,15 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.http import Http404
 
+from kitb_portal.accounts import roles
+
 from .. import permissions
 from ..models import Delegation, DelegationMember, DocumentKind, IssuedDocument
 
 
 def delegations_for(user):
     """The delegations of the user's organisation (partners only)."""
-    if not (user.is_authenticated and user.is_active and user.organization_id) or user.is_staff:
+    if not roles.is_partner_user(user):
         return Delegation.objects.none()
     return Delegation.objects.filter(organization_id=user.organization_id).select_related("event").order_by("-created_at", "-pk")
 

@@ -214,8 +214,6 @@ def delegation_update(*, actor, delegation_id: int, members: list[dict], remove_
                 raise ValidationError(_("This person is not in the delegation."))
             row["_instance"] = existing[int(member_id)]
         rows.append(row)
-    instances = [r.pop("_instance", None) for r in rows]
-    rows = [dict(r, _instance=i) if i is not None else r for r, i in zip(rows, instances, strict=True)]
     built, errors = _build_members(rows, delegation=delegation, existing=kept)
     _check_registered_elsewhere(event, built, errors, skip_registration_ids=[m.registration_id for m in kept])
     if not built and not kept:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kitb_portal.search.core import Hit, Query, Source, ranked
 
 from . import permissions, selectors
-from .models import Organization, User
+from .models import User
 from .roles import is_active_user
 
 
@@ -28,11 +28,7 @@ class OrganizationSource(Source):
         return user.has_perm("accounts.view_organization") if user.is_staff else bool(user.organization_id)
 
     def search(self, user, query: Query, *, limit: int) -> list[Hit]:
-        if user.is_staff:
-            scoped = Organization.objects.all()
-        else:
-            scoped = Organization.objects.filter(pk=user.organization_id)
-        rows = ranked(scoped, query, like=("name", "local_name"), limit=limit)
+        rows = ranked(selectors.organization_list_for(user), query, like=("name", "local_name"), limit=limit)
         return [
             Hit(
                 title=org.name, detail=" · ".join(p for p in (org.local_name, str(org.get_kind_display()), org.country) if p),

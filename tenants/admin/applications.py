@@ -26,7 +26,7 @@ from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from .. import selectors, services, workflow
 from ..forms import AssignReviewersForm, ReasonForm, StaffCommentForm
-from ..models import Application, ApplicationDocument, CommentVisibility
+from ..models import IN_REVIEW_STATUSES, Application, ApplicationDocument, CommentVisibility
 from ..permissions import (
     can_allocate_land,
     can_assign_reviewers,
@@ -186,7 +186,7 @@ class ApplicationAdmin(FastActionCheckboxMixin, BackgroundImportExportMixin, Exp
         obj = self.get_object(request, object_id)
         if obj is not None:
             extra_context["transitions"] = [t for t in workflow.available_transitions(request.user, obj) if t.name != "submit"]
-            extra_context["can_assign"] = can_assign_reviewers(request.user) and obj.status in ("submitted", "screening", "due_diligence", "committee")
+            extra_context["can_assign"] = can_assign_reviewers(request.user) and obj.status in IN_REVIEW_STATUSES
             extra_context["can_comment"] = can_comment_application(request.user, obj)
             extra_context["can_allocate"] = obj.status == Application.Status.APPROVED and can_allocate_land(request.user)
         return super().change_view(request, object_id, form_url, extra_context)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services
 from ..forms import ReviewForm
-from ..models import Review, ReviewAssignment
+from ..models import IN_REVIEW_STATUSES, Review, ReviewAssignment
 from ..permissions import can_edit_review, is_kitb_administrator
 from .common import error_text
 
@@ -60,7 +60,7 @@ class ReviewAdmin(admin.ModelAdmin):
         """The review form: one row per criterion (score 1–5 and comment), conflict, overall comment."""
         review = selectors.review_get_for(request.user, object_id)  # 404 outside one's own (admin: all)
         application = review.assignment.application
-        editable = can_edit_review(request.user, review) and application.status in ("submitted", "screening", "due_diligence", "committee")
+        editable = can_edit_review(request.user, review) and application.status in IN_REVIEW_STATUSES
         criteria = selectors.active_criteria()
         scores = selectors.review_scores(review)
         initial = {"conflict_of_interest": review.conflict_of_interest, "conflict_note": review.conflict_note, "comment": review.comment}

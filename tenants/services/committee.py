@@ -29,6 +29,7 @@ from kitb_portal.notifications.models import OutboxMessage
 from kitb_portal.notifications.services import notify
 
 from ..models import (
+    IN_REVIEW_STATUSES,
     AgendaItem,
     AgendaOutcome,
     Application,
@@ -296,7 +297,7 @@ def review_due_sweep(*, now=None) -> int:
     today = timezone.localdate(now)
     assignments = list(
         ReviewAssignment.objects.filter(due_on__lt=today, review__submitted_at__isnull=True,
-                                        application__status__in=["submitted", "screening", "due_diligence", "committee"],
+                                        application__status__in=IN_REVIEW_STATUSES,
                                         reviewer__is_active=True)
         .select_related("reviewer", "application", "review").order_by("pk")
     )
