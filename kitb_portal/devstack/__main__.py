@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 from kitb_portal import devstack
 
@@ -51,17 +50,6 @@ def _manage(*args: str, capture: bool = False, env: dict | None = None) -> str:
     return result.stdout if capture else ""
 
 
-def _wait_for(url: str, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
-        except Exception:  # not up yet
-            time.sleep(0.3)
-    return False
-
-
 def _terminate(signum, frame):  # SIGTERM (e.g. from a process manager) stops everything like Ctrl-C
     raise KeyboardInterrupt
 
@@ -87,7 +75,7 @@ def run() -> int:
                           "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"], env=env),
     ]
     try:
-        if _wait_for(f"http://127.0.0.1:{port}/healthz/"):
+        if devstack.wait_for(f"http://127.0.0.1:{port}/healthz/"):
             print(f"\nKITB Partnership Portal is up:\n  portal  http://127.0.0.1:{port}/portal/\n"
                   f"  admin   http://127.0.0.1:{port}/admin/\n  health  http://127.0.0.1:{port}/healthz/\n")
             print(logins, flush=True)

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -90,20 +89,19 @@ def prepare(scale: int, fresh: bool = False) -> dict:
 
 
 def start_server(env: dict) -> tuple[subprocess.Popen, str]:
+    """gunicorn (2 workers) on a free port of loopback, answering; stops the benchmark if it never does."""
+    from kitb_portal.devstack import wait_for
+
     port = free_port()
     gunicorn = subprocess.Popen(
         [PY, "-m", "gunicorn", "kitb_portal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         env=env, cwd=BASE_DIR,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(base + "/bench/ok/", timeout=2)
-            break
-        except Exception:  # not up yet
-            time.sleep(0.1)
+    if not wait_for(base + "/bench/ok/", timeout=20):
+        gunicorn.terminate()
+        raise SystemExit("bench: gunicorn did not answer on /bench/ok/ within 20 s (see its messages above)")
     return gunicorn, base
-
 
 
 def run_wrk(args: list[str]) -> tuple[str, float]:

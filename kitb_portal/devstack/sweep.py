@@ -101,21 +101,10 @@ def parse_links(html: str) -> _Links:
 
 
 def empty_caches() -> None:
-    """Every cached copy dropped: Redis (the cache), the content version, the admin's in-process LRUs."""
-    from django.contrib import admin
+    """Every cached copy dropped: nothing drawn from the records is cached beyond Redis (the cache)."""
     from django.core.cache import cache
 
     cache.clear()
-    try:
-        from kitb_portal.common import freshness
-
-        freshness.invalidate()
-    except Exception:  # the mechanism may be gone
-        pass
-    for name in ("app_lists", "sidebars"):
-        lru = getattr(admin.site, name, None)
-        if hasattr(lru, "clear"):
-            lru.clear()
 
 
 def _request(client, path: str, *, warm: bool, keep_sql: bool = False) -> tuple[Result | None, object]:
@@ -289,15 +278,10 @@ def admin_user():
 
 
 def log_in(client, user) -> None:
-    """Log ``user`` in on the test ``client``, past the second factor where staff need one (as after
-    the token step)."""
+    """Log ``user`` in on the test ``client``, past the second factor where staff need one."""
     from kitb_portal.accounts import second_factor
 
-    client.force_login(user)
-    if second_factor.is_required(user) or second_factor.device_for(user) is not None:
-        session = client.session
-        second_factor.mark_session_verified(session, user)
-        session.save()
+    second_factor.force_login_verified(client, user)
 
 
 def enumerate_pages(admin_client, admin, partner_client, **options) -> list[Page]:

@@ -108,9 +108,9 @@ class Command(BaseCommand):
                 self.stdout.write("   " + q[:400])
         out_dir = Path(settings.BASE_DIR) / "bench-results"
         out_dir.mkdir(exist_ok=True)
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=settings.BASE_DIR, text=True,
-                                capture_output=True).stdout.strip()
-        path = out_dir / f"cold-sweep-{time.strftime('%Y%m%d-%H%M%S')}-{commit or 'nogit'}.csv"
+        from kitb_portal.devstack.bench_common import commit
+
+        path = out_dir / f"cold-sweep-{time.strftime('%Y%m%d-%H%M%S')}-{commit()}.csv"
         with path.open("w", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(["role", "kind", "label", "path", "status", "ms", "queries"])
