@@ -319,9 +319,7 @@ class DecideViewMixin:
             path("<path:object_id>/decide/", self.admin_site.admin_view(self.decide_view), name=f"{prefix}_decide"),
         ] + super().get_urls()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        obj = self.get_object(request, object_id)
-        if obj is not None and self.can_decide(request, obj):
-            extra_context["decide_url"] = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_decide", args=[obj.pk])
-        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self.can_decide(request, obj):  # the change page's own object: no second read
+            context["decide_url"] = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_decide", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)

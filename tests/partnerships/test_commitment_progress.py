@@ -1,6 +1,7 @@
 """Commitments partners report on: progress with evidence, a proposal of "done", the owner's answer;
 and internal MoU notes that never reach a partner (portal or e-mail)."""
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -137,3 +138,18 @@ def test_mou_page_queries_flat_with_progress(client_a, partner_a, mou_a, technop
     large = count_queries(client_a.get, url)
     assert Commitment.objects.filter(mou=mou_a).count() == 8
     assert_flat_queries(small, large)
+
+
+@pytest.mark.django_db
+def test_the_owners_change_page_links_to_the_decision_once_done_is_proposed(client, partner_a, officer, commitment_a, kitb):
+    change = reverse("admin:partnerships_commitment_change", args=[commitment_a.pk])
+    decide = reverse("admin:partnerships_commitment_decide", args=[commitment_a.pk])
+    client.force_login(officer)
+    assert decide not in client.get(change).content.decode()  # nothing proposed yet
+    services.commitment_progress_post(actor=partner_a, commitment_id=commitment_a.pk, text="done", propose_done=True)
+    assert decide in client.get(change).content.decode()
+    other = UserFactory(staff=True, organization=kitb, is_superuser=False)
+    other.user_permissions.add(*Permission.objects.filter(codename__in=["view_commitment", "change_commitment"]))
+    client.force_login(other)  # staff who may change commitments but do not own the MoU
+    page = client.get(change)
+    assert page.status_code == 200 and decide not in page.content.decode()
