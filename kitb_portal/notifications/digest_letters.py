@@ -83,7 +83,7 @@ class Renderer:
                 for group in section.groups:
                     lines = [self.item(item, language) for item in group.items]
                     groups.append(_RenderedGroup(group.title, group.more, "".join(t for t, _h in lines), "".join(h for _t, h in lines)))
-                context = {"sections": [section], "groups": groups, "SITE_URL": settings.SITE_URL, "LANGUAGE_CODE": language}
+                context = {"section": section, "groups": groups, "SITE_URL": settings.SITE_URL, "LANGUAGE_CODE": language}
                 self.section_fragments[key] = (
                     render_to_string(f"{self.template}_sections.txt", context),
                     render_to_string(f"{self.template}_sections.html", context),
