@@ -172,12 +172,12 @@ def test_portal_home_queries_do_not_grow(partner_client, kitb, technopark, provi
     partner_client.get(HOME)  # warm the session
     small = count_queries(partner_client.get, HOME)
     assert small[2].status_code == 200
-    build(30, kitb=kitb, org=technopark, actor=kitb_admin, partner=partner_a, world=world, tag="L")
-    build(10, kitb=kitb, org=province, actor=kitb_admin, tag="PV")
+    build(12, kitb=kitb, org=technopark, actor=kitb_admin, partner=partner_a, world=world, tag="L")
+    build(3, kitb=kitb, org=province, actor=kitb_admin, tag="PV")
     large = count_queries(partner_client.get, HOME)
     assert large[2].status_code == 200
     sections = large[2].context["dashboard"]
     assert len(panel(sections, "partnerships", "mous").tables[0].rows) == 10  # the list is bounded
-    assert MoU.objects.filter(parties__organization=technopark).count() == 32
-    assert Application.objects.filter(referrer=technopark).count() == 32
+    assert MoU.objects.filter(parties__organization=technopark).count() == 14
+    assert Application.objects.filter(referrer=technopark).count() == 14
     assert_flat_queries(small, large, limit=12)

@@ -255,13 +255,13 @@ def test_staff_dashboard_queries_do_not_grow(admin_client, kitb, technopark, pro
     admin_client.get(ADMIN)  # warm the session and the permission cache of this process
     small = count_queries(admin_client.get, ADMIN)
     assert small[2].status_code == 200
-    build(24, kitb=kitb, org=province, actor=kitb_admin, world=world, tag="L")
-    build(16, kitb=kitb, org=technopark, actor=kitb_admin, world=world, tag="M")
+    build(8, kitb=kitb, org=province, actor=kitb_admin, world=world, tag="L")
+    build(4, kitb=kitb, org=technopark, actor=kitb_admin, world=world, tag="M")
     large = count_queries(admin_client.get, ADMIN)
     assert large[2].status_code == 200
     assert figure(panel(large[2].context["dashboard"], "partnerships", "mous"), "Active").value == str(
         MoU.objects.filter(status="active").count())
-    assert MoU.objects.count() == 42 and Application.objects.count() >= 42
+    assert MoU.objects.count() == 14 and Application.objects.count() >= 14
     assert_flat_queries(small, large, limit=20)
 
 
