@@ -4,6 +4,8 @@ from contextlib import nullcontext
 
 from django.core.exceptions import FieldError, ValidationError
 from django.db import DatabaseError, connections, models, router, transaction
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,21 @@ def failed_checks(model, instance, checks, *, exclude=None, using) -> list | Non
         return [constraint for constraint, passed in zip(candidates, row, strict=True) if not passed]
     return []
 
+_NO_LABELS = object()
+
+
+def _choice_labels(field):
+    """``{value: label}`` of a field with fixed choices, built once per field (labels stay lazy, so
+    each is translated only when shown, in the language active then); None for callable choices,
+    which may change, so they are read afresh as Django does."""
+    labels = field.__dict__.get("_kitb_choice_labels", _NO_LABELS)
+    if labels is _NO_LABELS:
+        labels = None
+        if isinstance(field.choices, (list, tuple)):
+            labels = {make_hashable(value): label for value, label in field.flatchoices}
+        field._kitb_choice_labels = labels
+    return labels
+
 
 class TimeStampedModel(models.Model):
     """Every table records when a row was created and last changed."""
@@ -79,6 +96,17 @@ class TimeStampedModel(models.Model):
                         errors = e.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+    def _get_FIELD_display(self, field):
+        """``get_FOO_display()`` without Django's per-call ``dict(make_hashable(field.flatchoices))``,
+        which hashes every lazy label, i.e. translates every choice of the field on every call (a list
+        of 20 rows showing two labels each translated ~600 strings). Same result: the label of the
+        value in the active language, or the value itself when it is not a choice."""
+        labels = _choice_labels(field)
+        if labels is None:
+            return super()._get_FIELD_display(field)
+        value = getattr(self, field.attname)
+        return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
 
 def choices_check(field: str, choices) -> models.Q:

@@ -116,6 +116,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kitb_portal.context_processors.site",
             ],
+            # The dashboard is no installed app; its tag library ({% load dashboard_tables %}).
+            "libraries": {"dashboard_tables": "kitb_portal.dashboard.templatetags.dashboard_tables"},
         },
     },
 ]

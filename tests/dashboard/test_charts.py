@@ -61,3 +61,25 @@ def test_columns_carry_totals_and_two_line_labels():
     texts = [t for _x, _s, t in _texts(chart.svg)]
     assert texts.count("2026") == 2 and "Q1" in texts and "5" in texts and "0" in texts
     assert chart.svg.count("<pattern") == 1
+
+
+def test_clip_cuts_where_the_char_by_char_loop_cut():
+    """_clip in one pass gives what trimming one character at a time gave (the old loop)."""
+    import random
+
+    from kitb_portal.charts import _clip
+
+    def old_clip(text, size, width):
+        if _text_width(text, size) <= width:
+            return text
+        while text and _text_width(text + "…", size) > width:
+            text = text[:-1]
+        return text.rstrip() + "…"
+
+    rnd = random.Random(7)
+    alphabet = "abc XYZ 청주충북 테크노파크 — 0123456789"
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
+        size = rnd.choice([11, 12, 13, 14])
+        width = rnd.choice([0, 5, 7.84, 50, 100.8, 140, 200, 333.3])
+        assert _clip(text, size, width) == old_clip(text, size, width), (text, size, width)

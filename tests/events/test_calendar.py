@@ -95,3 +95,44 @@ def test_feed_of_a_deactivated_user_is_gone(client, partner_a):
     partner_a.is_active = False
     partner_a.save(update_fields=["is_active"])
     assert client.get(f"/portal/events/feed/{feed.token}.ics").status_code == 404
+
+
+def test_vtimezone_built_once_per_zone_and_the_file_unchanged(monkeypatch):
+    """A zone's VTIMEZONE is built once per process (Timezone.from_tzinfo walks the zone second by
+    second, ~25 ms a call) and the calendar is byte for byte what icalendar's own
+    add_missing_timezones writes; an unknown zone is left out, as icalendar does."""
+    from events import ical
+
+    def calendar_with(*zones):
+        cal = icalendar.Calendar()
+        cal.add("prodid", ical.PRODID)
+        cal.add("version", "2.0")
+        for n, zone in enumerate(zones):
+            item = icalendar.Event()
+            item.add("uid", f"u{n}")
+            item.add("dtstart", dt.datetime(2031, 5, 12, 10, tzinfo=zoneinfo.ZoneInfo(zone)))
+            cal.add_component(item)
+        return cal
+
+    expected = calendar_with("Asia/Seoul", "Asia/Jakarta", "Europe/Berlin")
+    expected.add_missing_timezones()
+    ical._vtimezone.cache_clear()
+    built = []
+    original = icalendar.Timezone.from_tzinfo.__func__
+    monkeypatch.setattr(icalendar.Timezone, "from_tzinfo",
+                        classmethod(lambda cls, tz, tzid=None, *a, **k: built.append(tzid) or original(cls, tz, tzid, *a, **k)))
+    for _ in range(3):
+        cal = calendar_with("Asia/Seoul", "Asia/Jakarta", "Europe/Berlin")
+        ical.add_missing_timezones(cal)
+        parsed = icalendar.Calendar.from_ical(cal.to_ical())
+        assert sorted(str(tz["TZID"]) for tz in parsed.walk("VTIMEZONE")) == ["Asia/Jakarta", "Asia/Seoul", "Europe/Berlin"]
+        assert parsed.get_missing_tzids() == set()
+        assert sorted(cal.to_ical().split(b"\r\n")) == sorted(expected.to_ical().split(b"\r\n"))
+        seoul = next(tz for tz in parsed.walk("VTIMEZONE") if str(tz["TZID"]) == "Asia/Seoul")
+        assert seoul.to_tz().utcoffset(dt.datetime(2031, 5, 12, 10)) == dt.timedelta(hours=9)
+    assert sorted(built) == ["Asia/Jakarta", "Asia/Seoul", "Europe/Berlin"]
+    one = calendar_with("Asia/Seoul")
+    ical.add_missing_timezones(one)
+    reference = calendar_with("Asia/Seoul")
+    reference.add_missing_timezones()
+    assert one.to_ical() == reference.to_ical()
