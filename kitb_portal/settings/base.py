@@ -116,9 +116,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kitb_portal.context_processors.site",
             ],
+            "libraries": {"kitb_widgets": "kitb_portal.common.widget_tags"},  # select options (forms/widgets/select.html)
         },
     },
 ]
 # Form widgets render through the templates above, so templates/django/forms/widgets/ can replace
-# Django's own (select.html: options inline, not one included template per option).
+# Django's own (select.html: options written by one tag, not one included template per option).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
