@@ -1,13 +1,17 @@
 """Admin changelist helpers whose cost does not grow with the tables (used by every app's admin).
 
+* :class:`DeferredJoinPaginator`: a deep page (``OFFSET`` in the thousands) reads the page's ids
+  first, on the ordering alone, then those rows with their joins and annotations (every admin
+  changelist uses it, see ``admin_site``).
 * :class:`BoundedCountPaginator`: one query whatever the table size: the exact count up to
   ``exact_limit`` rows; past it, PostgreSQL's own estimate for an unfiltered list (kept fresh by
-  autovacuum's ANALYZE) and ``exact_limit + 1`` for a filtered one.
+  autovacuum's ANALYZE) and ``exact_limit + 1`` for a filtered one. Deep pages as above.
 * :class:`TextListFilter`: a list filter that takes typed text (or an id) instead of listing every
   organisation, event or MoU in the sidebar; subclasses say what the text matches.
 * :class:`FixedChoicesFilter`: a filter with fixed choices, for a column whose values are known
   (a country code, a language), where Django's default would ``SELECT DISTINCT`` the whole table.
 * :class:`FastActionCheckboxMixin`: the same row checkbox without a form-widget template per row.
+* :class:`FastRowLinkChangeList`: the same row links without a URL resolve and reverse per row.
 * :class:`SharedChoicesInlineMixin`: an inline's foreign-key selects read their choices once per
   request, not once per row.
 * :class:`IndexedSearchMixin`: the changelist search of a big table answered by its indexes.
@@ -21,6 +25,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.paginator import Paginator
@@ -34,7 +40,44 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
-class BoundedCountPaginator(Paginator):
+class DeferredJoinPaginator(Paginator):
+    """Deep pages read their ids first, then their rows (a "deferred join").
+
+    ``OFFSET 33600`` makes PostgreSQL build and throw away 33,600 whole rows: with the changelist's
+    joins (``list_select_related``) and annotations (a score subquery per row) that is a sort of
+    every wide joined row, or the subqueries of every skipped row, hundreds of milliseconds. From
+    ``deferred_from`` rows on, the page's ids are read with the same filters and ordering but no
+    select_related columns and no annotation the filters and ordering do not need (an index walk
+    where the ordering has an index), then the rows of those ids with the full query, in the same
+    order (the admin's ordering always ends with the primary key, so it is total). The shallow pages
+    keep their one query.
+    """
+
+    deferred_from = 1000
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        qs = self.object_list
+        if bottom < self.deferred_from or not self._can_defer(qs):
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(qs.values_list("pk", flat=True)[bottom:top])
+        # A queryset (list_editable's formset needs one), in the same total order as the ids.
+        return self._get_page(qs.filter(pk__in=ids), number, self)
+
+    @staticmethod
+    def _can_defer(qs) -> bool:
+        if not isinstance(qs, QuerySet):
+            return False
+        query = qs.query
+        # DISTINCT would compare the ordering columns too; a UNION has no plain pk to select.
+        return not (query.distinct or query.combinator or query.is_sliced)
+
+
+class BoundedCountPaginator(DeferredJoinPaginator):
     """A paginator whose count costs one query bounded by ``exact_limit`` rows (see the module docstring)."""
 
     exact_limit = 10_000
@@ -132,6 +175,33 @@ class FastActionCheckboxMixin:
             helpers.ACTION_CHECKBOX_NAME, str(obj.pk),
             format_html(gettext("Select this object for an action - {}"), str(obj)),
         )
+
+
+class FastRowLinkChangeList(ChangeList):
+    """Django's changelist, whose row links cost no URL resolve and reverse per row.
+
+    Django builds each row's link with ``reverse()`` and then ``add_preserved_filters``, which
+    ``resolve()``s that link (a walk through every admin URL pattern) only to learn it is not the
+    changelist's, then appends the preserved filters (``_changelist_filters=...``): about 0.15 ms a
+    row, 15 ms of a 100-row page. Here the change URL is reversed once per page with a placeholder
+    for the key, and the preserved filters are appended to each row's link before Django's own
+    ``add_preserved_filters`` sees it (with no filters of its own left to preserve it only parses
+    and re-encodes the query), so the links are the same strings.
+    """
+
+    _PK = "KITBROWPK"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row_link_query, self.preserved_filters = self.preserved_filters, ""
+        self._change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=(self._PK,),
+            current_app=self.model_admin.admin_site.name,
+        )
+
+    def url_for_result(self, result):
+        url = self._change_url.replace(self._PK, str(quote(getattr(result, self.pk_attname))))
+        return f"{url}?{self.row_link_query}" if self.row_link_query else url
 
 
 COUNTRY_CHOICES = [("ID", _("Indonesia")), ("KR", _("South Korea"))]

@@ -116,11 +116,15 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kitb_portal.context_processors.site",
             ],
-            # The dashboard is no installed app; its tag library ({% load dashboard_tables %}).
-            "libraries": {"dashboard_tables": "kitb_portal.dashboard.templatetags.dashboard_tables"},
+            # Tag libraries of modules that are no installed app: the dashboard's tables
+            # ({% load dashboard_tables %}) and the select options (forms/widgets/select.html).
+            "libraries": {
+                "dashboard_tables": "kitb_portal.dashboard.templatetags.dashboard_tables",
+                "kitb_widgets": "kitb_portal.common.widget_tags",
+            },
         },
     },
 ]
 # Form widgets render through the templates above, so templates/django/forms/widgets/ can replace
-# Django's own (select.html: options inline, not one included template per option).
+# Django's own (select.html: options written by one tag, not one included template per option).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"

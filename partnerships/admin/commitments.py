@@ -52,6 +52,10 @@ class CommitmentAdmin(DecideViewMixin, IndexedSearchMixin, BackgroundImportExpor
     raw_id_fields = ["mou", "responsible_user", "responsible_contact"]
     readonly_fields = ["closed_on", "created_at", "updated_at"]
     date_hierarchy = "due_date"
+    # A word in a few thousand MoU titles ("UMKM": 1,213 of 10,000) is still answered as mou_id IN (ids):
+    # with the trigram indexes of description and person that is one bitmap of indexes, where the
+    # join reads every commitment with its MoU for the count, the date bar and the page (3 x 90 ms).
+    search_related_limit = 5000
 
     list_display = [*list_display, "proposed"]
     inlines = [CommitmentProgressInline]

@@ -1,0 +1,33 @@
+"""``{% load kitb_widgets %}`` (registered in settings.TEMPLATES' ``libraries``): form widget markup
+written in Python where a template loop costs too much per item.
+
+``{% select_options widget.optgroups %}``: a select's options (and optgroups), exactly the markup of
+``templates/django/forms/widgets/select.html``'s former loop. An organisation select (200 options at
+scale 100) took about 4 ms through the loop, and a change page with inlines has several.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.template.base import render_value_in_context
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def select_options(context, optgroups):
+    parts = []
+    for group_name, group_choices, _group_index in optgroups:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{render_value_in_context(group_name, context)}">')
+        for option in group_choices:
+            value = option["value"]
+            text = str(value)  # the template's |stringformat:'s'; a safe value stays unescaped below
+            value = text if isinstance(value, SafeData) else conditional_escape(text)
+            selected = " selected" if option["selected"] else ""
+            parts.append(f'\n  <option value="{value}"{selected}>{render_value_in_context(option["label"], context)}</option>')
+        if group_name:
+            parts.append("\n  </optgroup>")
+    return mark_safe("".join(parts))

@@ -1,0 +1,84 @@
+"""The site-wide changelist speed-ups (kitb_portal.common.admin_tools, wired in admin_site) give the
+same pages as Django: a deep page read by its ids first has the rows and order of Django's own
+pagination, and the rows' checkboxes and links are the same HTML."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+from django.urls import reverse
+
+from events.models import Room
+from kitb_portal.common.admin_tools import DeferredJoinPaginator, FastRowLinkChangeList
+from tests.events.factories import RoomFactory, VenueFactory
+from tests.utils import count_queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rooms():
+    venues = [VenueFactory(name=f"Hall {i}") for i in range(3)]
+    # Capacities repeat: the ordering has ties that only the primary key breaks, as in the admin.
+    return [RoomFactory(venue=venues[i % 3], name=f"Room {i:02d}", capacity=10 * (i % 4) + 10) for i in range(23)]
+
+
+def test_a_deep_page_read_by_its_ids_has_the_rows_and_order_of_djangos_pagination(rooms):
+    qs = (
+        Room.objects.select_related("venue").filter(capacity__gte=20)
+        .annotate(label=Concat(F("venue__name"), Value(" / "), F("name")))
+        .order_by("-capacity", "venue__name", "-pk")
+    )
+
+    class Deep(DeferredJoinPaginator):
+        deferred_from = 3  # every page but the first reads its ids first
+
+    deep, plain = Deep(qs, 4, orphans=1), Paginator(qs, 4, orphans=1)
+    assert deep.num_pages == plain.num_pages > 3
+    for number in plain.page_range:
+        got = [(r.pk, r.label, r.venue.name) for r in deep.page(number)]
+        assert got == [(r.pk, r.label, r.venue.name) for r in plain.page(number)], number
+    n, sql, page = count_queries(lambda: list(deep.page(3)))
+    assert n == 2
+    ids_sql = sql[0]
+    assert "OFFSET 8" in ids_sql and '"events_room"."name"' not in ids_sql  # the ids alone, on the ordering
+    assert ids_sql.count("SELECT") == 1 and "label" not in ids_sql  # no annotation the ordering does not need
+    assert [r.pk for r in page] == [r.pk for r in plain.page(3)]
+
+
+def test_the_admin_changelist_uses_the_deferred_join_on_deep_pages(client, admin_user, rooms, monkeypatch):
+    model_admin = admin.site._registry[Room]
+    assert model_admin.paginator is DeferredJoinPaginator
+    monkeypatch.setattr(model_admin, "list_per_page", 5)
+    monkeypatch.setattr(DeferredJoinPaginator, "deferred_from", 5)
+    client.force_login(admin_user)
+    url = reverse("admin:events_room_changelist")
+    cl = client.get(url, {"p": "3", "o": "3.-1"}).context["cl"]  # by capacity (ties), then name descending
+    expected = Paginator(cl.queryset, 5).page(3)
+    assert [r.pk for r in cl.result_list] == [r.pk for r in expected]
+
+
+def _rows_html(html: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    start = html.index('<table id="result_list"')
+    return html[start:html.index("</table>", start)]
+
+
+def test_the_fast_checkbox_and_row_links_are_djangos_html(client, admin_user, rooms, monkeypatch):
+    model_admin = admin.site._registry[Room]
+    client.force_login(admin_user)
+    url = reverse("admin:events_room_changelist")
+    for query in ({}, {"q": "Hall 1"}, {"o": "3", "p": "1"}):
+        fast = client.get(url, query)
+        assert isinstance(fast.context["cl"], FastRowLinkChangeList)
+        monkeypatch.delattr(model_admin, "get_changelist")  # Django's ChangeList and checkbox again
+        monkeypatch.delattr(model_admin, "action_checkbox")
+        slow = client.get(url, query)
+        monkeypatch.undo()
+        assert type(slow.context["cl"]) is not FastRowLinkChangeList
+        assert _rows_html(fast.content.decode()) == _rows_html(slow.content.decode())
+        assert 'class="action-select"' in _rows_html(fast.content.decode())
