@@ -82,3 +82,17 @@ def test_the_fast_checkbox_and_row_links_are_djangos_html(client, admin_user, ro
         assert type(slow.context["cl"]) is not FastRowLinkChangeList
         assert _rows_html(fast.content.decode()) == _rows_html(slow.content.decode())
         assert 'class="action-select"' in _rows_html(fast.content.decode())
+
+
+def test_select_options_with_attributes_keep_them():
+    """Options that inherit the widget's attributes are written by Django's option template."""
+    from django import forms
+
+    class Inheriting(forms.Select):
+        option_inherits_attrs = True
+
+    html = Inheriting(attrs={"data-kind": "x"}, choices=[("a", "A"), ("b", "B & C")]).render("f", "b")
+    assert '<option value="a" data-kind="x">A</option>' in html
+    assert '<option value="b" data-kind="x" selected>B &amp; C</option>' in html
+    plain = forms.Select(choices=[("a", "A"), ("b", "B & C")]).render("f", "b")
+    assert '<option value="b" selected>B &amp; C</option>' in plain and 'data-kind' not in plain
