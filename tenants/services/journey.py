@@ -158,6 +158,13 @@ def site_visit_schedule(*, application_id: int, scheduled_at, host, visitors: st
         raise ValidationError(_("This application does not exist."))
     if application.status in (Application.Status.REJECTED, Application.Status.WITHDRAWN):
         raise ValidationError(_("The application is %(status)s; no visit is scheduled for it.") % {"status": application.get_status_display().lower()})
+    visit = SiteVisit(application=application, created_by=actor)
+    _set_visit(visit, scheduled_at=scheduled_at, host=host, visitors=visitors, outcome_notes=outcome_notes, actor=actor)
+    return visit
+
+
+def _set_visit(visit: SiteVisit, *, scheduled_at, host, visitors: str, outcome_notes: str, actor) -> None:
+    """Check and save a visit's date and time, host and visitors (and outcome notes), in its history as ``actor``'s."""
     User = get_user_model()
     if not isinstance(host, User) or not (host.is_staff and host.is_active):
         raise ValidationError({"host": _("The host must be an active KITB staff member.")})
@@ -166,17 +173,33 @@ def site_visit_schedule(*, application_id: int, scheduled_at, host, visitors: st
         raise ValidationError({"visitors": _("Name the visitors.")})
     if scheduled_at is None:
         raise ValidationError({"scheduled_at": _("Give the date and time of the visit.")})
-    return SiteVisit.objects.create(application=application, scheduled_at=scheduled_at, host=host, visitors=visitors,
-                                    outcome_notes=(outcome_notes or "").strip(), created_by=actor)
+    visit.scheduled_at, visit.host, visit.visitors = scheduled_at, host, visitors
+    visit.outcome_notes = (outcome_notes or "").strip()
+    visit._history_user = actor
+    visit.save()
+
+
+def _locked_visit(visit_id: int, actor) -> SiteVisit:
+    if not staff_may(actor, "tenants.change_sitevisit"):
+        raise PermissionDenied(_("You may not change site visits."))
+    visit = SiteVisit.objects.select_for_update().filter(pk=visit_id).first()
+    if visit is None:
+        raise ValidationError(_("This site visit does not exist."))
+    return visit
+
+
+@transaction.atomic
+def site_visit_change(*, visit_id: int, scheduled_at, host, visitors: str, outcome_notes: str, actor) -> SiteVisit:
+    """Reschedule a visit (date and time, host, visitors) and keep its outcome notes."""
+    visit = _locked_visit(visit_id, actor)
+    _set_visit(visit, scheduled_at=scheduled_at, host=host, visitors=visitors, outcome_notes=outcome_notes, actor=actor)
+    return visit
 
 
 @transaction.atomic
 def site_visit_record_outcome(*, visit_id: int, notes: str, actor) -> SiteVisit:
-    if not staff_may(actor, "tenants.change_sitevisit"):
-        raise PermissionDenied(_("You may not record the outcome of site visits."))
-    visit = SiteVisit.objects.select_for_update().filter(pk=visit_id).first()
-    if visit is None:
-        raise ValidationError(_("This site visit does not exist."))
+    visit = _locked_visit(visit_id, actor)
     visit.outcome_notes = (notes or "").strip()
+    visit._history_user = actor
     visit.save(update_fields=["outcome_notes", "updated_at"])
     return visit
