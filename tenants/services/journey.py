@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ..models import CURRENCY_CODES, Application, ExpressionOfInterest, InterestStatus, Plot, PlotPreference, Sector, SiteVisit
 from ..permissions import can_create_application, is_partner_of, staff_may
 from ..selectors import partner_plot_choices
+from .common import locked, locked_application
 
 
 def _plots(plot_ids) -> list[Plot]:
@@ -75,10 +76,7 @@ def interest_submit(*, actor, company_name: str, company_country: str, sector, i
 
 
 def _locked_interest(interest_id: int) -> ExpressionOfInterest:
-    try:
-        return ExpressionOfInterest.objects.select_for_update().get(pk=interest_id)
-    except (ExpressionOfInterest.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(_("This expression of interest does not exist.")) from None
+    return locked(ExpressionOfInterest.objects.all(), interest_id, _("This expression of interest does not exist."))
 
 
 def _handle(interest: ExpressionOfInterest, actor) -> None:
@@ -133,9 +131,7 @@ def interest_close(*, interest_id: int, actor, reason: str) -> ExpressionOfInter
 @transaction.atomic
 def preferred_plots_set(*, application_id: int, plot_ids, actor) -> list[Plot]:
     """The plots an application names as preferred (the referrer, while it is a draft; or staff)."""
-    application = Application.objects.select_for_update().filter(pk=application_id).first()
-    if application is None:
-        raise ValidationError(_("This application does not exist."))
+    application = locked_application(application_id)
     if is_partner_of(actor, application):
         if not application.is_draft:
             raise ValidationError(_("Preferred plots are chosen while the application is a draft."))
@@ -182,10 +178,7 @@ def _set_visit(visit: SiteVisit, *, scheduled_at, host, visitors: str, outcome_n
 def _locked_visit(visit_id: int, actor) -> SiteVisit:
     if not staff_may(actor, "tenants.change_sitevisit"):
         raise PermissionDenied(_("You may not change site visits."))
-    visit = SiteVisit.objects.select_for_update().filter(pk=visit_id).first()
-    if visit is None:
-        raise ValidationError(_("This site visit does not exist."))
-    return visit
+    return locked(SiteVisit.objects.all(), visit_id, _("This site visit does not exist."))
 
 
 @transaction.atomic
