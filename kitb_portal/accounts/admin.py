@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, TextListFilter
+from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, ReadOnlyAdminMixin, TextListFilter
 from kitb_portal.common.forms import add_service_errors
 
 from . import services
@@ -247,7 +247,7 @@ def grantable_groups(actor):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: invitations are written by the invite service and used through their link."""
 
     list_display = ("user", "organization", "invited_by", "created_at", "expires_at", "used_at", "revoked_at", "state_display")
@@ -258,15 +258,6 @@ class InvitationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("user", "invited_by", "created_at", "expires_at", "used_at", "revoked_at", "state_display")
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("organisation"), ordering="user__organization__name")
     def organization(self, obj):
