@@ -89,10 +89,22 @@ def can_decide_proposals(user) -> bool:
 
 
 def is_coorganiser(user, event) -> bool:
-    """A partner user whose organisation is among the event's organisers (``Event.organizers``)."""
+    """A partner user whose organisation is among the event's organisers (``Event.organizers``).
+
+    Asked once per user object and event: the answer is kept on the user (as Django keeps permissions
+    in ``_perm_cache``), so a view's check and the service's check of one request share one query;
+    a selector that read the event through its organisers records it with ``remember_coorganiser``."""
     if not roles.is_partner_user(user):
         return False
-    return event.organizers.filter(pk=user.organization_id).exists()
+    known = user.__dict__.setdefault("_coorganised_event_ids", {})
+    if event.pk not in known:
+        known[event.pk] = event.organizers.filter(pk=user.organization_id).exists()
+    return known[event.pk]
+
+
+def remember_coorganiser(user, event) -> None:
+    """``event`` was read as one the user's organisation organises: ``is_coorganiser`` need not ask again."""
+    user.__dict__.setdefault("_coorganised_event_ids", {})[event.pk] = True
 
 
 def can_manage_agenda(user, event) -> bool:

@@ -33,3 +33,9 @@ BY_CODE: dict[str, MilestoneKind] = {kind.code: kind for kind in MILESTONES}
 POSITION: dict[str, int] = {kind.code: i + 1 for i, kind in enumerate(MILESTONES)}
 CHOICES = [(kind.code, kind.label) for kind in MILESTONES]
 CODES = [kind.code for kind in MILESTONES]
+
+
+def label_of(code: str) -> str:
+    """The milestone's name in the active language (a code no longer declared: the code itself)."""
+    kind = BY_CODE.get(code)
+    return str(kind.label) if kind is not None else code

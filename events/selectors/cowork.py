@@ -9,6 +9,7 @@ from django.http import Http404
 
 from kitb_portal.accounts import roles
 
+from .. import permissions
 from ..models import Event, EventProposal, Feedback, Registration, RegistrationStatus
 from .common import _agenda_prefetch, _organisers_prefetch, _registration_count, _with_counts
 
@@ -57,9 +58,11 @@ def managed_event_get(user, pk: int, *, agenda: bool = True) -> Event:
     if not roles.is_partner_user(user):
         raise Http404
     try:
-        return qs.get(pk=pk)
+        event = qs.get(pk=pk)
     except (Event.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+    permissions.remember_coorganiser(user, event)
+    return event
 
 
 def managed_registrations(event: Event):

@@ -102,24 +102,20 @@ def event_summary(event: Event) -> dict:
         Registration.objects.filter(event=event).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     active = Registration.objects.filter(event=event, status__in=[*HOLDS_PLACE_STATUSES, RegistrationStatus.WAITLISTED])
-    by_org = list(
-        active.values("organization_name")
-        .annotate(
-            registered=Count("pk", filter=Q(status__in=HOLDS_PLACE_STATUSES)),
-            waitlisted=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
-            attended=Count("pk", filter=Q(status=RegistrationStatus.ATTENDED)),
+
+    def counts_by(field: str) -> list[dict]:
+        return list(
+            active.values(field)
+            .annotate(
+                registered=Count("pk", filter=Q(status__in=HOLDS_PLACE_STATUSES)),
+                waitlisted=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
+                attended=Count("pk", filter=Q(status=RegistrationStatus.ATTENDED)),
+            )
+            .order_by("-registered", field)
         )
-        .order_by("-registered", "organization_name")
-    )
-    by_country = list(
-        active.values("country")
-        .annotate(
-            registered=Count("pk", filter=Q(status__in=HOLDS_PLACE_STATUSES)),
-            waitlisted=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
-            attended=Count("pk", filter=Q(status=RegistrationStatus.ATTENDED)),
-        )
-        .order_by("-registered", "country")
-    )
+
+    by_org = counts_by("organization_name")
+    by_country = counts_by("country")
     feedback = Feedback.objects.filter(registration__event=event)
     stats = feedback.aggregate(count=Count("pk"), average=Avg("rating"))
     ratings = Counter(dict(feedback.values_list("rating").annotate(n=Count("pk")).values_list("rating", "n")))

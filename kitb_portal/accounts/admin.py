@@ -1,6 +1,7 @@
 """Admin for users, organisations and invitations. Changes of state go through services."""
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin
@@ -16,7 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, TextListFilter
+from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, ReadOnlyAdminMixin, TextListFilter
+from kitb_portal.common.forms import add_service_errors
 
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm, InviteForm
@@ -245,7 +247,7 @@ def grantable_groups(actor):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: invitations are written by the invite service and used through their link."""
 
     list_display = ("user", "organization", "invited_by", "created_at", "expires_at", "used_at", "revoked_at", "state_display")
@@ -256,15 +258,6 @@ class InvitationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("user", "invited_by", "created_at", "expires_at", "used_at", "revoked_at", "state_display")
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("organisation"), ordering="user__organization__name")
     def organization(self, obj):
@@ -290,9 +283,31 @@ admin.site.unregister(Group)
 admin.site.register(Group, RoleGroupAdmin)
 
 
+class ContactAdminForm(forms.ModelForm):
+    """Runs the contact services' rule in the form's validation, so refused input is shown on the form."""
+
+    class Meta:
+        model = Contact
+        fields = ("organization", *services.CONTACT_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        organization = cleaned.get("organization") if self.instance.pk is None else self.instance.organization
+        if organization is not None and not self.errors:
+            data = {f: cleaned[f] for f in services.CONTACT_FIELDS if f in cleaned}
+            try:
+                services.contact_check(organization_id=organization.pk, contact_id=self.instance.pk, data=data)
+            except ValidationError as exc:
+                add_service_errors(self, exc)
+        return cleaned
+
+
 @admin.register(Contact)
 class ContactAdmin(SimpleHistoryAdmin):
-    """The contact directory of every organisation; saves go through the contact services."""
+    """The contact directory of every organisation; saves go through the contact services, whose rule
+    the form runs first (ContactAdminForm)."""
+
+    form = ContactAdminForm
 
     list_display = ("full_name", "organization", "position", "department", "email", "phone", "has_login", "is_active")
     list_filter = (OrganizationFilter, "is_active")
@@ -316,7 +331,7 @@ class ContactAdmin(SimpleHistoryAdmin):
                 saved = services.contact_update(actor=request.user, contact_id=obj.pk, data=data)
             else:
                 saved = services.contact_create(actor=request.user, organization=form.cleaned_data["organization"], data=data)
-        except (ValidationError, PermissionDenied) as exc:
+        except PermissionDenied as exc:
             raise PermissionDenied(_error_text(exc)) from exc
         obj.pk = saved.pk
 

@@ -305,6 +305,15 @@ def _contact_apply(contact, data: dict, actor, reason: str) -> None:
     contact._change_reason = reason
 
 
+def contact_check(*, organization_id: int, contact_id: int | None, data: dict) -> None:
+    """Raise the ValidationError that ``contact_create`` (no ``contact_id``) or ``contact_update`` would
+    raise for ``data``, saving nothing: forms run it in their validation to show the message on the form."""
+    from .models import Contact
+
+    contact = Contact.objects.get(pk=contact_id) if contact_id is not None else Contact(organization_id=organization_id)
+    _contact_apply(contact, data, actor=None, reason="")
+
+
 @transaction.atomic
 def contact_create(*, actor: User, organization: Organization, data: dict):
     """Add a person to an organisation's contact directory."""

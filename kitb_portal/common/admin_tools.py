@@ -162,6 +162,20 @@ class FixedChoicesFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReadOnlyAdminMixin:
+    """An admin page that only shows: no adding, changing or deleting here (the records are written
+    by services, or must never change)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class FastActionCheckboxMixin:
     """Each row's action checkbox as one ``format_html``, the same markup as Django's.
 

@@ -16,6 +16,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from kitb_portal.common.admin_tools import ReadOnlyAdminMixin
+
 from . import selectors, services
 from .formats import CONTENT_TYPES
 from .models import BackgroundJob, JobStatus
@@ -25,7 +27,7 @@ ERRORS_PER_PAGE = 100
 
 
 @admin.register(BackgroundJob)
-class BackgroundJobAdmin(admin.ModelAdmin):
+class BackgroundJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("__str__", "kind", "model_display", "file_display", "status", "progress_display", "started_by",
                     "created_at", "finished_at")
     list_display_links = ("__str__",)
@@ -37,7 +39,8 @@ class BackgroundJobAdmin(admin.ModelAdmin):
     show_full_result_count = False
     ordering = ("-created_at", "-pk")
 
-    # --- permissions: any active staff member has the list (of their own jobs) ------------------
+    # --- permissions: any active staff member has the list (of their own jobs); read-only: jobs start
+    # from a model's import or export page, and the sweep deletes finished jobs after JOBS_RETENTION_DAYS
     def has_module_permission(self, request):
         return can_use_jobs(request.user)
 
@@ -45,15 +48,6 @@ class BackgroundJobAdmin(admin.ModelAdmin):
         if obj is not None:
             return selectors.backgroundjob_list_for(request.user).filter(pk=obj.pk).exists()
         return can_use_jobs(request.user)
-
-    def has_add_permission(self, request):
-        return False  # jobs start from a model's import or export page
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the sweep deletes finished jobs after JOBS_RETENTION_DAYS
 
     def get_queryset(self, request):
         return selectors.backgroundjob_list_for(request.user, queryset=super().get_queryset(request))

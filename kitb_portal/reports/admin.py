@@ -10,6 +10,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from kitb_portal.common.admin_tools import ReadOnlyAdminMixin
 from kitb_portal.common.downloads import attachment_response
 
 from . import services
@@ -34,22 +35,15 @@ class ReviewNarrativeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReviewPackVersion)
-class ReviewPackVersionAdmin(SimpleHistoryAdmin):
+class ReviewPackVersionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read-only: versions are made by the generate job, and one shown at a meeting never goes away."""
+
     list_display = ("title", "year", "period_kind", "number", "created_by", "created_at", "answers")
     list_filter = ("subject", "year", "period_kind")
     search_fields = ("title",)
     fields = ("title", "subject", "subject_id", "year", "period_kind", "period_start", "period_end", "as_of", "number",
               "created_by", "created_at", "files_html", "answers")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # a version shown at a meeting never goes away
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by").prefetch_related("files", "sign_offs__organization")

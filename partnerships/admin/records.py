@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kitb_portal.common.admin_tools import ReadOnlyAdminMixin
+
 from ..models import DocumentApproval, MoUDocument, MoUNote, MoUParty, MoUTerm
 
 
@@ -19,19 +21,8 @@ class MoUPartyAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["mou", "signatory_contact"]
 
 
-class _ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(MoUDocument)
-class MoUDocumentAdmin(_ReadOnlyAdmin):
+class MoUDocumentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Versions are never changed or deleted; uploads go through the MoU page."""
 
     list_display = ["mou", "version", "kind", "language", "governing_language", "original_name", "size", "uploaded_by", "created_at"]
@@ -42,7 +33,7 @@ class MoUDocumentAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(DocumentApproval)
-class DocumentApprovalAdmin(_ReadOnlyAdmin):
+class DocumentApprovalAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["document", "party", "decision", "decided_by", "decided_at"]
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["decision"]

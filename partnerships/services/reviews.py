@@ -123,10 +123,10 @@ def build_version_job(*, job, reporter) -> dict:
 
 
 def review_pack_generate(*, actor, mou_id: int | None, year: int, period_kind: str = TargetPeriod.CALENDAR_YEAR):
-    """Queue the job that builds and freezes the next version (its page shows the progress bar)."""
+    """Queue the job that builds and freezes the next version (its page shows the progress bar).
+    ``job_start_report`` refuses (PermissionDenied) whoever may not add review pack versions: the one check."""
     from kitb_portal.jobs.services import job_start_report
 
-    require_staff(actor, "reports.add_reviewpackversion")
     _check_period(year, period_kind)
     if mou_id is not None and not MoU.objects.filter(pk=mou_id).exists():
         raise ValidationError(_("This MoU does not exist."))

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..models import ExpressionOfInterest, PlotPreference, SiteVisit
@@ -118,7 +119,7 @@ class SiteVisitForm(forms.ModelForm):
 
 
 @admin.register(SiteVisit)
-class SiteVisitAdmin(admin.ModelAdmin):
+class SiteVisitAdmin(SimpleHistoryAdmin):
     form = SiteVisitForm
     list_display = ("application", "when_display", "host")
     list_select_related = ("application", "host")
@@ -141,11 +142,11 @@ class SiteVisitAdmin(admin.ModelAdmin):
         return obj.when
 
     def save_model(self, request, obj, form, change):
-        """Through the services: a new visit is scheduled, an existing one gets its outcome notes."""
+        """Through the services: a new visit is scheduled, an existing one rescheduled with its outcome notes."""
         data = form.cleaned_data
         if change:
-            SiteVisit.objects.filter(pk=obj.pk).update(scheduled_at=data["scheduled_at"], host=data["host"], visitors=data["visitors"])
-            services.site_visit_record_outcome(visit_id=obj.pk, notes=data.get("outcome_notes", ""), actor=request.user)
+            services.site_visit_change(visit_id=obj.pk, scheduled_at=data["scheduled_at"], host=data["host"], visitors=data["visitors"],
+                                       outcome_notes=data.get("outcome_notes", ""), actor=request.user)
         else:
             visit = services.site_visit_schedule(application_id=data["application"].pk, scheduled_at=data["scheduled_at"], host=data["host"],
                                                  visitors=data["visitors"], outcome_notes=data.get("outcome_notes", ""), actor=request.user)

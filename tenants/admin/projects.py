@@ -19,6 +19,7 @@ from kitb_portal.common.forms import add_service_errors
 
 from .. import selectors, services
 from ..documents import read_and_check_pdf
+from ..milestones import label_of
 from ..models import Milestone, TenantProject
 from ..services.projects import can_change_projects
 from .common import error_text
@@ -104,10 +105,7 @@ class TenantProjectAdmin(admin.ModelAdmin):
     def next_milestone(self, obj):
         if not obj.next_kind:
             return _("all confirmed")
-        from ..milestones import BY_CODE
-
-        label = BY_CODE[obj.next_kind].label if obj.next_kind in BY_CODE else obj.next_kind
-        return f"{label} ({obj.next_planned_on or '—'})"
+        return f"{label_of(obj.next_kind)} ({obj.next_planned_on or '—'})"
 
     @admin.display(description=_("milestones confirmed"))
     def done_display(self, obj):

@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kitb_portal.common.admin_tools import ReadOnlyAdminMixin
+
 from .. import selectors, services
 from ..forms import ReviewForm
 from ..models import IN_REVIEW_STATUSES, Review, ReviewAssignment
@@ -103,17 +105,12 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(admin.ModelAdmin):
+class ReviewAssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: reviewers are assigned through the pipeline's "Assign reviewers" action, which tells the reviewer."""
+
     list_display = ("application", "reviewer", "assigned_by", "created_at")
     list_select_related = ("application", "reviewer", "assigned_by")
     search_fields = ("application__company_name", "reviewer__full_name", "reviewer__email")
     readonly_fields = ("application", "reviewer", "assigned_by", "created_at")
 
-    def has_add_permission(self, request):
-        return False  # through the pipeline's "Assign reviewers" action, which tells the reviewer
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
 
@@ -99,6 +100,8 @@ class SiteVisit(TimeStampedModel):
     visitors = models.TextField(_("visitors"), help_text=_("Names and roles of the company's visitors."))
     outcome_notes = models.TextField(_("outcome notes"), blank=True, help_text=_("Internal: never shown to the referrer."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("scheduled by"), on_delete=models.SET_NULL, null=True, related_name="+")
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("site visit")

@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from kitb_portal.common.models import TimeStampedModel
 from kitb_portal.common.storage import private_storage
 
-from ..milestones import BY_CODE as _MILESTONE_KINDS
 from ..milestones import CHOICES as MILESTONE_CHOICES
 from ..milestones import CODES as MILESTONE_CODES
+from ..milestones import label_of as _milestone_label
 
 
 class TenantProject(TimeStampedModel):
@@ -90,7 +90,7 @@ class Milestone(TimeStampedModel):
 
     @property
     def label(self) -> str:
-        return str(_MILESTONE_KINDS[self.kind].label) if self.kind in _MILESTONE_KINDS else self.kind
+        return _milestone_label(self.kind)
 
     @property
     def is_done(self) -> bool:

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from ..milestones import BY_CODE
+from ..milestones import label_of
 from ..models import Milestone, TenantProject
 from ..permissions import _active, staff_may
 from .money import MONEY_CURRENCIES, RATES_SQL, convert_money, current_rates, rates_from_rows
@@ -104,7 +104,7 @@ class UpcomingMilestone:
 
     @property
     def label(self) -> str:
-        return str(BY_CODE[self.kind].label) if self.kind in BY_CODE else self.kind
+        return label_of(self.kind)
 
 
 @dataclass

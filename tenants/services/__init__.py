@@ -37,6 +37,7 @@ from .journey import (  # noqa: F401
     interest_convert,
     interest_submit,
     preferred_plots_set,
+    site_visit_change,
     site_visit_record_outcome,
     site_visit_schedule,
 )

@@ -35,6 +35,7 @@ from ..permissions import (
 )
 from ..selectors import counted_review_count
 from .committee import committee_decision_check
+from .common import locked_application
 from .projects import project_open
 
 # The fields each step of the portal's form fills (step 4 is documents and submission).
@@ -57,13 +58,6 @@ _TEXT_FIELDS = {
     "company_registration_number", "company_website", "contact_name", "contact_email", "contact_phone", "products",
     "timeline", "pioneer_reason",
 }
-
-
-def _locked(application_id: int) -> Application:
-    try:
-        return Application.objects.select_for_update(of=("self",)).select_related("referrer").get(pk=application_id)
-    except Application.DoesNotExist:
-        raise ValidationError(_("This application does not exist.")) from None
 
 
 def _apply(application: Application, data: dict, actor) -> None:
@@ -90,7 +84,7 @@ def application_create(*, actor, data: dict) -> Application:
 @transaction.atomic
 def application_update_draft(*, application_id: int, actor, data: dict) -> Application:
     """Save one step of a draft; nothing is lost between steps."""
-    application = _locked(application_id)
+    application = locked_application(application_id)
     if not can_edit_application(actor, application):
         raise PermissionDenied(_("Only a draft of your organisation's application can be edited."))
     _apply(application, data, actor)
@@ -101,7 +95,7 @@ def application_update_draft(*, application_id: int, actor, data: dict) -> Appli
 @transaction.atomic
 def document_add(*, application_id: int, actor, uploaded, kind: str = DocumentKind.OTHER, title: str = "") -> ApplicationDocument:
     """Attach a supporting PDF (checked by content: magic bytes, pypdf, size)."""
-    application = _locked(application_id)
+    application = locked_application(application_id)
     partner = is_partner_of(actor, application)
     staff = staff_may(actor, "tenants.change_application")
     if not (partner or staff):
@@ -185,7 +179,7 @@ def _move(application: Application, t: workflow.Transition, actor, *, note: str 
 
 def _step(application_id: int, name: str, actor, *, note: str = "") -> Application:
     """A workflow step with no condition of its own beyond the workflow's: lock, check, move."""
-    application = _locked(application_id)
+    application = locked_application(application_id)
     return _move(application, workflow.check(application, name, actor), actor, note=note)
 
 
@@ -202,7 +196,7 @@ def _check_quorum(application: Application) -> None:
 
 @transaction.atomic
 def application_submit(*, application_id: int, actor, note: str = "") -> Application:
-    application = _locked(application_id)
+    application = locked_application(application_id)
     t = workflow.check(application, "submit", actor)
     missing = application_missing_requirements(application)
     if missing:
@@ -230,7 +224,7 @@ def application_to_committee(*, application_id: int, actor, note: str = "") -> A
 def application_approve(*, application_id: int, actor, note: str = "") -> Application:
     """Record the committee's approval: the review quorum is the entry condition, and the latest
     closed committee meeting with the application on its agenda must have voted to approve it."""
-    application = _locked(application_id)
+    application = locked_application(application_id)
     t = workflow.check(application, "approve", actor)
     _check_quorum(application)
     committee_decision_check(application, "approve")
@@ -244,7 +238,7 @@ def application_approve(*, application_id: int, actor, note: str = "") -> Applic
 @transaction.atomic
 def application_reject(*, application_id: int, actor, reason: str) -> Application:
     """Reject with a reason the referrer reads (in the portal and the e-mail)."""
-    application = _locked(application_id)
+    application = locked_application(application_id)
     t = workflow.check(application, "reject", actor)
     reason = (reason or "").strip()
     if not reason:
@@ -268,7 +262,7 @@ def application_set_officer(*, application_id: int, officer, actor) -> Applicati
         raise PermissionDenied(_("You may not assign the owning officer."))
     if officer is not None and not (officer.is_staff and officer.is_active):
         raise ValidationError(_("The owning officer must be an active KITB staff member."))
-    application = _locked(application_id)
+    application = locked_application(application_id)
     application.owning_officer = officer
     application._history_user = actor
     application.save(update_fields=["owning_officer", "updated_at"])
@@ -284,7 +278,7 @@ def comment_add(*, application_id: int, actor, body: str, visibility: str = Comm
     A shared staff comment (a question to the referrer) is e-mailed to the referrer's partner users;
     a partner's answer to the owning officer. Internal comments are e-mailed to no partner, ever.
     """
-    application = _locked(application_id)
+    application = locked_application(application_id)
     if not can_comment_application(actor, application):
         raise PermissionDenied(_("You may not comment on this application."))
     body = (body or "").strip()

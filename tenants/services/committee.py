@@ -42,6 +42,7 @@ from ..models import (
     VoteChoice,
 )
 from ..permissions import can_be_reviewer, can_manage_meetings, can_record_meeting
+from .common import locked
 
 
 def _name(user) -> str:
@@ -49,10 +50,7 @@ def _name(user) -> str:
 
 
 def _locked_meeting(meeting_id: int) -> CommitteeMeeting:
-    try:
-        return CommitteeMeeting.objects.select_for_update().get(pk=meeting_id)
-    except (CommitteeMeeting.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(_("This committee meeting does not exist.")) from None
+    return locked(CommitteeMeeting.objects.all(), meeting_id, _("This committee meeting does not exist."))
 
 
 def _open(meeting: CommitteeMeeting) -> None:

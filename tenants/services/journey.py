@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ..models import CURRENCY_CODES, Application, ExpressionOfInterest, InterestStatus, Plot, PlotPreference, Sector, SiteVisit
 from ..permissions import can_create_application, is_partner_of, staff_may
 from ..selectors import partner_plot_choices
+from .common import locked, locked_application
 
 
 def _plots(plot_ids) -> list[Plot]:
@@ -75,10 +76,7 @@ def interest_submit(*, actor, company_name: str, company_country: str, sector, i
 
 
 def _locked_interest(interest_id: int) -> ExpressionOfInterest:
-    try:
-        return ExpressionOfInterest.objects.select_for_update().get(pk=interest_id)
-    except (ExpressionOfInterest.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(_("This expression of interest does not exist.")) from None
+    return locked(ExpressionOfInterest.objects.all(), interest_id, _("This expression of interest does not exist."))
 
 
 def _handle(interest: ExpressionOfInterest, actor) -> None:
@@ -133,9 +131,7 @@ def interest_close(*, interest_id: int, actor, reason: str) -> ExpressionOfInter
 @transaction.atomic
 def preferred_plots_set(*, application_id: int, plot_ids, actor) -> list[Plot]:
     """The plots an application names as preferred (the referrer, while it is a draft; or staff)."""
-    application = Application.objects.select_for_update().filter(pk=application_id).first()
-    if application is None:
-        raise ValidationError(_("This application does not exist."))
+    application = locked_application(application_id)
     if is_partner_of(actor, application):
         if not application.is_draft:
             raise ValidationError(_("Preferred plots are chosen while the application is a draft."))
@@ -158,6 +154,13 @@ def site_visit_schedule(*, application_id: int, scheduled_at, host, visitors: st
         raise ValidationError(_("This application does not exist."))
     if application.status in (Application.Status.REJECTED, Application.Status.WITHDRAWN):
         raise ValidationError(_("The application is %(status)s; no visit is scheduled for it.") % {"status": application.get_status_display().lower()})
+    visit = SiteVisit(application=application, created_by=actor)
+    _set_visit(visit, scheduled_at=scheduled_at, host=host, visitors=visitors, outcome_notes=outcome_notes, actor=actor)
+    return visit
+
+
+def _set_visit(visit: SiteVisit, *, scheduled_at, host, visitors: str, outcome_notes: str, actor) -> None:
+    """Check and save a visit's date and time, host and visitors (and outcome notes), in its history as ``actor``'s."""
     User = get_user_model()
     if not isinstance(host, User) or not (host.is_staff and host.is_active):
         raise ValidationError({"host": _("The host must be an active KITB staff member.")})
@@ -166,17 +169,30 @@ def site_visit_schedule(*, application_id: int, scheduled_at, host, visitors: st
         raise ValidationError({"visitors": _("Name the visitors.")})
     if scheduled_at is None:
         raise ValidationError({"scheduled_at": _("Give the date and time of the visit.")})
-    return SiteVisit.objects.create(application=application, scheduled_at=scheduled_at, host=host, visitors=visitors,
-                                    outcome_notes=(outcome_notes or "").strip(), created_by=actor)
+    visit.scheduled_at, visit.host, visit.visitors = scheduled_at, host, visitors
+    visit.outcome_notes = (outcome_notes or "").strip()
+    visit._history_user = actor
+    visit.save()
+
+
+def _locked_visit(visit_id: int, actor) -> SiteVisit:
+    if not staff_may(actor, "tenants.change_sitevisit"):
+        raise PermissionDenied(_("You may not change site visits."))
+    return locked(SiteVisit.objects.all(), visit_id, _("This site visit does not exist."))
+
+
+@transaction.atomic
+def site_visit_change(*, visit_id: int, scheduled_at, host, visitors: str, outcome_notes: str, actor) -> SiteVisit:
+    """Reschedule a visit (date and time, host, visitors) and keep its outcome notes."""
+    visit = _locked_visit(visit_id, actor)
+    _set_visit(visit, scheduled_at=scheduled_at, host=host, visitors=visitors, outcome_notes=outcome_notes, actor=actor)
+    return visit
 
 
 @transaction.atomic
 def site_visit_record_outcome(*, visit_id: int, notes: str, actor) -> SiteVisit:
-    if not staff_may(actor, "tenants.change_sitevisit"):
-        raise PermissionDenied(_("You may not record the outcome of site visits."))
-    visit = SiteVisit.objects.select_for_update().filter(pk=visit_id).first()
-    if visit is None:
-        raise ValidationError(_("This site visit does not exist."))
+    visit = _locked_visit(visit_id, actor)
     visit.outcome_notes = (notes or "").strip()
+    visit._history_user = actor
     visit.save(update_fields=["outcome_notes", "updated_at"])
     return visit

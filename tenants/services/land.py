@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ..models import Allocation, AllocationKind, Application, Plot, PlotStatus, Zone
 from ..permissions import can_allocate_land
 from ..selectors import zone_chain_ids, zone_used_area
+from .common import locked_application
 
 
 def _lock_plot(plot_id: int) -> tuple[Plot, list[Zone]]:
@@ -48,10 +49,7 @@ def _check_capacity(plot: Plot, chain: list[Zone]) -> None:
 
 
 def _approved_application(application_id: int) -> Application:
-    try:
-        application = Application.objects.select_for_update().get(pk=application_id)
-    except Application.DoesNotExist:
-        raise ValidationError(_("This application does not exist.")) from None
+    application = locked_application(application_id)
     if application.status != Application.Status.APPROVED:
         raise ValidationError(
             _("Land goes only to approved applications; %(company)s is %(status)s.")

@@ -25,6 +25,7 @@ from ..documents import read_and_check_pdf
 from ..models import Application, Milestone, TenantProject
 from ..permissions import staff_may
 from ..selectors import late_milestones
+from .common import locked
 
 
 def can_change_projects(user) -> bool:
@@ -46,10 +47,7 @@ def project_open(*, application: Application, actor) -> TenantProject:
 
 
 def _locked_project(project_id: int) -> TenantProject:
-    try:
-        return TenantProject.objects.select_for_update(of=("self",)).select_related("application").get(pk=project_id)
-    except (TenantProject.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(_("This project does not exist.")) from None
+    return locked(TenantProject.objects.select_related("application"), project_id, _("This project does not exist."))
 
 
 @transaction.atomic
@@ -91,10 +89,7 @@ def project_update(*, project_id: int, actor, owner=None, investment_realised=No
 
 
 def _locked_milestone(milestone_id: int) -> Milestone:
-    try:
-        return Milestone.objects.select_for_update(of=("self",)).select_related("project__application").get(pk=milestone_id)
-    except (Milestone.DoesNotExist, ValueError, TypeError):
-        raise ValidationError(_("This milestone does not exist.")) from None
+    return locked(Milestone.objects.select_related("project__application"), milestone_id, _("This milestone does not exist."))
 
 
 @transaction.atomic

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from kitb_portal.notifications.services import notify
 
-from ..models import IN_REVIEW_STATUSES, Application, Review, ReviewAssignment, ReviewScore, ScreeningCriterion
+from ..models import IN_REVIEW_STATUSES, Review, ReviewAssignment, ReviewScore, ScreeningCriterion
 from ..permissions import can_assign_reviewers, can_be_reviewer, can_edit_review
+from .common import locked_application
 
 
 @transaction.atomic
@@ -20,7 +21,7 @@ def review_assign(*, application_id: int, reviewer, actor) -> ReviewAssignment:
     """Assign a committee member to an application; they are told by e-mail."""
     if not can_assign_reviewers(actor):
         raise PermissionDenied(_("You may not assign reviewers."))
-    application = Application.objects.select_for_update().get(pk=application_id)
+    application = locked_application(application_id)
     if application.status not in IN_REVIEW_STATUSES:
         raise ValidationError(
             _("Reviewers are assigned to submitted applications under review; this one is %(status)s.")

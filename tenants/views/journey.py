@@ -19,7 +19,7 @@ from kitb_portal.common.forms import add_service_errors
 
 from .. import selectors, services
 from ..forms import InterestForm
-from ..milestones import BY_CODE
+from ..milestones import label_of
 from ..siteplan import site_plan_context
 from .common import PAGE_SIZE, partner_view
 
@@ -31,7 +31,7 @@ SITE_PLAN_ZONE = "phase-1"
 def project_list(request):
     page = Paginator(selectors.project_list_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     for project in page.object_list:
-        project.next_label = BY_CODE[project.next_kind].label if project.next_kind in BY_CODE else ""
+        project.next_label = label_of(project.next_kind) if project.next_kind else ""
     return render(request, "tenants/portal/project_list.html", {"page": page})
 
 

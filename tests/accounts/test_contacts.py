@@ -110,6 +110,23 @@ def test_staff_keep_contacts_in_the_admin(client, admin_user, province):
     assert client.get(reverse("admin:accounts_contact_changelist")).status_code == 200
 
 
+def test_admin_shows_a_refused_contact_as_a_form_error_and_saves_nothing(client, admin_user, province):
+    """A second contact with the same e-mail in another case: the admin answers the form again with
+    the service's message on the e-mail field (it was a 403), and nothing changes."""
+    Contact.objects.create(organization=province, full_name="Kim Min-jun", email="kim@province.example")
+    other = Contact.objects.create(organization=province, full_name="Park Ji-ho", email="park@province.example")
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:accounts_contact_change", args=[other.pk]), {
+        "full_name": "Park Ji-ho", "position": "", "department": "", "email": "KIM@province.example",
+        "phone": "", "languages": "", "user": "",
+    })
+    assert response.status_code == 200
+    assert "Another contact of this organisation has this e-mail address." in response.content.decode()
+    assert response.context["adminform"].form.errors["email"]
+    other.refresh_from_db()
+    assert other.email == "park@province.example"
+
+
 def test_signatory_and_commitment_owner_contacts_must_be_of_the_right_organisation(technopark, province, kitb, admin_user):
     from partnerships import services as partnership_services
     from tests.partnerships.factories import mou_with_parties

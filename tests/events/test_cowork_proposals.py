@@ -222,3 +222,20 @@ def test_coorganiser_pages_cost_the_same_queries_at_two_sizes(client, org_admin_
     assert Registration.objects.filter(event=event).count() == 10
     for url in pages:
         assert_flat_queries(small[url], count_queries(client.get, url), limit=20)
+
+
+@pytest.mark.django_db
+def test_one_agenda_post_asks_once_whether_the_user_co_organises(client, org_admin_a, officer):
+    """The page's event is read through its organisers; the view's and the service's checks reuse that
+    answer (they each asked the database again)."""
+    event = _accepted_event(org_admin_a, officer)
+    client.force_login(org_admin_a)
+    data = {
+        "title": "Opening", "start": timezone.localtime(event.start).strftime("%Y-%m-%dT%H:%M"),
+        "end": timezone.localtime(event.start + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"), "language": "en",
+        "speakers": "",
+    }
+    n, sql, response = count_queries(client.post, reverse("events:session_create", args=[event.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    asked = [s for s in sql if '"events_event_organizers"' in s]
+    assert len(asked) == 1, "\n".join(asked)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
@@ -175,3 +176,32 @@ def test_the_pack_query_count_does_not_grow_with_the_data(mou_a, mou_b, rates):
     make_year(mou_b, size=2)
     large = count_queries(lambda: compose(mou_context(mou_a, year=YEAR, as_of=AS_OF)))
     assert_flat_queries(small, large, limit=20)
+
+
+def test_generating_a_version_asks_for_the_permission_once_and_refuses_without_it(mou_a, officer, rates, client, monkeypatch):
+    """The POST asked for the add permission in the view, in review_pack_generate and in job_start_report;
+    the jobs core asks, once. Without it: 403, no job."""
+    from kitb_portal.accounts.models import User
+    from kitb_portal.jobs.models import BackgroundJob
+
+    asked = []
+    has_perm = User.has_perm
+
+    def counting(self, perm, obj=None):
+        asked.append(perm)
+        return has_perm(self, perm, obj)
+
+    client.force_login(officer)
+    url = reverse("admin:partnerships_mou_review", args=[mou_a.pk, YEAR])
+    monkeypatch.setattr(User, "has_perm", counting)
+    assert client.post(url, {"period": "calendar"}).status_code == 302
+    assert asked.count("reports.add_reviewpackversion") == 1
+    monkeypatch.undo()
+
+    reader = UserFactory(staff=True, email="reader@kitb.example")
+    reader.user_permissions.add(*Permission.objects.filter(
+        codename__in=["view_mou", "view_reviewpackversion"], content_type__app_label__in=["partnerships", "reports"]))
+    client.force_login(reader)
+    jobs = BackgroundJob.objects.count()
+    assert client.post(url, {"period": "calendar"}).status_code == 403
+    assert BackgroundJob.objects.count() == jobs

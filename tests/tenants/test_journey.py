@@ -116,3 +116,35 @@ def test_expressions_of_interest_are_scoped_to_the_referrer(client_a, partner_a,
         services.interest_close(interest_id=interest.pk, actor=viewer, reason="No")
     services.interest_close(interest_id=interest.pk, actor=kitb_admin, reason="Phase 1 has no room for this sector.")
     assert "Phase 1 has no room" in client_a.get(f"/portal/applications/interest/{interest.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_site_visit_changed_in_the_admin_goes_through_the_service_and_keeps_its_history(kitb_admin):
+    """Rescheduling a visit was a raw update (no check of the host, no updated_at, no history)."""
+    from tenants.models import SiteVisit
+
+    application = ApplicationFactory()
+    at = datetime(2025, 3, 3, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    visit = services.site_visit_schedule(application_id=application.pk, scheduled_at=at, host=kitb_admin, visitors="Kim Ji-woo (CEO)",
+                                         actor=kitb_admin)
+    other_host = UserFactory(staff=True, email="host@kitb.example")
+    client = Client()
+    client.force_login(kitb_admin)
+    response = client.post(f"/admin/tenants/sitevisit/{visit.pk}/change/", {
+        "application": application.pk, "scheduled_at_0": "2025-03-04", "scheduled_at_1": "10:00:00", "host": other_host.pk,
+        "visitors": "Kim Ji-woo (CEO), Park Min (CFO)", "outcome_notes": "Went well",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    visit.refresh_from_db()
+    assert visit.host == other_host and visit.visitors == "Kim Ji-woo (CEO), Park Min (CFO)" and visit.outcome_notes == "Went well"
+    assert visit.scheduled_at == datetime(2025, 3, 4, 10, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+    latest = SiteVisit.history.filter(id=visit.pk).latest("history_date")
+    assert latest.history_user == kitb_admin and latest.host_id == other_host.pk
+
+    other_host.is_active = False
+    other_host.save(update_fields=["is_active"])
+    with pytest.raises(ValidationError):
+        services.site_visit_change(visit_id=visit.pk, scheduled_at=at, host=other_host, visitors="X", outcome_notes="", actor=kitb_admin)
+    with pytest.raises(PermissionDenied):
+        services.site_visit_change(visit_id=visit.pk, scheduled_at=at, host=kitb_admin, visitors="X", outcome_notes="",
+                                   actor=UserFactory(email="partner@example.org"))

@@ -143,3 +143,11 @@ def test_clearing_a_score_removes_it(screening_a, kitb_admin, reviewer1, criteri
     services.review_save(review_id=review.pk, actor=reviewer1, conflict_of_interest=False, scores={criteria[0].pk: (3, "fine")})
     services.review_save(review_id=review.pk, actor=reviewer1, conflict_of_interest=False, scores={criteria[0].pk: (None, "")})
     assert not review.scores.exists()
+
+
+@pytest.mark.django_db
+def test_assigning_a_reviewer_to_an_application_that_is_gone_says_so(kitb_admin, reviewer1):
+    """The assignment loaded the application with a bare get (DoesNotExist: a 500); now through the
+    services' shared lock, with its message."""
+    with pytest.raises(ValidationError, match="This application does not exist."):
+        services.review_assign(application_id=999_999, reviewer=reviewer1, actor=kitb_admin)

@@ -91,7 +91,7 @@ AREAS: dict[str, Area] = {a.key: a for a in [
     Area("applications", "Tenant applications", (
         "tenants.application", "tenants.historicalapplication", "tenants.applicationdocument",
         "tenants.statuschange", "tenants.applicationcomment", "tenants.expressionofinterest", "tenants.plotpreference",
-        "tenants.sitevisit",
+        "tenants.sitevisit", "tenants.historicalsitevisit",
     ), "applications, their documents, comments and workflow steps; expressions of interest before an application (partners "
        "send them; staff turn them into a draft or close them), preferred plots, site visits"),
     Area("committee", "Committee meetings", (
