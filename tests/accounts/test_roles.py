@@ -116,3 +116,16 @@ def test_is_kitb_administrator_reads_the_groups_once_per_user(kitb, django_asser
     administrator = _in_group(UserFactory(staff=True, organization=kitb), roles.KITB_ADMINISTRATOR)
     with django_assert_num_queries(1):
         assert roles.is_kitb_administrator(administrator) and roles.is_kitb_administrator(administrator)
+
+
+@pytest.mark.django_db
+def test_each_group_gets_exactly_the_permissions_its_patterns_match():
+    """The compiled matcher answers what fnmatchcase answers for each pattern, permission by permission."""
+    from fnmatch import fnmatchcase
+
+    roles.sync_role_permissions()
+    every = [(p.pk, f"{p.content_type.app_label}.{p.codename}") for p in Permission.objects.select_related("content_type")]
+    for name, patterns in roles.ROLE_PERMISSIONS.items():
+        want = {pk for pk, label in every if any(fnmatchcase(label, pattern) for pattern in patterns)}
+        assert want, name
+        assert set(Group.objects.get(name=name).permissions.values_list("pk", flat=True)) == want, name
