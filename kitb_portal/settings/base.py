@@ -117,7 +117,11 @@ TEMPLATES = [
                 "kitb_portal.context_processors.site",
             ],
             # The dashboard is no installed app; its tag library ({% load dashboard_tables %}).
-            "libraries": {"dashboard_tables": "kitb_portal.dashboard.templatetags.dashboard_tables"},
+            "libraries": {
+                "dashboard_tables": "kitb_portal.dashboard.templatetags.dashboard_tables",
+                # The admin's navigation sidebar written in Python (templates/admin/nav_sidebar.html).
+                "admin_nav": "kitb_portal.common.templatetags.admin_nav",
+            },
         },
     },
 ]
