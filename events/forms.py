@@ -10,7 +10,22 @@ from .models import Event, EventKind, EventMode, Topic
 COUNTRY_CHOICES = [("", _("— choose —")), ("ID", _("Indonesia")), ("KR", _("South Korea")), ("XX", _("Another country"))]
 
 
+class _FilterBoundField(forms.BoundField):
+    """Bootstrap's classes on the widget, as crispy-forms gave them ("textinput form-control",
+    "select form-select", plus "is-invalid" on an error): the filter form is written by a plain
+    template (events/_event_filter_form.html), not crispy-forms, which cost a fifth of the page."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        css = "select form-select" if isinstance(widget, forms.Select) else "textinput form-control"
+        attrs["class"] = f"{css} is-invalid" if self.errors else css
+        return attrs
+
+
 class EventFilterForm(forms.Form):
+    bound_field_class = _FilterBoundField
+
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *EventKind.choices])
     topic = forms.ChoiceField(label=_("Topic"), required=False, choices=[("", _("All topics")), *Topic.choices])

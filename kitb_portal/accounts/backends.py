@@ -51,3 +51,16 @@ class PortalBackend(ModelBackend):
             rows = perms.values_list("content_type__app_label", "codename").order_by().distinct()
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         return user_obj._perm_cache
+
+    def has_module_perms(self, user_obj, app_label):
+        """ModelBackend's answer (any permission of the app), from the set of the permissions' app
+        labels kept on the user: the admin asks for every registered model on every page, and
+        ModelBackend walks all of the user's permissions each time."""
+        if not user_obj.is_active:
+            return False
+        perms = self.get_all_permissions(user_obj)
+        labels = getattr(user_obj, "_perm_app_labels", None)
+        if labels is None or labels[0] is not perms:
+            labels = (perms, frozenset(perm[: perm.index(".")] for perm in perms))
+            user_obj._perm_app_labels = labels
+        return app_label in labels[1]

@@ -117,10 +117,12 @@ TEMPLATES = [
                 "kitb_portal.context_processors.site",
             ],
             # Tag libraries of modules that are no installed app: the dashboard's tables
-            # ({% load dashboard_tables %}) and the select options (forms/widgets/select.html).
+            # ({% load dashboard_tables %}), the select options (forms/widgets/select.html) and the
+            # admin's navigation sidebar (admin/nav_sidebar.html), the last two written in Python.
             "libraries": {
                 "dashboard_tables": "kitb_portal.dashboard.templatetags.dashboard_tables",
-                "kitb_widgets": "kitb_portal.common.widget_tags",
+                "kitb_widgets": "kitb_portal.common.templatetags.widgets",
+                "admin_nav": "kitb_portal.common.templatetags.admin_nav",
             },
         },
     },

@@ -58,3 +58,28 @@ def test_a_deactivated_user_is_not_loaded(client, kitb):
     user.is_active = False
     user.save()
     assert client.get("/admin/").status_code == 302
+
+
+def test_module_permissions_are_modelbackends(kitb):
+    from django.apps import apps
+
+    user = UserFactory(staff=True, organization=kitb, email="modules@kitb.example")
+    user.user_permissions.add(Permission.objects.get(codename="view_venue"))
+    group = Group.objects.create(name="Module readers")
+    group.permissions.add(Permission.objects.get(codename="view_mou"))
+    user.groups.add(group)
+    superuser = UserFactory(staff=True, is_superuser=True, organization=kitb, email="root2@kitb.example")
+    labels = [config.label for config in apps.get_app_configs()]
+    for someone in (user, superuser):
+        ours, djangos = PortalBackend(), ModelBackend()
+        fresh_ours, fresh_djangos = _fresh(someone), _fresh(someone)
+        assert [ours.has_module_perms(fresh_ours, label) for label in labels] == [
+            djangos.has_module_perms(fresh_djangos, label) for label in labels
+        ]
+    fresh = _fresh(user)
+    assert PortalBackend().has_module_perms(fresh, "events") and not PortalBackend().has_module_perms(fresh, "tenants")
+    user.user_permissions.add(Permission.objects.get(codename="view_application"))
+    assert PortalBackend().has_module_perms(_fresh(user), "tenants")
+    user.is_active = False
+    user.save()
+    assert not PortalBackend().has_module_perms(_fresh(user), "events")

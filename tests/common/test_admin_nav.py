@@ -1,0 +1,70 @@
+"""The admin's navigation sidebar, written in Python ({% admin_nav_app_list %}), is Django's
+``admin/nav_sidebar.html`` (with its ``admin/app_list.html``) as HTML; the app list keeps Django's order."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import django
+import pytest
+from django.contrib import admin
+from django.contrib.admin import AdminSite
+from django.contrib.auth.models import Group
+from django.template import Context, Template
+from django.test.html import parse_html
+
+from kitb_portal.accounts.roles import EVENTS_OFFICER
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DJANGO_NAV_SIDEBAR = Path(django.__file__).parent / "contrib/admin/templates/admin/nav_sidebar.html"
+SIDEBAR = re.compile(r'<button class="sticky toggle-nav-sidebar".*?</nav>', re.S)
+
+
+def _sidebar_as_django_writes_it(response) -> str:
+    context = {key: response.context[key] for key in ("available_apps", "request")}
+    return Template(DJANGO_NAV_SIDEBAR.read_text()).render(Context(context))
+
+
+@pytest.fixture
+def events_officer(kitb):
+    user = UserFactory(staff=True, organization=kitb, email="events@kitb.example")
+    user.groups.add(Group.objects.get(name=EVENTS_OFFICER))
+    return user
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize("who", ["admin_user", "events_officer"])
+@pytest.mark.parametrize("path", ["/admin/events/venue/", "/admin/events/venue/add/", "/admin/accounts/organization/"])
+def test_the_sidebar_is_djangos_markup(client, request, who, path, language):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    response = client.get(path)
+    assert response.status_code in (200, 403), path
+    if response.status_code == 403:  # a page this role may not open has no sidebar to compare
+        return
+    ours = SIDEBAR.search(response.content.decode()).group(0)
+    assert len(response.context["available_apps"]) > 1
+    assert parse_html(ours) == parse_html(_sidebar_as_django_writes_it(response))
+    if path.startswith("/admin/events/venue/"):
+        assert 'aria-current="page"' in ours and "current-model" in ours and "current-app" in ours
+
+
+def test_a_user_who_may_see_nothing_is_told_so(rf, kitb):
+    from kitb_portal.common.templatetags.admin_nav import admin_nav_app_list
+
+    html = admin_nav_app_list(Context({"available_apps": [], "request": rf.get("/admin/")}))
+    assert html == "<p>You don’t have permission to view or edit anything.</p>"
+
+
+def test_the_app_list_is_in_djangos_order(rf, admin_user, events_officer):
+    for user in (admin_user, events_officer):
+        request = rf.get("/admin/")
+        request.user = user
+        ours = admin.site.get_app_list(request)
+        djangos = AdminSite.get_app_list(admin.site, request)
+        assert [(a["app_label"], [m["object_name"] for m in a["models"]]) for a in ours] == [
+            (a["app_label"], [m["object_name"] for m in a["models"]]) for a in djangos
+        ]
