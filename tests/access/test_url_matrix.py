@@ -3,7 +3,8 @@
 pretix's control permission tests are the model: for each URL pattern (one test each) and every role, the answer the matrix gives
 (allowed: 200 or a redirect that is not to a login page; refused: a redirect to login, 403 or 404;
 a partner asking for another organisation's record: 404), never a 500, never another
-organisation's data, and a refused POST changes nothing.
+organisation's data, never another person's live secret (test_secrets.py proves the secrets are
+real and that this check finds one shown), and a refused POST changes nothing.
 """
 from __future__ import annotations
 
@@ -64,14 +65,29 @@ SELECT
 """
 
 
+_prepared_on = []  # the database connection the fingerprint statement was prepared on
+
+
 def fingerprint():
+    """The state a refused POST must leave as it found it. The statement is prepared once per
+    database connection (a prepared statement outlives the savepoints it was made in): planning its
+    21 sub-selects cost more than running them, twice per refused POST."""
     with connection.cursor() as cursor:
-        cursor.execute(_FINGERPRINT_SQL)
+        if _prepared_on != [connection.connection]:
+            cursor.execute("PREPARE access_walk_fingerprint AS " + _FINGERPRINT_SQL)
+            _prepared_on[:] = [connection.connection]
+        cursor.execute("EXECUTE access_walk_fingerprint")
         return cursor.fetchone()
 
 
-def _check(response, want: str, *, url, role, method, world, rule) -> list[str]:
-    got = classify(response, url)
+def _text(response) -> str | None:
+    """A rendered page's text (a 200 that is not streamed), decoded once for every check on it."""
+    if response.status_code == 200 and not response.streaming:
+        return response.content.decode("utf-8", "replace")
+    return None
+
+
+def _check(response, want: str, *, url, role, method, world, rule, got, text) -> list[str]:
     problems = []
     if got == METHOD and method == "GET":
         pass  # a POST-only view: a GET shows nothing to anyone
@@ -86,8 +102,7 @@ def _check(response, want: str, *, url, role, method, world, rule) -> list[str]:
             problems.append(f"expected a refusal, got {response.status_code} {response.get('Location', '')}")
     elif got != ALLOW:
         problems.append(f"expected to be let in, got {response.status_code} {response.get('Location', '')}")
-    if sees_nothing_of_a(role, rule) and response.status_code == 200 and not response.streaming:
-        text = response.content.decode("utf-8", "replace")
+    if text is not None and sees_nothing_of_a(role, rule):
         leaked = [m for m in world.org_a_markers if m in text]
         if leaked:
             problems.append(f"shows organisation A's data: {leaked}")
@@ -101,31 +116,57 @@ def _sent_back(response, rule, want, url):
         response.status_code = 403
 
 
-def request_as(world, entry, rule, role, *, on_page=None) -> list[str]:
+def secrets_shown(world, url: str, role: str, holds: bool, text: str) -> list[str]:
+    """The kinds of other people's live secrets a page the role was let in to shows. A secret the
+    role holds itself (world.secret_owner), or holds for the URL it opened (the guest's own manage
+    link), is its own."""
+    shown = []
+    for kind, secret in world.secrets.items():
+        if role in world.secret_owner.get(kind, ()) or (holds and secret in url):
+            continue  # the role's own secret
+        if secret in text:
+            shown.append(kind)
+    return shown
+
+
+def request_as(world, entry, rule, role, *, savepoint=None) -> list[str]:
     """GET (and POST, for URLs that change something) the entry as the role; the problems found.
-    Each role's requests run in a savepoint, so an allowed POST that changes something is undone
-    before the next role."""
+    Each role's requests are rolled back to a savepoint, so an allowed POST that changes something
+    is undone before the next role: ``savepoint``, one the caller made for all its roles (one round
+    trip a role), or one of its own. Every page a role other than the superuser is let in to is
+    searched for other people's live secrets (the superuser may see everything)."""
     url, holds = url_of(entry, world, role)
     client = client_as(world, role)
     problems = []
-    with transaction.atomic():
+    sid = savepoint if savepoint is not None else transaction.savepoint()
+    try:
         want = expected(entry, rule, role, "GET", holds, world)
         response = client.get(url)
         _sent_back(response, rule, want, url)
-        problems += _check(response, want, url=url, role=role, method="GET", world=world, rule=rule)
-        if on_page is not None and classify(response, url) == ALLOW:
-            on_page(url, role, holds, response)
-        if on_page is None and posts(entry, rule):
+        got, text = classify(response, url), _text(response)
+        problems += _check(response, want, url=url, role=role, method="GET", world=world, rule=rule, got=got, text=text)
+        if role != access.SUPERUSER and got == ALLOW and text is not None:
+            problems += [f"GET {url} as {role} shows the {kind}, another person's live secret"
+                         for kind in secrets_shown(world, url, role, holds, text)]
+        if posts(entry, rule):
             want = expected(entry, rule, role, "POST", holds, world)
             before = fingerprint() if want in (REFUSE, NOT_FOUND) else None
             # the API reads JSON (an empty form would be a 415 before any rule is asked)
             response = client.post(url, {}, content_type="application/json") if url.startswith("/api/") else client.post(url, {})
             _sent_back(response, rule, want, url)
-            problems += _check(response, want, url=url, role=role, method="POST", world=world, rule=rule)
-            if before is not None and classify(response, url) in (REFUSE, NOT_FOUND, METHOD):
+            got = classify(response, url)
+            problems += _check(response, want, url=url, role=role, method="POST", world=world, rule=rule, got=got,
+                               text=_text(response))
+            if before is not None and got in (REFUSE, NOT_FOUND, METHOD):
                 if fingerprint() != before:
                     problems.append(f"POST {url} as {role} was refused but changed the database")
-        transaction.set_rollback(True)
+    finally:
+        # as atomic's exit rolling back to its savepoint: the role's changes are gone, the
+        # transaction usable again; a savepoint of the caller's stays for its next role
+        connection.needs_rollback = False
+        transaction.savepoint_rollback(sid)
+        if savepoint is None:
+            transaction.savepoint_commit(sid)
     return problems
 
 
@@ -135,6 +176,7 @@ def test_url_as_every_role(world, entry):
     rule = rule_for(entry)
     assert rule is not None, f"{entry.name} has no matrix entry"
     problems = []
+    savepoint = transaction.savepoint()  # each role's requests are rolled back to it
     for role in ROLES:
-        problems += request_as(world, entry, rule, role)
+        problems += request_as(world, entry, rule, role, savepoint=savepoint)
     assert not problems, "\n".join(problems)
