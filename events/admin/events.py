@@ -22,7 +22,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from kitb_portal.common.admin_tools import (
     BatchedAutocompleteInlineMixin,
     BoundedCountPaginator,
-    FastActionCheckboxMixin,
     IndexedSearchMixin,
 )
 from kitb_portal.common.zonetime import range_text
@@ -67,7 +66,7 @@ class RegistrationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(IndexedSearchMixin, FastActionCheckboxMixin, SimpleHistoryAdmin):
+class EventAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     form = EventAdminForm
     list_display = ("title_en", "kind", "status", "when", "venue", "places", "waitlisted_count", "is_public", "staff_links")
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table

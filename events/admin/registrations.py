@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, IndexedSearchMixin
+from kitb_portal.common.admin_tools import BoundedCountPaginator, IndexedSearchMixin
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from .. import services
@@ -19,7 +19,7 @@ from .filters import FeedbackEventFilter, RegistrationCountryFilter, Registratio
 
 
 @admin.register(Registration)
-class RegistrationAdmin(IndexedSearchMixin, FastActionCheckboxMixin, BackgroundImportExportMixin, ExportActionMixin, SimpleHistoryAdmin):
+class RegistrationAdmin(IndexedSearchMixin, BackgroundImportExportMixin, ExportActionMixin, SimpleHistoryAdmin):
     resource_classes = [RegistrationResource]
     background_export_queryset = "events.selectors.registrations_for_export"  # with the event (no query per row)
     list_display = ("name", "email", "event", "status", "waitlist_position", "organization_name", "country", "check_in_code", "checked_in_at")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import BoundedCountPaginator, FastActionCheckboxMixin, ReadOnlyAdminMixin, TextListFilter
+from kitb_portal.common.admin_tools import BoundedCountPaginator, ReadOnlyAdminMixin, TextListFilter
 from kitb_portal.common.forms import add_service_errors
 
 from . import services
@@ -55,7 +55,7 @@ class OrganizationFilter(TextListFilter):
 
 
 @admin.register(User)
-class UserAdmin(FastActionCheckboxMixin, SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     change_list_template = "admin/accounts/user/change_list.html"

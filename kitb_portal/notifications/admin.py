@@ -14,7 +14,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from kitb_portal.common.admin_tools import (
     LANGUAGE_CHOICES,
     BoundedCountPaginator,
-    FastActionCheckboxMixin,
     FixedChoicesFilter,
 )
 
@@ -58,7 +57,7 @@ class OutboxLanguageFilter(FixedChoicesFilter):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(FastActionCheckboxMixin, admin.ModelAdmin):
+class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ("key", "to_email", "kind", "language", "status", "attempts", "created_at", "sent_at")
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("status", OutboxKindFilter, OutboxLanguageFilter)
