@@ -208,9 +208,13 @@ def _n(value) -> str:
     return f"{float(value):.1f}".rstrip("0").rstrip(".")
 
 
-def _text_width(text: str, size: int) -> float:
+def _char_width(ch: str, size: int) -> float:
     """A rough width estimate (wide glyphs of Korean count double)."""
-    return sum(size * (1.0 if ord(ch) > 0x2E80 else 0.56) for ch in text)
+    return size * (1.0 if ord(ch) > 0x2E80 else 0.56)
+
+
+def _text_width(text: str, size: int) -> float:
+    return sum(_char_width(ch, size) for ch in text)
 
 
 def _clip(text: str, size: int, width: float) -> str:
@@ -221,7 +225,7 @@ def _clip(text: str, size: int, width: float) -> str:
     ellipsis = _text_width("…", size)
     total, cut = 0, 0
     for ch in text:
-        step = total + size * (1.0 if ord(ch) > 0x2E80 else 0.56)
+        step = total + _char_width(ch, size)
         if step + ellipsis > width:
             break
         total, cut = step, cut + 1

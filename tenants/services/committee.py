@@ -42,7 +42,7 @@ from ..models import (
     VoteChoice,
 )
 from ..permissions import can_be_reviewer, can_manage_meetings, can_record_meeting
-from .common import locked
+from .common import existing_application, locked
 
 
 def _name(user) -> str:
@@ -85,9 +85,7 @@ def meeting_agenda_add(*, meeting_id: int, application_id: int, actor) -> Agenda
     if not can_manage_meetings(actor):
         raise PermissionDenied(_("You may not change the agenda."))
     _open(meeting)
-    application = Application.objects.filter(pk=application_id).first()
-    if application is None:
-        raise ValidationError(_("This application does not exist."))
+    application = existing_application(application_id)
     check_agenda_application(application)
     if meeting.agenda.filter(application=application).exists():
         raise ValidationError(_("%(company)s is already on this meeting's agenda.") % {"company": application.company_name})

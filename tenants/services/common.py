@@ -10,13 +10,22 @@ from django.utils.translation import gettext as _
 from ..models import Application
 
 
-def locked(queryset: QuerySet, pk, missing: str):
-    """The row ``pk`` of ``queryset``, locked for update (its own table only, not the rows it joins);
-    a ValidationError saying ``missing`` when there is none."""
+def existing(queryset: QuerySet, pk, missing: str):
+    """The row ``pk`` of ``queryset``; a ValidationError saying ``missing`` when there is none (or
+    ``pk`` is no id at all)."""
     try:
-        return queryset.select_for_update(of=("self",)).get(pk=pk)
+        return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise ValidationError(missing) from None
+
+
+def locked(queryset: QuerySet, pk, missing: str):
+    """:func:`existing`, locked for update (its own table only, not the rows it joins)."""
+    return existing(queryset.select_for_update(of=("self",)), pk, missing)
+
+
+def existing_application(application_id: int) -> Application:
+    return existing(Application.objects.all(), application_id, _("This application does not exist."))
 
 
 def locked_application(application_id: int) -> Application:

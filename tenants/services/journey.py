@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ..models import CURRENCY_CODES, Application, ExpressionOfInterest, InterestStatus, Plot, PlotPreference, Sector, SiteVisit
 from ..permissions import can_create_application, is_partner_of, staff_may
 from ..selectors import partner_plot_choices
-from .common import locked, locked_application
+from .common import existing_application, locked, locked_application
 
 
 def _plots(plot_ids) -> list[Plot]:
@@ -149,9 +149,7 @@ def site_visit_schedule(*, application_id: int, scheduled_at, host, visitors: st
     """Schedule a site visit for an open application, hosted by a KITB staff member."""
     if not staff_may(actor, "tenants.add_sitevisit"):
         raise PermissionDenied(_("You may not schedule site visits."))
-    application = Application.objects.filter(pk=application_id).first()
-    if application is None:
-        raise ValidationError(_("This application does not exist."))
+    application = existing_application(application_id)
     if application.status in (Application.Status.REJECTED, Application.Status.WITHDRAWN):
         raise ValidationError(_("The application is %(status)s; no visit is scheduled for it.") % {"status": application.get_status_display().lower()})
     visit = SiteVisit(application=application, created_by=actor)

@@ -4,7 +4,7 @@ on every admin page) in Python.
 
 Django's ``admin/app_list.html`` loops over every model the user may see (some fifty) with a dozen
 template nodes each, on every admin page; this writes the same markup (``show_changelinks=False``,
-the sidebar's case) in one pass. ``tests/admin_site/test_nav_sidebar.py`` holds it equal, as HTML,
+the sidebar's case) in one pass. ``tests/common/test_admin_nav.py`` holds it equal, as HTML,
 to Django's template."""
 
 from urllib.parse import quote
