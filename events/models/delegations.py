@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kitb_portal.common.history import HistoricalRecords
 from kitb_portal.common.models import TimeStampedModel, choices_check
 
 from .common import LANGUAGES

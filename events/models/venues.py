@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from kitb_portal.accounts.models import TIME_ZONE_CHOICES
+from kitb_portal.common.history import HistoricalRecords
 from kitb_portal.common.models import TimeStampedModel
 from kitb_portal.search.documents import ENGLISH, SIMPLE, document, document_index, search_field, trigram_index
 

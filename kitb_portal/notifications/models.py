@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kitb_portal.common.history import HistoricalRecords
 from kitb_portal.common.models import TimeStampedModel, choices_check
 
 

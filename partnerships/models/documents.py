@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kitb_portal.common.history import HistoricalRecords
 from kitb_portal.common.models import TimeStampedModel, choices_check
 from kitb_portal.common.storage import private_storage
 

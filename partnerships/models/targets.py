@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kitb_portal.common.history import HistoricalRecords
 from kitb_portal.common.models import TimeStampedModel, choices_check
 
 from .mous import MoU, MoUParty

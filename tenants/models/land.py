@@ -16,8 +16,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from kitb_portal.common.history import HistoricalRecords
 from kitb_portal.common.models import TimeStampedModel, choices_check
 
 from .applications import Application
