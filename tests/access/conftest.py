@@ -132,7 +132,10 @@ def _build(tmp_root) -> World:
 
     narrative = pack_services.review_narrative_save(actor=officer, subject="mou", subject_id=mou_a.pk, period_kind="calendar",
                                                     year=2025, language="en", summary="Alpha summary", next_plan="")
-    pack = mou_services.review_pack_build(actor=officer, mou_id=mou_a.pk, year=2025)
+    from tests.conftest import plain_pack_pdfs_context
+
+    with plain_pack_pdfs_context():  # the walk downloads the PDF, never reads inside it: no WeasyPrint
+        pack = mou_services.review_pack_build(actor=officer, mou_id=mou_a.pk, year=2025)
     active = mou_with_parties(kitb, org_a, owner=officer, reference="KITB/ALPHA/2", title_en="Alpha Active Accord",
                               status=MoU.Status.ACTIVE, signed_date=dt.date(2025, 1, 10), effective_date=dt.date(2025, 1, 10),
                               expiry_date=dt.date(2028, 1, 9))

@@ -42,20 +42,21 @@ def watch_progress(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_import_progress_is_visible_while_the_import_transaction_is_open(officer, mou, technopark, settings, watch_progress):
-    settings.JOBS_PROGRESS_EVERY_ROWS = 50
+    rows, every = 120, 20  # six progress points per phase
+    settings.JOBS_PROGRESS_EVERY_ROWS = every
     # transaction=True: the task runs (eagerly) as soon as the start commits
     job = services.job_start_import(actor=officer, model_label="partnerships.commitment", resource_path=COMMITMENT_RESOURCE,
-                                    file_format="csv", uploaded_file=upload(commitments_csv(mou, technopark, 300)))
+                                    file_format="csv", uploaded_file=upload(commitments_csv(mou, technopark, rows)))
     job.refresh_from_db()
-    assert job.status == Status.DONE and Commitment.objects.count() == 300
+    assert job.status == Status.DONE and Commitment.objects.count() == rows
 
     for phase in ("check", "import"):
         values = [processed for processed, ph, status in watch_progress if ph == phase]
-        assert {50, 100, 150, 200, 250, 300} <= set(values), watch_progress
+        assert set(range(every, rows + 1, every)) <= set(values), watch_progress
         assert values == sorted(values)  # only ever forward
     # seen by another session *during* the run: status running, the rows not committed yet
     assert all(status == "running" for _p, _ph, status in watch_progress)
-    assert (job.processed, job.total, job.percent) == (300, 300, 100)
+    assert (job.processed, job.total, job.percent) == (rows, rows, 100)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -25,13 +25,25 @@ from .conftest import AS_OF, YEAR, make_year
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def version(mou_a, officer, rates):
+def _build_version(mou_a, officer):
     make_year(mou_a, size=1)
     MoUTarget.objects.create(mou=mou_a, year=YEAR, kind="events_held", target_value=3)
     reports.review_narrative_save(actor=officer, subject="mou", subject_id=mou_a.pk, period_kind="calendar", year=YEAR,
                                   language="ko", summary="올해 공동 세미나를 두 번 열었습니다.", next_plan="")
     return services.review_pack_build(actor=officer, mou_id=mou_a.pk, year=YEAR, as_of=AS_OF)
+
+
+@pytest.fixture
+def printed_version(mou_a, officer, rates):
+    """A frozen version whose PDFs WeasyPrint really printed (for the tests that read them)."""
+    return _build_version(mou_a, officer)
+
+
+@pytest.fixture
+def version(mou_a, officer, rates, plain_pack_pdfs):
+    """A frozen version whose PDFs are small real PDFs, not prints (see ``plain_pack_pdfs``): the tests
+    using it never read inside a PDF. Packs the test itself builds get plain PDFs too."""
+    return _build_version(mou_a, officer)
 
 
 def _pdf(version, language) -> PdfReader:
@@ -58,19 +70,23 @@ def _embedded(font) -> bool:
     return any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
-@pytest.mark.parametrize("language,headings", [
-    ("ko", ["연간 협력 검토", "공동 행사", "올해 공동 세미나를 두 번 열었습니다."]),
-    ("id", ["Tinjauan Kerja Sama Tahunan", "Acara bersama", "Perusahaan dan investasi"]),
-])
-def test_the_pdf_has_its_headings_as_text_and_its_fonts_embedded(version, language, headings):
-    reader = _pdf(version, language)
-    text = " ".join(page.extract_text() for page in reader.pages)
-    squashed = "".join(text.split()).casefold()  # the kicker is set in capitals by the stylesheet
-    for heading in headings:
-        assert "".join(heading.split()).casefold() in squashed, heading
-    fonts = _fonts(reader)
-    assert fonts
-    assert all(_embedded(f) for f in fonts), [f.get("/BaseFont") for f in fonts]
+HEADINGS = {
+    "ko": ["연간 협력 검토", "공동 행사", "올해 공동 세미나를 두 번 열었습니다."],
+    "id": ["Tinjauan Kerja Sama Tahunan", "Acara bersama", "Perusahaan dan investasi"],
+}
+
+
+def test_the_pdf_has_its_headings_as_text_and_its_fonts_embedded(printed_version):
+    """One real print (WeasyPrint), read in Korean and Indonesian."""
+    for language, headings in HEADINGS.items():
+        reader = _pdf(printed_version, language)
+        text = " ".join(page.extract_text() for page in reader.pages)
+        squashed = "".join(text.split()).casefold()  # the kicker is set in capitals by the stylesheet
+        for heading in headings:
+            assert "".join(heading.split()).casefold() in squashed, f"{language} PDF lacks the heading {heading!r}"
+        fonts = _fonts(reader)
+        assert fonts, f"{language} PDF has no fonts"
+        assert all(_embedded(f) for f in fonts), f"{language} PDF has fonts not embedded: {[f.get('/BaseFont') for f in fonts]}"
 
 
 def test_the_xlsx_holds_the_figures_behind_every_table(version):
@@ -152,7 +168,8 @@ def test_a_partner_sees_only_packs_of_their_organisations_mous(version, mou_a, p
     assert not ReviewPackSignOff.objects.exists()
 
 
-def test_the_admin_page_and_the_job_build_a_version(mou_a, officer, rates, client, django_capture_on_commit_callbacks):
+def test_the_admin_page_and_the_job_build_a_version(mou_a, officer, rates, client, django_capture_on_commit_callbacks,
+                                                    plain_pack_pdfs):
     make_year(mou_a, size=1)
     client.force_login(officer)
     url = reverse("admin:partnerships_mou_review", args=[mou_a.pk, YEAR])
