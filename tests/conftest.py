@@ -11,7 +11,15 @@ import pytest
 # Real SMTP server and real Celery worker fixtures (smtp_server, celery_worker, ...).
 pytest_plugins = ["tests.live"]
 
-from tests.factories import OrganizationFactory, UserFactory  # noqa: E402
+from tests.factories import (  # noqa: E402
+    UserFactory,
+    admin_user_of,
+    host_organization,
+    partner_a_user,
+    partner_b_user,
+    province_organization,
+    technopark_organization,
+)
 
 # Under pytest-xdist (`make test-fast`: `-n 2`) each worker is its own process with its own test
 # database (pytest-django adds the suffix _gw0, _gw1, ...) and, set here, its own Redis cache
@@ -126,17 +134,17 @@ def _force_login_passes_the_second_factor(monkeypatch):
 
 @pytest.fixture
 def kitb(db):
-    return OrganizationFactory(host=True)
+    return host_organization()
 
 
 @pytest.fixture
 def technopark(db):
-    return OrganizationFactory(name="Chungbuk Technopark", local_name="충북테크노파크", kind="technopark", country="KR")
+    return technopark_organization()
 
 
 @pytest.fixture
 def province(db):
-    return OrganizationFactory(name="Chungcheongbuk-do Provincial Government", local_name="충청북도", kind="government", country="KR")
+    return province_organization()
 
 
 @pytest.fixture
@@ -146,19 +154,19 @@ def staff_user(db, kitb):
 
 @pytest.fixture
 def admin_user(db, kitb):
-    return UserFactory(staff=True, organization=kitb, is_superuser=True, email="admin@kitb.example")
+    return admin_user_of(kitb)
 
 
 @pytest.fixture
 def partner_a(db, technopark):
     """A partner user of Chungbuk Technopark."""
-    return UserFactory(organization=technopark, email="a@technopark.example")
+    return partner_a_user(technopark)
 
 
 @pytest.fixture
 def partner_b(db, province):
     """A partner user of the provincial government: must never see partner A's records."""
-    return UserFactory(organization=province, email="b@province.example")
+    return partner_b_user(province)
 
 
 @pytest.fixture
@@ -188,7 +196,7 @@ def plain_pack_pdfs_context():
     Why: printing a pack costs ~0.5 s per language, ~1.5 s per frozen version, and most tests that
     freeze a version (sign-off, access and 404s, altered files, frozen-ness, the XLSX, the admin page
     and its job, the access walk's world) never look inside the PDF. The printing itself is tested by
-    the tests that read the PDFs (tests/reports/test_versions.py, ``printed_version``: headings as
+    the test that reads the PDFs (tests/reports/test_versions.py, ``TestOneVersion``: headings as
     text, fonts embedded). Everything after the printing still runs for real: the bytes are a valid
     one-page PDF (``sample_pdf_bytes``) whose title names the pack, the language and a digest of the
     pack's HTML, so different languages or data give different files; they are hashed, stored, read

@@ -43,3 +43,32 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+# The organisations and users most tests share (tests/conftest.py gives them as fixtures; data built
+# once for a module, tests.utils.built_once, makes them with these).
+def host_organization() -> Organization:
+    return OrganizationFactory(host=True)
+
+
+def technopark_organization() -> Organization:
+    return OrganizationFactory(name="Chungbuk Technopark", local_name="충북테크노파크", kind="technopark", country="KR")
+
+
+def province_organization() -> Organization:
+    return OrganizationFactory(name="Chungcheongbuk-do Provincial Government", local_name="충청북도", kind="government", country="KR")
+
+
+def partner_a_user(technopark: Organization) -> User:
+    """A partner user of Chungbuk Technopark."""
+    return UserFactory(organization=technopark, email="a@technopark.example")
+
+
+def partner_b_user(province: Organization) -> User:
+    """A partner user of the provincial government: must never see partner A's records."""
+    return UserFactory(organization=province, email="b@province.example")
+
+
+def admin_user_of(kitb: Organization) -> User:
+    """A KITB superuser."""
+    return UserFactory(staff=True, organization=kitb, is_superuser=True, email="admin@kitb.example")

@@ -1,8 +1,60 @@
 """Test helpers shared by every app."""
 from __future__ import annotations
 
-from django.db import connection
+import copy
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+
+T = TypeVar("T")
+
+
+def built_once(django_db_blocker, build: Callable[..., T], *args, **kwargs) -> Iterator[T]:
+    """Data built once and shared by the tests of a module (a class, a package), undone at the end.
+    For a fixture wider than a function (in a class: ``@pytest.fixture(scope="class")`` over
+    ``@classmethod``, see tests/dashboard/test_portal_home.py):
+
+        @pytest.fixture(scope="module")
+        def shared_world(django_db_setup, django_db_blocker):
+            yield from built_once(django_db_blocker, build_world)
+
+    ``build(*args, **kwargs)`` runs in a transaction opened here (Celery tasks eager, as the tests run
+    them) and rolled back when the fixture ends. Each ``django_db`` test runs in pytest-django's atomic
+    block nested in it, a savepoint: it sees the data, and what it writes is undone before the next
+    test. The database is open only while building and rolling back: a test still needs its mark.
+    Not for ``django_db(transaction=True)`` tests (they flush the database). Every test run while the
+    data exist sees them: put the tests that share them in a class of their own when other tests of
+    the module must not. Tests share rows, not Python objects: hand each test ``own_copy`` of what
+    ``build`` returned, and have the fixtures of what it holds (``kitb``, ``partner_a``...) return
+    that copy's, so a test that asks for both gets the same objects."""
+    from kitb_portal.celery import app
+
+    atomic = transaction.atomic()
+    with django_db_blocker.unblock():
+        atomic.__enter__()
+        eager, app.conf.task_always_eager = app.conf.task_always_eager, True
+        try:
+            data = build(*args, **kwargs)
+        except BaseException as exc:
+            atomic.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        finally:
+            app.conf.task_always_eager = eager
+    try:
+        yield data
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def own_copy(data: T) -> T:
+    """A test's own copy of data shared by several tests (``built_once``), as Django's
+    ``setUpTestData`` gives each test its own: a test that changes an object (a save, a login's
+    ``last_login``) does not hand the change to the next. Objects keep their identity within the copy."""
+    return copy.deepcopy(data)
 
 
 def count_queries(fn, *args, **kwargs) -> tuple[int, list[str], object]:

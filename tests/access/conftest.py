@@ -1,7 +1,7 @@
 """The access tests' world: two partner organisations with real objects of every kind, and one user
 per role of the access matrix, each role logged in. Built once per process for the whole package (in a
-transaction rolled back at the end); each test runs in a savepoint of it, so a POST that does change
-something is undone."""
+transaction rolled back at the end: tests.utils.built_once); each test runs in a savepoint of it, so a
+POST that does change something is undone."""
 from __future__ import annotations
 
 import copy
@@ -13,13 +13,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from kitb_portal.accounts import access
 from kitb_portal.accounts.roles import sync_role_permissions
 from tests.factories import OrganizationFactory, UserFactory
+from tests.utils import built_once
 
 
 def login(client: Client, user) -> Client:
@@ -352,19 +352,8 @@ def private_media():
 
 @pytest.fixture(scope="package")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    from django.conf import settings
     from django.test.utils import override_settings
 
-    from kitb_portal.celery import app
-
     root = tmp_path_factory.mktemp("private")
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
     with override_settings(PRIVATE_MEDIA_ROOT=root, MEDIA_ROOT=root, SITE_URL="https://portal.kitb.example"):
-        with django_db_blocker.unblock():
-            with transaction.atomic():
-                built = _build(root)
-                yield built
-                transaction.set_rollback(True)
-    app.conf.task_always_eager = saved
-    del settings
+        yield from built_once(django_db_blocker, _build, root)

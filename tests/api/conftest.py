@@ -13,8 +13,10 @@ from kitb_portal.accounts.models import Contact
 from partnerships.models import MoUParty
 from tenants import services as tenant_services
 from tests.events.factories import EventFactory, VenueFactory
+from tests.factories import admin_user_of, host_organization, partner_a_user, partner_b_user, province_organization, technopark_organization
 from tests.partnerships.factories import CommitmentFactory, MoUFactory, MoUPartyFactory
 from tests.tenants.factories import ApplicationFactory, PlotFactory, ZoneFactory
+from tests.utils import built_once, own_copy
 
 
 def token_client(user, scope: str = "write") -> APIClient:
@@ -48,8 +50,7 @@ def make_records(org, *, kitb, actor, n: int = 1, tag: str = "") -> dict[str, li
     return out
 
 
-@pytest.fixture
-def world(db, kitb, technopark, province, admin_user, partner_a, partner_b):
+def build_world(*, kitb, technopark, province, admin_user, partner_a, partner_b) -> dict:
     """Records of A, of B, shared by both (published events) and staff-only ones (drafts, KITB's own)."""
     a = make_records(technopark, kitb=kitb, actor=admin_user)
     b = make_records(province, kitb=kitb, actor=admin_user)
@@ -82,6 +83,75 @@ def world(db, kitb, technopark, province, admin_user, partner_a, partner_b):
         "a": a, "b": b, "shared": shared, "staff_only": staff_only, "published": published, "draft": draft,
         "users": {"a": partner_a, "b": partner_b, "staff": admin_user},
     }
+
+
+def _people() -> dict:
+    """What the fixtures of the same names give, made in the order the ``world`` fixture asks for them."""
+    kitb, technopark, province = host_organization(), technopark_organization(), province_organization()
+    return {"kitb": kitb, "technopark": technopark, "province": province, "admin_user": admin_user_of(kitb),
+            "partner_a": partner_a_user(technopark), "partner_b": partner_b_user(province)}
+
+
+def world_with_its_people() -> dict:
+    """``build_world`` with people of its own: their fixtures' names -> them, and "world"."""
+    people = _people()
+    return {**people, "world": build_world(**people)}
+
+
+@pytest.fixture
+def world(db, kitb, technopark, province, admin_user, partner_a, partner_b):
+    return build_world(kitb=kitb, technopark=technopark, province=province, admin_user=admin_user, partner_a=partner_a,
+                       partner_b=partner_b)
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """``world_with_its_people`` built once for a module (tests.utils.built_once) whose database tests
+    all ask for the world and none for its people: the module overrides ``world`` with
+    ``own_copy(shared_world)["world"]``."""
+    yield from built_once(django_db_blocker, world_with_its_people)
+
+
+class OnTheSharedWorld:
+    """A base for a class of tests that share one world, built once for the class, in a module where
+    other tests must not see it; the fixtures of its people (partner_a, admin_user...) give the world's."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared(cls, django_db_setup, django_db_blocker):
+        yield from built_once(django_db_blocker, world_with_its_people)
+
+    @pytest.fixture
+    def own(self, shared):
+        return own_copy(shared)
+
+    @pytest.fixture
+    def world(self, own):
+        return own["world"]
+
+    @pytest.fixture
+    def kitb(self, own):
+        return own["kitb"]
+
+    @pytest.fixture
+    def technopark(self, own):
+        return own["technopark"]
+
+    @pytest.fixture
+    def province(self, own):
+        return own["province"]
+
+    @pytest.fixture
+    def admin_user(self, own):
+        return own["admin_user"]
+
+    @pytest.fixture
+    def partner_a(self, own):
+        return own["partner_a"]
+
+    @pytest.fixture
+    def partner_b(self, own):
+        return own["partner_b"]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from tenants.models import Application
 
-from .conftest import token_client
+from .conftest import OnTheSharedWorld, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -55,60 +55,6 @@ def test_unparseable_json_is_400(partner_a):
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"status": "finished", "note": "x"}, "status"),
-    ({"status": "done"}, "note"),
-    ({"status": "done", "note": "ok", "closed_on": "someday"}, "closed_on"),
-])
-def test_commitment_status_body_errors_name_the_field(world, clients, body, field):
-    commitment = world["a"]["commitments"][0]
-    response = clients["staff"].post(f"/api/v1/commitments/{commitment}/status/", body, format="json")
-    assert response.status_code == 400 and field in response.json()
-
-
-def test_a_service_refusal_is_400_not_500(world, clients):
-    commitment = world["a"]["commitments"][0]
-    response = clients["staff"].post(f"/api/v1/commitments/{commitment}/status/", {"status": "open"}, format="json")
-    assert response.status_code == 400 and "non_field_errors" in response.json()  # already open
-
-
-def test_partners_never_see_scores_reviewers_or_internal_comments(world, clients, admin_user):
-    from tenants import services as tenant_services
-
-    pk = world["a"]["applications"][0]
-    tenant_services.comment_add(application_id=pk, actor=admin_user, body="Internal: weak balance sheet")
-    body = clients["a"].get(f"/api/v1/applications/{pk}/").json()
-    for hidden in ("score", "owning_officer", "counted_reviews", "assigned_reviews", "comments", "reviews"):
-        assert hidden not in body
-    assert "weak balance sheet" not in str(body)
-    listing = clients["a"].get("/api/v1/applications/").json()["results"]
-    assert listing and all("score" not in row and "owning_officer" not in row for row in listing)
-    assert "score" in clients["staff"].get(f"/api/v1/applications/{pk}/").json()
-
-
-def test_blind_staff_get_no_score(world, db):
-    """A staff member who may view applications but has not reviewed one gets an empty score."""
-    from django.contrib.auth.models import Permission
-
-    from tests.factories import UserFactory
-
-    officer = UserFactory(staff=True, email="officer@kitb.example")
-    officer.user_permissions.add(Permission.objects.get(codename="view_application"))
-    pk = world["a"]["applications"][0]
-    response = token_client(officer, "read").get(f"/api/v1/applications/{pk}/")
-    assert response.status_code == 200 and response.json()["score"] is None
-
-
-def test_staff_without_model_permissions_see_nothing(world):
-    from tests.factories import UserFactory
-
-    bare = token_client(UserFactory(staff=True, email="bare@kitb.example"), "read")
-    for resource in ("mous", "commitments", "registrations", "applications", "zones", "plots", "organisations", "contacts", "events"):
-        response = bare.get(f"/api/v1/{resource}/")
-        assert response.status_code == 200 and response.json()["results"] == [], resource
-    assert bare.get(f"/api/v1/mous/{world['a']['mous'][0]}/").status_code == 404
-
-
 def test_referral_draft_keeps_only_editable_fields(partner_a):
     response = token_client(partner_a).post(
         "/api/v1/applications/",
@@ -146,3 +92,56 @@ def test_docs_pages_use_our_static_files_and_no_inline_script(client, partner_a)
         assert scripts and all('src="/static/' in attrs and not body.strip() for attrs, body in scripts)
     html = client.get("/api/docs/").content.decode()
     assert "api/swagger-init" in html and "swagger-ui-dist/swagger-ui-bundle" in html
+
+
+class TestOnTheWorld(OnTheSharedWorld):
+    """The tests that need the world (built once for the class)."""
+
+    @pytest.mark.parametrize("body,field", [
+        ({"status": "finished", "note": "x"}, "status"),
+        ({"status": "done"}, "note"),
+        ({"status": "done", "note": "ok", "closed_on": "someday"}, "closed_on"),
+    ])
+    def test_commitment_status_body_errors_name_the_field(self, world, clients, body, field):
+        commitment = world["a"]["commitments"][0]
+        response = clients["staff"].post(f"/api/v1/commitments/{commitment}/status/", body, format="json")
+        assert response.status_code == 400 and field in response.json()
+
+    def test_a_service_refusal_is_400_not_500(self, world, clients):
+        commitment = world["a"]["commitments"][0]
+        response = clients["staff"].post(f"/api/v1/commitments/{commitment}/status/", {"status": "open"}, format="json")
+        assert response.status_code == 400 and "non_field_errors" in response.json()  # already open
+
+    def test_partners_never_see_scores_reviewers_or_internal_comments(self, world, clients, admin_user):
+        from tenants import services as tenant_services
+
+        pk = world["a"]["applications"][0]
+        tenant_services.comment_add(application_id=pk, actor=admin_user, body="Internal: weak balance sheet")
+        body = clients["a"].get(f"/api/v1/applications/{pk}/").json()
+        for hidden in ("score", "owning_officer", "counted_reviews", "assigned_reviews", "comments", "reviews"):
+            assert hidden not in body
+        assert "weak balance sheet" not in str(body)
+        listing = clients["a"].get("/api/v1/applications/").json()["results"]
+        assert listing and all("score" not in row and "owning_officer" not in row for row in listing)
+        assert "score" in clients["staff"].get(f"/api/v1/applications/{pk}/").json()
+
+    def test_blind_staff_get_no_score(self, world, db):
+        """A staff member who may view applications but has not reviewed one gets an empty score."""
+        from django.contrib.auth.models import Permission
+
+        from tests.factories import UserFactory
+
+        officer = UserFactory(staff=True, email="officer@kitb.example")
+        officer.user_permissions.add(Permission.objects.get(codename="view_application"))
+        pk = world["a"]["applications"][0]
+        response = token_client(officer, "read").get(f"/api/v1/applications/{pk}/")
+        assert response.status_code == 200 and response.json()["score"] is None
+
+    def test_staff_without_model_permissions_see_nothing(self, world):
+        from tests.factories import UserFactory
+
+        bare = token_client(UserFactory(staff=True, email="bare@kitb.example"), "read")
+        for resource in ("mous", "commitments", "registrations", "applications", "zones", "plots", "organisations", "contacts", "events"):
+            response = bare.get(f"/api/v1/{resource}/")
+            assert response.status_code == 200 and response.json()["results"] == [], resource
+        assert bare.get(f"/api/v1/mous/{world['a']['mous'][0]}/").status_code == 404

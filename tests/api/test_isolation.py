@@ -9,10 +9,17 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 from tenants.models import Application
+from tests.utils import own_copy
 
 pytestmark = pytest.mark.django_db
 
 RESOURCES = ["mous", "commitments", "events", "sessions", "registrations", "applications", "zones", "plots", "organisations", "contacts"]
+
+
+@pytest.fixture
+def world(shared_world):
+    """The world, built once for the module: every database test here asks for it."""
+    return own_copy(shared_world)["world"]
 
 
 def schema_operations() -> set[tuple[str, str]]:

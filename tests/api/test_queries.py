@@ -7,13 +7,19 @@ import pytest
 
 from events import services as event_services
 from tests.events.factories import EventFactory
-from tests.utils import assert_flat_queries, count_queries
+from tests.utils import assert_flat_queries, count_queries, own_copy
 
 from .conftest import make_records, token_client
 
 pytestmark = pytest.mark.django_db
 
 LISTS = ["mous", "commitments", "events", "sessions", "registrations", "applications", "zones", "plots", "organisations", "contacts"]
+
+
+@pytest.fixture
+def world(shared_world):
+    """The world, built once for the module: every database test here asks for it."""
+    return own_copy(shared_world)["world"]
 
 
 def _grow(world, n):

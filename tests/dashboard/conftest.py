@@ -16,18 +16,38 @@ from partnerships.models import Commitment, MoU
 from tenants import services as tenant_services
 from tenants.models import Application, ExchangeRate
 from tests.events.factories import EventFactory, VenueFactory
-from tests.factories import UserFactory
+from tests.factories import (
+    UserFactory,
+    host_organization,
+    partner_a_user,
+    partner_b_user,
+    province_organization,
+    technopark_organization,
+)
 from tests.partnerships.factories import CommitmentFactory, mou_with_parties
 from tests.tenants.factories import ApplicationFactory, PlotFactory, SectorFactory, ZoneFactory
 from tests.utils import logged_in_client
 
 
-@pytest.fixture
-def kitb_admin(db, kitb):
+def kitb_administrator(kitb):
     """A KITB administrator by role group (not a superuser), as the staff who read the dashboard."""
     user = UserFactory(staff=True, organization=kitb, email="dash-admin@kitb.example", full_name="Dewi Lestari")
     user.groups.add(Group.objects.get(name=KITB_ADMINISTRATOR))
     return user
+
+
+def make_land() -> dict:
+    """KITB → cluster 1 → phase 1 with six plots on the site plan."""
+    kitb_zone = ZoneFactory(code="kitb", name="KITB", area_ha=Decimal("4300"))
+    cluster = ZoneFactory(code="cluster-1", name="Cluster 1", area_ha=Decimal("3100"), parent=kitb_zone)
+    phase = ZoneFactory(code="phase-1", name="Phase 1", area_ha=Decimal("450"), parent=cluster)
+    plots = [PlotFactory(code=f"P1-{i:02d}", zone=phase, area_ha=Decimal("20"), grid_row=0, grid_col=i) for i in range(6)]
+    return {"kitb": kitb_zone, "cluster": cluster, "phase": phase, "plots": plots}
+
+
+@pytest.fixture
+def kitb_admin(db, kitb):
+    return kitb_administrator(kitb)
 
 
 @pytest.fixture
@@ -37,12 +57,18 @@ def admin_client(kitb_admin):
 
 @pytest.fixture
 def land(db):
-    """KITB → cluster 1 → phase 1 with six plots on the site plan."""
-    kitb_zone = ZoneFactory(code="kitb", name="KITB", area_ha=Decimal("4300"))
-    cluster = ZoneFactory(code="cluster-1", name="Cluster 1", area_ha=Decimal("3100"), parent=kitb_zone)
-    phase = ZoneFactory(code="phase-1", name="Phase 1", area_ha=Decimal("450"), parent=cluster)
-    plots = [PlotFactory(code=f"P1-{i:02d}", zone=phase, area_ha=Decimal("20"), grid_row=0, grid_col=i) for i in range(6)]
-    return {"kitb": kitb_zone, "cluster": cluster, "phase": phase, "plots": plots}
+    return make_land()
+
+
+def cast(*, land: bool = False) -> dict:
+    """What the fixtures of the same names give (kitb, technopark, province, kitb_admin, partner_a,
+    partner_b; ``land`` too if asked), made at once: for data built once for several tests."""
+    kitb, technopark, province = host_organization(), technopark_organization(), province_organization()
+    people = {"kitb": kitb, "technopark": technopark, "province": province, "kitb_admin": kitb_administrator(kitb),
+              "partner_a": partner_a_user(technopark), "partner_b": partner_b_user(province)}
+    if land:
+        people["land"] = make_land()
+    return people
 
 
 class World:

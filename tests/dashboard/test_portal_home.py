@@ -13,9 +13,9 @@ from events import services as event_services
 from partnerships.models import Commitment, MoU
 from tenants.models import Application
 from tests.factories import UserFactory
-from tests.utils import assert_flat_queries, count_queries
+from tests.utils import assert_flat_queries, built_once, count_queries, own_copy
 
-from .conftest import build, figure, panel
+from .conftest import build, cast, figure, panel
 
 pytestmark = pytest.mark.django_db
 
@@ -26,67 +26,137 @@ def _figures(sections, section_key, panel_key) -> dict[str, str]:
     return {str(f.label): f.value for f in panel(sections, section_key, panel_key).figures}
 
 
-@pytest.fixture
-def worlds(kitb, technopark, province, kitb_admin, partner_a, partner_b):
-    """Partner A's organisation (Technopark) has 4 of everything; partner B's (the province) 9,
-    so that B's counts (and names) are easy to tell from A's."""
-    a = build(4, kitb=kitb, org=technopark, actor=kitb_admin, partner=partner_a, tag="TP")
-    b = build(9, kitb=kitb, org=province, actor=kitb_admin, partner=partner_b, tag="PV")
-    return a, b
+def _two_organisations() -> dict:
+    people = cast()
+    a = build(4, kitb=people["kitb"], org=people["technopark"], actor=people["kitb_admin"], partner=people["partner_a"], tag="TP")
+    b = build(9, kitb=people["kitb"], org=people["province"], actor=people["kitb_admin"], partner=people["partner_b"], tag="PV")
+    return {**people, "worlds": (a, b)}
 
 
-def test_partner_home_shows_their_figures(partner_client, worlds, technopark):
-    response = partner_client.get(HOME)
-    assert response.status_code == 200
-    sections = response.context["dashboard"]
-    assert [s.key for s in sections] == ["partnerships", "events", "tenants"]
-    mous = _figures(sections, "partnerships", "mous")
-    assert mous == {"Draft": "1", "Negotiation": "1", "Active": "2", "Expiring within 90 days": "1"}
-    assert _figures(sections, "partnerships", "commitments") == {"Overdue": "2", "Due within 30 days": "2", "Open": "6", "Done": "2"}
-    assert _figures(sections, "events", "registrations") == {"Upcoming registrations": "3", "Confirmed": "3", "Waitlisted": "0"}
-    applications = _figures(sections, "tenants", "applications")
-    assert applications == {"Draft": "1", "Submitted": "1", "Screening": "1", "Due diligence": "1"}
-    html = response.content.decode()
-    # The tables name the records with their state.
-    for text in ("TP/MOU/0000", "TP overdue 0", "overdue by 5 days", "due in 10 days", "TP seminar 0", "TP Company 3", "Due diligence"):
-        assert text in html, text
-    assert 'href="/static/css/dashboard.css"' in html
-    assert "style=" not in html.split('id="main"')[1] and "<svg" not in html  # no inline styles; partners get tables
+class TestTwoOrganisations:
+    """Partner A's organisation (Technopark) has 4 of everything; partner B's (the province) 9, so
+    that B's counts (and names) are easy to tell from A's. Built once for the class (tests.utils.built_once):
+    the fixtures of the people in it (kitb, technopark, partner_a...) give the world's."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared(cls, django_db_setup, django_db_blocker):
+        yield from built_once(django_db_blocker, _two_organisations)
 
-def test_partner_b_counts_and_names_never_appear_on_partner_a_home(partner_client, worlds, province):
-    """The intruder check: B's organisation has 9 MoUs and 9 applications; A's home shows 4 and 4."""
-    a, b = worlds
-    response = partner_client.get(HOME)
-    sections = response.context["dashboard"]
-    html = response.content.decode()
-    for mou in b.mous:
-        assert mou.reference not in html
-    for application in b.applications:
-        assert application.company_name not in html
-    assert "PV " not in html and "Chungcheongbuk-do Provincial Government" not in html.split('id="main"')[1].split("<footer")[0]
-    mous = panel(sections, "partnerships", "mous")
-    assert sum(int(v) for k, v in _figures(sections, "partnerships", "mous").items() if k != "Expiring within 90 days") == 4
-    assert len(mous.tables[0].rows) == 4
-    assert sum(int(v) for v in _figures(sections, "tenants", "applications").values()) == 4
-    assert len(panel(sections, "tenants", "applications").tables[0].rows) == 4
-    # And the other way round: B sees 9, never A's.
-    client = Client()
-    client.force_login(UserFactory(organization=province, email="b2@province.example"))
-    other = client.get(HOME)
-    assert sum(int(v) for k, v in _figures(other.context["dashboard"], "partnerships", "mous").items()
-               if k != "Expiring within 90 days") == 9
-    assert "TP/MOU/" not in other.content.decode() and "TP Company" not in other.content.decode()
+    @pytest.fixture
+    def own(self, shared):
+        return own_copy(shared)
 
+    @pytest.fixture
+    def worlds(self, own):
+        return own["worlds"]
 
-def test_registrations_are_the_users_own(client, worlds, technopark):
-    """A colleague of partner A (same organisation) does not see A's registrations as theirs."""
-    colleague = UserFactory(organization=technopark, email="colleague@technopark.example")
-    client.force_login(colleague)
-    sections = client.get(HOME).context["dashboard"]
-    registrations = panel(sections, "events", "registrations")
-    assert figure(registrations, "Upcoming registrations").value == "0"
-    assert registrations.is_empty and registrations.empty == "You are not registered for any upcoming event."
+    @pytest.fixture
+    def kitb(self, own):
+        return own["kitb"]
+
+    @pytest.fixture
+    def technopark(self, own):
+        return own["technopark"]
+
+    @pytest.fixture
+    def province(self, own):
+        return own["province"]
+
+    @pytest.fixture
+    def kitb_admin(self, own):
+        return own["kitb_admin"]
+
+    @pytest.fixture
+    def partner_a(self, own):
+        return own["partner_a"]
+
+    @pytest.fixture
+    def partner_b(self, own):
+        return own["partner_b"]
+
+    def test_partner_home_shows_their_figures(self, partner_client, worlds, technopark):
+        response = partner_client.get(HOME)
+        assert response.status_code == 200
+        sections = response.context["dashboard"]
+        assert [s.key for s in sections] == ["partnerships", "events", "tenants"]
+        mous = _figures(sections, "partnerships", "mous")
+        assert mous == {"Draft": "1", "Negotiation": "1", "Active": "2", "Expiring within 90 days": "1"}
+        assert _figures(sections, "partnerships", "commitments") == {"Overdue": "2", "Due within 30 days": "2", "Open": "6", "Done": "2"}
+        assert _figures(sections, "events", "registrations") == {"Upcoming registrations": "3", "Confirmed": "3", "Waitlisted": "0"}
+        applications = _figures(sections, "tenants", "applications")
+        assert applications == {"Draft": "1", "Submitted": "1", "Screening": "1", "Due diligence": "1"}
+        html = response.content.decode()
+        # The tables name the records with their state.
+        for text in ("TP/MOU/0000", "TP overdue 0", "overdue by 5 days", "due in 10 days", "TP seminar 0", "TP Company 3", "Due diligence"):
+            assert text in html, text
+        assert 'href="/static/css/dashboard.css"' in html
+        assert "style=" not in html.split('id="main"')[1] and "<svg" not in html  # no inline styles; partners get tables
+
+    def test_partner_b_counts_and_names_never_appear_on_partner_a_home(self, partner_client, worlds, province):
+        """The intruder check: B's organisation has 9 MoUs and 9 applications; A's home shows 4 and 4."""
+        a, b = worlds
+        response = partner_client.get(HOME)
+        sections = response.context["dashboard"]
+        html = response.content.decode()
+        for mou in b.mous:
+            assert mou.reference not in html
+        for application in b.applications:
+            assert application.company_name not in html
+        assert "PV " not in html and "Chungcheongbuk-do Provincial Government" not in html.split('id="main"')[1].split("<footer")[0]
+        mous = panel(sections, "partnerships", "mous")
+        assert sum(int(v) for k, v in _figures(sections, "partnerships", "mous").items() if k != "Expiring within 90 days") == 4
+        assert len(mous.tables[0].rows) == 4
+        assert sum(int(v) for v in _figures(sections, "tenants", "applications").values()) == 4
+        assert len(panel(sections, "tenants", "applications").tables[0].rows) == 4
+        # And the other way round: B sees 9, never A's.
+        client = Client()
+        client.force_login(UserFactory(organization=province, email="b2@province.example"))
+        other = client.get(HOME)
+        assert sum(int(v) for k, v in _figures(other.context["dashboard"], "partnerships", "mous").items()
+                   if k != "Expiring within 90 days") == 9
+        assert "TP/MOU/" not in other.content.decode() and "TP Company" not in other.content.decode()
+
+    def test_registrations_are_the_users_own(self, client, worlds, technopark):
+        """A colleague of partner A (same organisation) does not see A's registrations as theirs."""
+        colleague = UserFactory(organization=technopark, email="colleague@technopark.example")
+        client.force_login(colleague)
+        sections = client.get(HOME).context["dashboard"]
+        registrations = panel(sections, "events", "registrations")
+        assert figure(registrations, "Upcoming registrations").value == "0"
+        assert registrations.is_empty and registrations.empty == "You are not registered for any upcoming event."
+
+    def test_links_lead_to_the_lists(self, partner_client, worlds):
+        response = partner_client.get(HOME)
+        sections = response.context["dashboard"]
+        # MoU status figures open the portal's MoU list filtered by that status.
+        for f in panel(sections, "partnerships", "mous").figures:
+            if f.url.startswith("#"):
+                assert f'id="{f.url[1:]}"' in response.content.decode()
+                continue
+            page = partner_client.get(f.url)
+            assert page.status_code == 200
+            assert page.context["page"].paginator.count == int(f.value), f.label
+            status = re.search(r"status=(\w+)", f.url).group(1)
+            assert {m.status for m in page.context["page"].object_list} == {status}
+        # Commitment figures lead to the table of open commitments on the page; its rows to the MoU.
+        commitments = panel(sections, "partnerships", "commitments")
+        assert figure(commitments, "Overdue").url == "#dash-partner-commitments"
+        assert 'id="dash-partner-commitments"' in response.content.decode()
+        row = commitments.tables[0].rows[0]
+        mou = Commitment.objects.get(description=row[0].text).mou
+        assert row[0].url == reverse("partnerships:mou_detail", args=[mou.pk]) + "#commitments"
+        assert partner_client.get(row[0].url.split("#")[0]).status_code == 200
+        # Registrations lead to the user's registrations and to each event.
+        registrations = panel(sections, "events", "registrations")
+        assert partner_client.get(figure(registrations, "Upcoming registrations").url).status_code == 200
+        assert partner_client.get(registrations.tables[0].rows[0][0].url).status_code == 200
+        # Applications lead to their pages and to the list.
+        applications = panel(sections, "tenants", "applications")
+        for row in applications.tables[0].rows:
+            assert partner_client.get(row[0].url).status_code == 200
+        for f in applications.figures:
+            assert partner_client.get(f.url).status_code == 200
 
 
 def test_waitlisted_and_pending_registrations_are_counted(partner_client, partner_a, kitb_admin):
@@ -99,39 +169,6 @@ def test_waitlisted_and_pending_registrations_are_counted(partner_client, partne
     registrations = panel(sections, "events", "registrations")
     assert figure(registrations, "Waitlisted").value == "1" and figure(registrations, "Confirmed").value == "0"
     assert registrations.tables[0].rows[0][2].text == "Waitlisted"
-
-
-def test_links_lead_to_the_lists(partner_client, worlds):
-    response = partner_client.get(HOME)
-    sections = response.context["dashboard"]
-    # MoU status figures open the portal's MoU list filtered by that status.
-    for f in panel(sections, "partnerships", "mous").figures:
-        if f.url.startswith("#"):
-            assert f'id="{f.url[1:]}"' in response.content.decode()
-            continue
-        page = partner_client.get(f.url)
-        assert page.status_code == 200
-        assert page.context["page"].paginator.count == int(f.value), f.label
-        status = re.search(r"status=(\w+)", f.url).group(1)
-        assert {m.status for m in page.context["page"].object_list} == {status}
-    # Commitment figures lead to the table of open commitments on the page; its rows to the MoU.
-    commitments = panel(sections, "partnerships", "commitments")
-    assert figure(commitments, "Overdue").url == "#dash-partner-commitments"
-    assert 'id="dash-partner-commitments"' in response.content.decode()
-    row = commitments.tables[0].rows[0]
-    mou = Commitment.objects.get(description=row[0].text).mou
-    assert row[0].url == reverse("partnerships:mou_detail", args=[mou.pk]) + "#commitments"
-    assert partner_client.get(row[0].url.split("#")[0]).status_code == 200
-    # Registrations lead to the user's registrations and to each event.
-    registrations = panel(sections, "events", "registrations")
-    assert partner_client.get(figure(registrations, "Upcoming registrations").url).status_code == 200
-    assert partner_client.get(registrations.tables[0].rows[0][0].url).status_code == 200
-    # Applications lead to their pages and to the list.
-    applications = panel(sections, "tenants", "applications")
-    for row in applications.tables[0].rows:
-        assert partner_client.get(row[0].url).status_code == 200
-    for f in applications.figures:
-        assert partner_client.get(f.url).status_code == 200
 
 
 def test_home_of_a_new_partner_says_there_is_nothing_yet(client, technopark):

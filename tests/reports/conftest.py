@@ -22,10 +22,14 @@ AS_OF = dt.date(2026, 1, 20)  # after the period: targets are met or behind
 _seq = itertools.count(1)
 
 
-@pytest.fixture
-def officer(db, kitb):
+def make_officer(kitb):
     return UserFactory(staff=True, is_superuser=True, organization=kitb, email="officer@kitb.example",
                        full_name="Budi Santoso", preferred_language="id")
+
+
+@pytest.fixture
+def officer(db, kitb):
+    return make_officer(kitb)
 
 
 def active_mou(*orgs, owner, reference):
@@ -49,6 +53,10 @@ def mou_b(db, kitb, province, officer):
 
 @pytest.fixture
 def rates(db):
+    make_rates()
+
+
+def make_rates():
     """Three dated rate sets: the one valid on 31 December 2025 is the middle one."""
     rows = [
         ("USD", dt.date(2000, 1, 1), "1", "15000"), ("KRW", dt.date(2000, 1, 1), "0.0008", "12"),
