@@ -124,13 +124,21 @@ def user_invite(
             is_org_admin=is_org_admin,
         )
         user.set_unusable_password()
-        user.full_clean(exclude=["password"])
+        # A simultaneous invitation of the same address may commit its user after the lookup above:
+        # then the uniqueness check of full_clean, or the database on save, meets it.
+        moment_ago = ValidationError({"email": _("This address was invited a moment ago. Reload the list before trying again.")})
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            if "email" in exc.message_dict and User.objects.filter(email__iexact=email).exists():
+                raise moment_ago from None
+            raise
         _record(user, actor, "invited")
         try:
-            with transaction.atomic():  # savepoint: a simultaneous invitation of the same address
+            with transaction.atomic():  # savepoint
                 user.save()
         except IntegrityError:
-            raise ValidationError({"email": _("This address was invited a moment ago. Reload the list before trying again.")}) from None
+            raise moment_ago from None
     else:
         if user.organization_id != organization.pk or user.is_staff:
             # Said the same way whether or not the address exists elsewhere.

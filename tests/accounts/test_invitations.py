@@ -369,3 +369,20 @@ def test_two_simultaneous_invitations_of_one_address_make_one_user(technopark_tx
     assert Invitation.objects.filter(user__email="twice@technopark.example", revoked_at__isnull=True).count() == 1
     # Either the second waited for the first and re-invited, or it met the unique e-mail and was told so.
     assert results.count("ok") >= 1 and all(r == "ok" or "invited a moment ago" in r for r in results)
+
+
+def test_an_invitation_that_meets_one_committed_after_its_lookup_says_so(monkeypatch, technopark, admin_user):
+    """The interleaving the race above can take: the other invitation's user is committed after this
+    one looked the address up and before it checks its new user. The answer is the same message as
+    when the database refuses the second user, not the form's generic "already exists"."""
+    check = User.full_clean
+
+    def the_other_commits_first(self, *args, **kwargs):
+        if self.pk is None and not User.objects.filter(email__iexact=self.email).exists():
+            UserFactory(email=self.email, organization=technopark)
+        return check(self, *args, **kwargs)
+
+    monkeypatch.setattr(User, "full_clean", the_other_commits_first)
+    with pytest.raises(ValidationError) as refused:
+        services.user_invite(actor=admin_user, email="late@technopark.example", full_name="Late", organization=technopark, language="en")
+    assert refused.value.message_dict == {"email": ["This address was invited a moment ago. Reload the list before trying again."]}
