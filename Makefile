@@ -4,6 +4,10 @@
 # named in one line before anything runs), and PostgreSQL/Redis are embedded (under .data/) unless
 # DATABASE_URL / REDIS_URL are set.
 PYTHON ?= python3
+# Python keeps compiled modules in __pycache__ (and pytest its assertion-rewritten test modules): where
+# the machine sets PYTHONDONTWRITEBYTECODE, every process would compile every module again at start,
+# some 3 s of each test process's start-up.
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip --disable-pip-version-check

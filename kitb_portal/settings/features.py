@@ -171,3 +171,6 @@ if TESTING:
     # of STATIC_ROOT when built: thousands of clients a run spent a third of the quick loop listing
     # the same files. Under pytest it looks a static file up when one is asked for, as in development.
     WHITENOISE_AUTOREFRESH = True
+    # Test databases are thrown away after the run: their commits need not wait for the disk (a
+    # crash loses the last commits, never the database's consistency).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
