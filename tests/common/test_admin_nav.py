@@ -69,32 +69,3 @@ def test_the_app_list_is_in_djangos_order(rf, admin_user, events_officer):
             (a["app_label"], [m["object_name"] for m in a["models"]]) for a in djangos
         ]
 
-
-def _plain(app_dict) -> dict:
-    """An app dictionary with its lazy names as text, to compare two of them."""
-    return {label: {**app, "name": str(app["name"]), "models": [{**m, "name": str(m["name"])} for m in app["models"]]}
-            for label, app in app_dict.items()}
-
-
-def test_the_app_dictionary_is_djangos_with_the_urls_reversed_once(rf, admin_user, events_officer):
-    from django.urls import set_script_prefix
-    from django.utils import translation
-
-    for user in (admin_user, events_officer):
-        for label in (None, "events"):
-            for language in ("en", "ko"):
-                request = rf.get("/admin/")
-                request.user = user
-                with translation.override(language):
-                    djangos = _plain(AdminSite._build_app_dict(admin.site, request, label))
-                    assert _plain(admin.site._build_app_dict(request, label)) == djangos
-                    assert _plain(admin.site._build_app_dict(request, label)) == djangos  # from the reversed URLs kept
-    request = rf.get("/admin/")
-    request.user = admin_user
-    try:
-        set_script_prefix("/portal-behind-a-proxy/")
-        moved = admin.site._build_app_dict(request)
-    finally:
-        set_script_prefix("/")
-    assert moved["events"]["app_url"] == "/portal-behind-a-proxy/admin/events/"
-    assert all(m["admin_url"].startswith("/portal-behind-a-proxy/admin/") for m in moved["events"]["models"])
