@@ -33,10 +33,14 @@ def login(client: Client, user) -> Client:
 
 
 def client_as(world, role) -> Client:
-    """A fresh client holding the role's session: each role logged in once per process (in the
-    world's transaction, see ``world``), and every request starts from that session's cookies, so
-    what one request does to its client (a new CSRF cookie, a logout) never reaches the next."""
-    client = Client()
+    """The role's client holding the role's session: each role logged in once per process (in the
+    world's transaction, see ``world``), and every request starts from a fresh copy of that session's
+    cookies, so what one request does to its client (a new CSRF cookie, a logout) never reaches the
+    next. The client itself is the role's for the whole walk: a client's only state between requests
+    is its cookies, and a new one would build the middleware chain again for each request."""
+    client = world.clients.get(role)
+    if client is None:
+        client = world.clients[role] = Client()
     client.cookies = copy.deepcopy(world.cookies[role])
     return client
 
@@ -61,6 +65,7 @@ class World:
     milestone = None  # the walk's project's milestone with evidence
     closed_meeting = None  # a closed committee meeting with frozen minutes
     cookies: dict = field(default_factory=dict)  # role -> the cookies of its logged-in session (none: anonymous, guest)
+    clients: dict = field(default_factory=dict)  # role -> its test client (see client_as)
 
 
 def _build(tmp_root) -> World:
