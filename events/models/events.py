@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import timezone
@@ -161,6 +162,8 @@ class Event(TitleInThreeLanguages, TimeStampedModel):
             trigram_index("title_en", name="event_title_en_trgm_idx"),
             trigram_index("title_id", name="event_title_id_trgm_idx"),
             trigram_index("slug", name="event_slug_trgm_idx"),
+            # the topic filters of the portal's lists and the admin (topics @> ARRAY[topic])
+            GinIndex(fields=["topics"], name="event_topics_gin_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=choices_check("kind", EventKind), name="event_kind_valid"),
