@@ -5,6 +5,7 @@ import copy
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
+import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -55,6 +56,43 @@ def own_copy(data: T) -> T:
     ``setUpTestData`` gives each test its own: a test that changes an object (a save, a login's
     ``last_login``) does not hand the change to the next. Objects keep their identity within the copy."""
     return copy.deepcopy(data)
+
+
+class SharedByTheClass:
+    """Base of a class of tests that share data built once for the class (``built_once``): ``build``
+    (a staticmethod) returns a dict of what it made; each test gets its own copy of it (``own``), and
+    each name in ``shares`` is a fixture giving the copy's object of that name, so a test asking for
+    both ``world`` and ``partner_a`` gets the same objects::
+
+        class TestTwoOrganisations(SharedByTheClass):
+            build = staticmethod(_two_organisations)
+            shares = ("world", "kitb", "partner_a")
+    """
+
+    build: Callable[[], dict]
+    shares: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for key in cls.shares:
+            setattr(cls, key, _shared_fixture(key))
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def shared(cls, django_db_setup, django_db_blocker):
+        yield from built_once(django_db_blocker, cls.build)
+
+    @pytest.fixture
+    def own(self, shared):
+        return own_copy(shared)
+
+
+def _shared_fixture(key: str):
+    def fixture(self, own):
+        return own[key]
+
+    fixture.__name__ = key
+    return pytest.fixture(name=key)(fixture)
 
 
 def count_queries(fn, *args, **kwargs) -> tuple[int, list[str], object]:

@@ -16,7 +16,7 @@ from tests.events.factories import EventFactory, VenueFactory
 from tests.factories import admin_user_of, host_organization, partner_a_user, partner_b_user, province_organization, technopark_organization
 from tests.partnerships.factories import CommitmentFactory, MoUFactory, MoUPartyFactory
 from tests.tenants.factories import ApplicationFactory, PlotFactory, ZoneFactory
-from tests.utils import built_once, own_copy
+from tests.utils import SharedByTheClass, built_once
 
 
 def token_client(user, scope: str = "write") -> APIClient:
@@ -112,46 +112,12 @@ def shared_world(django_db_setup, django_db_blocker):
     yield from built_once(django_db_blocker, world_with_its_people)
 
 
-class OnTheSharedWorld:
+class OnTheSharedWorld(SharedByTheClass):
     """A base for a class of tests that share one world, built once for the class, in a module where
     other tests must not see it; the fixtures of its people (partner_a, admin_user...) give the world's."""
 
-    @pytest.fixture(scope="class")
-    @classmethod
-    def shared(cls, django_db_setup, django_db_blocker):
-        yield from built_once(django_db_blocker, world_with_its_people)
-
-    @pytest.fixture
-    def own(self, shared):
-        return own_copy(shared)
-
-    @pytest.fixture
-    def world(self, own):
-        return own["world"]
-
-    @pytest.fixture
-    def kitb(self, own):
-        return own["kitb"]
-
-    @pytest.fixture
-    def technopark(self, own):
-        return own["technopark"]
-
-    @pytest.fixture
-    def province(self, own):
-        return own["province"]
-
-    @pytest.fixture
-    def admin_user(self, own):
-        return own["admin_user"]
-
-    @pytest.fixture
-    def partner_a(self, own):
-        return own["partner_a"]
-
-    @pytest.fixture
-    def partner_b(self, own):
-        return own["partner_b"]
+    build = staticmethod(world_with_its_people)
+    shares = ("world", "kitb", "technopark", "province", "admin_user", "partner_a", "partner_b")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from events import services as event_services
 from partnerships.models import Commitment, MoU
 from tenants.models import Application
 from tests.factories import UserFactory
-from tests.utils import assert_flat_queries, built_once, count_queries, own_copy
+from tests.utils import SharedByTheClass, assert_flat_queries, count_queries
 
 from .conftest import build, cast, figure, panel
 
@@ -33,47 +33,12 @@ def _two_organisations() -> dict:
     return {**people, "worlds": (a, b)}
 
 
-class TestTwoOrganisations:
+class TestTwoOrganisations(SharedByTheClass):
     """Partner A's organisation (Technopark) has 4 of everything; partner B's (the province) 9, so
     that B's counts (and names) are easy to tell from A's. Built once for the class (tests.utils.built_once):
     the fixtures of the people in it (kitb, technopark, partner_a...) give the world's."""
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def shared(cls, django_db_setup, django_db_blocker):
-        yield from built_once(django_db_blocker, _two_organisations)
-
-    @pytest.fixture
-    def own(self, shared):
-        return own_copy(shared)
-
-    @pytest.fixture
-    def worlds(self, own):
-        return own["worlds"]
-
-    @pytest.fixture
-    def kitb(self, own):
-        return own["kitb"]
-
-    @pytest.fixture
-    def technopark(self, own):
-        return own["technopark"]
-
-    @pytest.fixture
-    def province(self, own):
-        return own["province"]
-
-    @pytest.fixture
-    def kitb_admin(self, own):
-        return own["kitb_admin"]
-
-    @pytest.fixture
-    def partner_a(self, own):
-        return own["partner_a"]
-
-    @pytest.fixture
-    def partner_b(self, own):
-        return own["partner_b"]
+    build = staticmethod(_two_organisations)
+    shares = ("worlds", "kitb", "technopark", "province", "kitb_admin", "partner_a", "partner_b")
 
     def test_partner_home_shows_their_figures(self, partner_client, worlds, technopark):
         response = partner_client.get(HOME)

@@ -16,7 +16,7 @@ from tenants.models import Application, ExchangeRate
 from tests.factories import UserFactory
 from tests.partnerships.factories import mou_with_parties
 from tests.tenants.factories import ApplicationFactory, SectorFactory
-from tests.utils import assert_flat_queries, built_once, count_queries, own_copy
+from tests.utils import SharedByTheClass, assert_flat_queries, count_queries
 
 from .conftest import build, cast, confirmed_count, figure, panel
 
@@ -49,51 +49,12 @@ def _two_organisations_and_land() -> dict:
     return {**people, "world": (a, b)}
 
 
-class TestTwoOrganisationsAndLand:
+class TestTwoOrganisationsAndLand(SharedByTheClass):
     """Technopark has 4 of everything and a plot allocated and one reserved; the province 2. Built
     once for the class (tests.utils.built_once): the fixtures of what it holds (kitb, land...) give
     the world's."""
-
-    @pytest.fixture(scope="class")
-    @classmethod
-    def shared(cls, django_db_setup, django_db_blocker):
-        yield from built_once(django_db_blocker, _two_organisations_and_land)
-
-    @pytest.fixture
-    def own(self, shared):
-        return own_copy(shared)
-
-    @pytest.fixture
-    def world(self, own):
-        return own["world"]
-
-    @pytest.fixture
-    def kitb(self, own):
-        return own["kitb"]
-
-    @pytest.fixture
-    def technopark(self, own):
-        return own["technopark"]
-
-    @pytest.fixture
-    def province(self, own):
-        return own["province"]
-
-    @pytest.fixture
-    def kitb_admin(self, own):
-        return own["kitb_admin"]
-
-    @pytest.fixture
-    def partner_a(self, own):
-        return own["partner_a"]
-
-    @pytest.fixture
-    def partner_b(self, own):
-        return own["partner_b"]
-
-    @pytest.fixture
-    def land(self, own):
-        return own["land"]
+    build = staticmethod(_two_organisations_and_land)
+    shares = ("world", "kitb", "technopark", "province", "kitb_admin", "partner_a", "partner_b", "land")
 
     def test_dashboard_is_above_the_app_list(self, admin_client, world):
         response = admin_client.get(ADMIN)

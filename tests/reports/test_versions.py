@@ -20,7 +20,7 @@ from partnerships import services
 from partnerships.models import MoUNote, MoUTarget
 from partnerships.review import mou_context
 from tests.factories import UserFactory, admin_user_of, host_organization, partner_a_user, partner_b_user, province_organization, technopark_organization
-from tests.utils import assert_flat_queries, built_once, count_queries, own_copy
+from tests.utils import SharedByTheClass, assert_flat_queries, built_once, count_queries, own_copy
 
 from .conftest import AS_OF, YEAR, active_mou, make_officer, make_rates, make_year
 
@@ -74,12 +74,14 @@ def _embedded(font) -> bool:
     return any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
-class TestOneVersion:
+class TestOneVersion(SharedByTheClass):
     """The tests of one version, built once for the class (tests.utils.built_once; its PDFs are printed
     by WeasyPrint, seconds, and read by the first test; versions a test builds itself get plain PDFs,
     see ``plain_pack_pdfs``): the fixtures of what it is made of (mou_a, officer, partner_a...) give the world's. Each
     test gets its own copy of the version's files in its own PRIVATE_MEDIA_ROOT, so one that alters
     a file alters its copy only."""
+
+    shares = ("version", "kitb", "technopark", "province", "officer", "mou_a", "admin_user", "partner_a", "partner_b")
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -90,42 +92,6 @@ class TestOneVersion:
     def own(self, shared, private_media):
         shutil.copytree(shared["media_root"], private_media, dirs_exist_ok=True)
         return own_copy(shared)
-
-    @pytest.fixture
-    def version(self, own):
-        return own["version"]
-
-    @pytest.fixture
-    def kitb(self, own):
-        return own["kitb"]
-
-    @pytest.fixture
-    def technopark(self, own):
-        return own["technopark"]
-
-    @pytest.fixture
-    def province(self, own):
-        return own["province"]
-
-    @pytest.fixture
-    def officer(self, own):
-        return own["officer"]
-
-    @pytest.fixture
-    def mou_a(self, own):
-        return own["mou_a"]
-
-    @pytest.fixture
-    def admin_user(self, own):
-        return own["admin_user"]
-
-    @pytest.fixture
-    def partner_a(self, own):
-        return own["partner_a"]
-
-    @pytest.fixture
-    def partner_b(self, own):
-        return own["partner_b"]
 
     @pytest.mark.parametrize("language,headings", [
         ("ko", ["연간 협력 검토", "공동 행사", "올해 공동 세미나를 두 번 열었습니다."]),

@@ -22,7 +22,7 @@ from tests.factories import (
 )
 from tests.partnerships.factories import CommitmentFactory, mou_with_parties
 from tests.tenants.factories import ApplicationFactory
-from tests.utils import assert_flat_queries, built_once, count_queries, own_copy
+from tests.utils import SharedByTheClass, assert_flat_queries, count_queries
 
 TAGS = {"a": "alphaunik", "b": "betaunik"}
 
@@ -78,48 +78,12 @@ def _two_organisations() -> dict:
             "admin_user": admin_user, "world": {**records, "published": published, "draft": draft}}
 
 
-class TestTwoOrganisations:
+class TestTwoOrganisations(SharedByTheClass):
     """The tests that search the world of ``_two_organisations``, built once for the class
     (tests.utils.built_once): the fixtures of the people in it (partner_a, admin_user...) give the world's."""
+    build = staticmethod(_two_organisations)
+    shares = ("world", "kitb", "technopark", "province", "partner_a", "partner_b", "admin_user")
 
-    @pytest.fixture(scope="class")
-    @classmethod
-    def shared(cls, django_db_setup, django_db_blocker):
-        yield from built_once(django_db_blocker, _two_organisations)
-
-    @pytest.fixture
-    def own(self, shared):
-        return own_copy(shared)
-
-    @pytest.fixture
-    def world(self, own):
-        return own["world"]
-
-    @pytest.fixture
-    def kitb(self, own):
-        return own["kitb"]
-
-    @pytest.fixture
-    def technopark(self, own):
-        return own["technopark"]
-
-    @pytest.fixture
-    def province(self, own):
-        return own["province"]
-
-    @pytest.fixture
-    def partner_a(self, own):
-        return own["partner_a"]
-
-    @pytest.fixture
-    def partner_b(self, own):
-        return own["partner_b"]
-
-    @pytest.fixture
-    def admin_user(self, own):
-        return own["admin_user"]
-
-    # --- languages and references ---------------------------------------------------------------------
     @pytest.mark.django_db
     @pytest.mark.parametrize("text", ["배터리", "양해각서", "mengembangkan", "baterai", "investments", "forum", "KITB/MOU/ALPHAUNIK/07"])
     def test_partner_finds_own_mou_by_korean_indonesian_english_word_and_reference(self, world, partner_a, text):
