@@ -72,3 +72,13 @@ def partner_b_user(province: Organization) -> User:
 def admin_user_of(kitb: Organization) -> User:
     """A KITB superuser."""
     return UserFactory(staff=True, organization=kitb, is_superuser=True, email="admin@kitb.example")
+
+
+def people(*, admin_user: bool = True) -> dict:
+    """What the fixtures of the same names give, made at once (for data built once for several
+    tests): kitb, technopark, province, admin_user (unless left out), partner_a, partner_b."""
+    kitb, technopark, province = host_organization(), technopark_organization(), province_organization()
+    made = {"kitb": kitb, "technopark": technopark, "province": province}
+    if admin_user:
+        made["admin_user"] = admin_user_of(kitb)
+    return {**made, "partner_a": partner_a_user(technopark), "partner_b": partner_b_user(province)}

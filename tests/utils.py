@@ -14,8 +14,7 @@ T = TypeVar("T")
 
 def built_once(django_db_blocker, build: Callable[..., T], *args, **kwargs) -> Iterator[T]:
     """Data built once and shared by the tests of a module (a class, a package), undone at the end.
-    For a fixture wider than a function (in a class: ``@pytest.fixture(scope="class")`` over
-    ``@classmethod``, see tests/dashboard/test_portal_home.py):
+    For a fixture wider than a function (for a class of tests, ``SharedByTheClass`` below does it):
 
         @pytest.fixture(scope="module")
         def shared_world(django_db_setup, django_db_blocker):

@@ -13,7 +13,7 @@ from kitb_portal.accounts.models import Contact
 from partnerships.models import MoUParty
 from tenants import services as tenant_services
 from tests.events.factories import EventFactory, VenueFactory
-from tests.factories import admin_user_of, host_organization, partner_a_user, partner_b_user, province_organization, technopark_organization
+from tests.factories import people
 from tests.partnerships.factories import CommitmentFactory, MoUFactory, MoUPartyFactory
 from tests.tenants.factories import ApplicationFactory, PlotFactory, ZoneFactory
 from tests.utils import SharedByTheClass, built_once
@@ -85,17 +85,10 @@ def build_world(*, kitb, technopark, province, admin_user, partner_a, partner_b)
     }
 
 
-def _people() -> dict:
-    """What the fixtures of the same names give, made in the order the ``world`` fixture asks for them."""
-    kitb, technopark, province = host_organization(), technopark_organization(), province_organization()
-    return {"kitb": kitb, "technopark": technopark, "province": province, "admin_user": admin_user_of(kitb),
-            "partner_a": partner_a_user(technopark), "partner_b": partner_b_user(province)}
-
-
 def world_with_its_people() -> dict:
     """``build_world`` with people of its own: their fixtures' names -> them, and "world"."""
-    people = _people()
-    return {**people, "world": build_world(**people)}
+    made = people()
+    return {**made, "world": build_world(**made)}
 
 
 @pytest.fixture

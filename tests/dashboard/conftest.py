@@ -16,14 +16,8 @@ from partnerships.models import Commitment, MoU
 from tenants import services as tenant_services
 from tenants.models import Application, ExchangeRate
 from tests.events.factories import EventFactory, VenueFactory
-from tests.factories import (
-    UserFactory,
-    host_organization,
-    partner_a_user,
-    partner_b_user,
-    province_organization,
-    technopark_organization,
-)
+from tests.factories import UserFactory
+from tests.factories import people as made_people
 from tests.partnerships.factories import CommitmentFactory, mou_with_parties
 from tests.tenants.factories import ApplicationFactory, PlotFactory, SectorFactory, ZoneFactory
 from tests.utils import logged_in_client
@@ -63,9 +57,8 @@ def land(db):
 def cast(*, land: bool = False) -> dict:
     """What the fixtures of the same names give (kitb, technopark, province, kitb_admin, partner_a,
     partner_b; ``land`` too if asked), made at once: for data built once for several tests."""
-    kitb, technopark, province = host_organization(), technopark_organization(), province_organization()
-    people = {"kitb": kitb, "technopark": technopark, "province": province, "kitb_admin": kitb_administrator(kitb),
-              "partner_a": partner_a_user(technopark), "partner_b": partner_b_user(province)}
+    people = made_people(admin_user=False)
+    people["kitb_admin"] = kitb_administrator(people["kitb"])
     if land:
         people["land"] = make_land()
     return people

@@ -19,7 +19,7 @@ from kitb_portal.reports.models import ReviewPackFile, ReviewPackSignOff, Review
 from partnerships import services
 from partnerships.models import MoUNote, MoUTarget
 from partnerships.review import mou_context
-from tests.factories import UserFactory, admin_user_of, host_organization, partner_a_user, partner_b_user, province_organization, technopark_organization
+from tests.factories import UserFactory, people
 from tests.utils import SharedByTheClass, assert_flat_queries, built_once, count_queries, own_copy
 
 from .conftest import AS_OF, YEAR, active_mou, make_officer, make_rates, make_year
@@ -40,14 +40,11 @@ def _one_version(media_root) -> dict:
     """What the fixtures of the same names give, with ``version`` built of them (its files under
     ``media_root``)."""
     with override_settings(PRIVATE_MEDIA_ROOT=media_root, MEDIA_ROOT=media_root):
-        kitb, technopark, province = host_organization(), technopark_organization(), province_organization()
-        officer = make_officer(kitb)
-        mou_a = active_mou(kitb, technopark, owner=officer, reference="KITB/A/1")
+        made = people()
+        officer = make_officer(made["kitb"])
+        mou_a = active_mou(made["kitb"], made["technopark"], owner=officer, reference="KITB/A/1")
         make_rates()
-        version = _version(mou_a, officer)
-        return {"media_root": media_root, "kitb": kitb, "technopark": technopark, "province": province, "officer": officer, "mou_a": mou_a,
-                "version": version, "admin_user": admin_user_of(kitb), "partner_a": partner_a_user(technopark),
-                "partner_b": partner_b_user(province)}
+        return {**made, "media_root": media_root, "officer": officer, "mou_a": mou_a, "version": _version(mou_a, officer)}
 
 
 def _pdf(version, language) -> PdfReader:

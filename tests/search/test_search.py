@@ -11,15 +11,7 @@ from django.urls import reverse
 from events.models import Registration, Session
 from kitb_portal.search import core
 from tests.events.factories import EventFactory, SpeakerFactory
-from tests.factories import (
-    UserFactory,
-    admin_user_of,
-    host_organization,
-    partner_a_user,
-    partner_b_user,
-    province_organization,
-    technopark_organization,
-)
+from tests.factories import UserFactory, people
 from tests.partnerships.factories import CommitmentFactory, mou_with_parties
 from tests.tenants.factories import ApplicationFactory
 from tests.utils import SharedByTheClass, assert_flat_queries, count_queries
@@ -52,9 +44,9 @@ def _two_organisations() -> dict:
     """Records of A and of B named with their tags, a published event and a draft one (with a
     session and a speaker each), a registration of partner A; both partners are their organisation's
     administrators."""
-    kitb, technopark, province = host_organization(), technopark_organization(), province_organization()
-    partner_a, partner_b = partner_a_user(technopark), partner_b_user(province)
-    admin_user = admin_user_of(kitb)
+    made = people()
+    kitb, technopark, province, admin_user = made["kitb"], made["technopark"], made["province"], made["admin_user"]
+    partner_a, partner_b = made["partner_a"], made["partner_b"]
     partner_a.is_org_admin = True
     partner_a.save(update_fields=["is_org_admin"])
     partner_b.is_org_admin = True
@@ -74,8 +66,7 @@ def _two_organisations() -> dict:
         session.speakers.add(SpeakerFactory(name=f"Dr. Lee {word}"))
     Registration.objects.create(event=published, user=partner_a, name="Registrant Regunik", email="regunik@example.com",
                                 organization=technopark, organization_name="Chungbuk Technopark")
-    return {"kitb": kitb, "technopark": technopark, "province": province, "partner_a": partner_a, "partner_b": partner_b,
-            "admin_user": admin_user, "world": {**records, "published": published, "draft": draft}}
+    return {**made, "world": {**records, "published": published, "draft": draft}}
 
 
 class TestTwoOrganisations(SharedByTheClass):
