@@ -1,6 +1,7 @@
 """Test helpers shared by every app."""
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Callable, Iterator
 from typing import TypeVar
@@ -144,3 +145,42 @@ def race(target, calls, *, timeout: float = 120) -> list[Exception]:
     for thread in threads:
         thread.join(timeout=timeout)
     return errors
+
+
+@contextlib.contextmanager
+def plain_pack_pdfs_context():
+    """Within the block, a review pack's PDFs are small real PDFs instead of WeasyPrint prints.
+
+    Why: printing a pack costs ~0.5 s per language, ~1.5 s per frozen version, and most tests that
+    freeze a version (sign-off, access and 404s, altered files, frozen-ness, the XLSX, the admin page
+    and its job, the access walk's world) never look inside the PDF. The printing itself is tested by
+    the test that reads the PDFs (tests/reports/test_versions.py, ``TestOneVersion``: headings as
+    text, fonts embedded). Everything after the printing still runs for real: the bytes are a valid
+    one-page PDF (``sample_pdf_bytes``) whose title names the pack, the language and a digest of the
+    pack's HTML, so different languages or data give different files; they are hashed, stored, read
+    back verified and downloaded as printed ones are.
+
+    Patches ``kitb_portal.reports.render.render_pdf``, which ``version_freeze`` calls through the
+    module (``render.render_pdf``), and restores it on leaving; usable around a package- or
+    session-scoped build, where the function-scoped ``monkeypatch`` is not. Yields the list of
+    ``(title, language)`` printed; if the block printed none it fails, as the call site must have
+    moved and the patch no longer takes effect."""
+    import hashlib
+
+    from kitb_portal.common.pdf import sample_pdf_bytes
+    from kitb_portal.reports import render
+
+    printed = []
+
+    def plain_pdf(body_html: str, *, title: str, language: str) -> bytes:
+        printed.append((title, language))
+        digest = hashlib.sha256(body_html.encode("utf-8")).hexdigest()[:16]
+        return sample_pdf_bytes(f"{title} [{language}] {digest}")
+
+    real = render.render_pdf
+    render.render_pdf = plain_pdf
+    try:
+        yield printed
+    finally:
+        render.render_pdf = real
+    assert printed, "plain_pack_pdfs: no pack PDF went through kitb_portal.reports.render.render_pdf; did its call site move?"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from kitb_portal.accounts import access
 from kitb_portal.accounts.roles import sync_role_permissions
 from tests.factories import OrganizationFactory, UserFactory
-from tests.utils import built_once
+from tests.utils import built_once, plain_pack_pdfs_context
 
 
 def login(client: Client, user) -> Client:
@@ -137,8 +137,6 @@ def _build(tmp_root) -> World:
 
     narrative = pack_services.review_narrative_save(actor=officer, subject="mou", subject_id=mou_a.pk, period_kind="calendar",
                                                     year=2025, language="en", summary="Alpha summary", next_plan="")
-    from tests.conftest import plain_pack_pdfs_context
-
     with plain_pack_pdfs_context():  # the walk downloads the PDF, never reads inside it: no WeasyPrint
         pack = mou_services.review_pack_build(actor=officer, mou_id=mou_a.pk, year=2025)
     active = mou_with_parties(kitb, org_a, owner=officer, reference="KITB/ALPHA/2", title_en="Alpha Active Accord",
