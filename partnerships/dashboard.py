@@ -179,7 +179,7 @@ def partner_section(user, *, today: dt.date) -> Section:
         figures.append(Figure(_("Expiring within %(days)s days") % {"days": EXPIRING_DAYS}, fmt_number(counts["expiring"]),
                               "#dash-partner-mous", tone="attention"))
     rows = list(
-        mous.annotate(open_commitments=Count("commitments", filter=Q(commitments__status=CommitmentStatus.OPEN)))
+        mous.annotate(open_commitments=selectors.commitment_count(CommitmentStatus.OPEN))
         .only("pk", "reference", "title_en", "title_id", "title_ko", "status", "expiry_date")
         .order_by(F("expiry_date").asc(nulls_last=True), "-pk")[:LIST_LIMIT]
     )

@@ -58,7 +58,7 @@ def partner_contacts_queryset() -> QuerySet:
 
 
 # --- lists and details ------------------------------------------------------------------------
-def _commitment_count(status: str) -> Coalesce:
+def commitment_count(status: str) -> Coalesce:
     """The MoU's commitments in ``status``: a correlated subquery, so a page of MoUs counts only its own
     (a grouped join would count every MoU in scope before the page is cut)."""
     counted = (
@@ -80,9 +80,9 @@ def mou_list_for(user, *, status: str | None = None, search: str | None = None) 
         )
     return (
         qs.annotate(
-            commitments_open=_commitment_count(CommitmentStatus.OPEN),
-            commitments_done=_commitment_count(CommitmentStatus.DONE),
-            commitments_waived=_commitment_count(CommitmentStatus.WAIVED),
+            commitments_open=commitment_count(CommitmentStatus.OPEN),
+            commitments_done=commitment_count(CommitmentStatus.DONE),
+            commitments_waived=commitment_count(CommitmentStatus.WAIVED),
         )
         .prefetch_related(
             Prefetch("parties", queryset=MoUParty.objects.select_related("organization")),

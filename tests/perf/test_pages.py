@@ -1,4 +1,4 @@
-"""Pages cost the same number of queries whatever the data size (and at most 12), and the
+"""Pages cost the same number of queries whatever the data size (and at most their budget), and the
 changelist helpers stay bounded. Data: ``seed_bulk --scale 1``, then three times more (``--add``)."""
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ pytestmark = pytest.mark.django_db
 # Each page's budget, well inside the ceiling of 20 that the cold sweep holds for every page
 # (tests/perf/test_sweep_ceiling.py). The second factor reads the session's device once per request.
 LIMIT = 13
+# The admin index composes every app's dashboard section: a few more queries, each a small aggregate
+# or a list of ten (cheaper together than fewer, larger statements: see tenants.dashboard).
+LIMITS = {"admin dashboard": 16}
 
 PARTNER_PAGES = [
     ("portal home", lambda: reverse("portal:home")),
@@ -62,7 +65,7 @@ def test_every_benchmarked_page_costs_the_same_queries_at_two_sizes(client, admi
     assert MoU.objects.count() >= 400 and Registration.objects.count() >= 15_000
     large = {**_measure(partner, PARTNER_PAGES), **_measure(staff, ADMIN_PAGES)}
     for name in small:
-        assert_flat_queries(small[name], large[name], limit=LIMIT)
+        assert_flat_queries(small[name], large[name], limit=LIMITS.get(name, LIMIT))
 
 
 def test_changelist_filters_do_not_list_every_organisation_event_or_mou(client, admin_user, demo_partner):
@@ -126,7 +129,7 @@ def test_the_dashboard_follows_every_change(client, admin_user, demo_partner, te
     url = reverse("admin:index")
     mou_with_parties(kitb, technopark, reference="DASH/1", status=MoU.Status.NEGOTIATION)
     queries, _sql, response = count_queries(client.get, url)
-    assert queries <= LIMIT
+    assert queries <= LIMITS["admin dashboard"]
     negotiation = _figure(response, "In negotiation")
     mou_with_parties(kitb, technopark, reference="DASH/2", status=MoU.Status.NEGOTIATION)
     assert int(_figure(client.get(url), "In negotiation")) == int(negotiation) + 1
