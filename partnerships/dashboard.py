@@ -39,6 +39,10 @@ def section(user, *, now=None) -> Section | None:
     return partner_section(user, today=today)
 
 
+# What the staff section reads: kitb_portal.dashboard.cached keeps it until one of these is written.
+section.staff_models = ("partnerships.MoU", "partnerships.MoUParty", "partnerships.Commitment", "accounts.Organization")
+
+
 def _admin_url(name: str, **params) -> str:
     url = reverse(f"admin:partnerships_{name}_changelist")
     return f"{url}?{urlencode(params)}" if params else url

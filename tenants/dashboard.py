@@ -48,6 +48,13 @@ def section(user, *, now=None) -> Section | None:
     return partner_section(user)
 
 
+# What the staff section reads: kitb_portal.dashboard.cached keeps it until one of these is written.
+section.staff_models = (
+    "tenants.Application", "tenants.Sector", "tenants.ExchangeRate", "tenants.TenantProject", "tenants.Milestone",
+    "tenants.Zone", "tenants.Plot", "tenants.Allocation",
+)
+
+
 def _admin_url(name: str, **params) -> str:
     url = reverse(f"admin:tenants_{name}_changelist")
     return f"{url}?{urlencode(params)}" if params else url

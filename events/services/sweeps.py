@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from kitb_portal.dashboard.cached import changed as dashboard_changed
 from kitb_portal.notifications.services import Attachment, notify
 
 from .. import emails, links
@@ -42,6 +43,7 @@ def registration_expire_lapsed(*, now=None) -> int:
             bulk_update_with_history(
                 lapsed, Registration, ["status", "updated_at"], default_change_reason="lapsed (not confirmed in 24 h)"
             )
+            dashboard_changed("events.Registration")  # a bulk update sends no post_save
     return len(lapsed)
 
 

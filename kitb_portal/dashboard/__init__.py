@@ -7,9 +7,10 @@ whole partnership, partners only their organisation's records — or ``None`` wh
 for them (no permission, not their business). Each section computes its figures in the database
 with a fixed number of aggregate queries.
 
-``compose(user)`` draws the dashboard from the data of now; nothing is cached. A per-user copy
-under a global content version was tried: under the mixed bench (``make bench``) it saved 6-10 % of
-the CPU per request and no measurable p99, less than a cache must earn to be carried.
+``compose(user)`` draws the dashboard from the data of now. A staff section counts the whole
+partnership, the same for everyone holding the same permissions: it is kept in the cache until a
+record of a model it names (``section.staff_models``) is written (:mod:`.cached`). Partners' sections
+are drawn on every request.
 """
 
 from __future__ import annotations
@@ -81,9 +82,11 @@ def compose(user, *, now=None) -> list[Section]:
 
 
 def _compose(user, *, now) -> list[Section]:
+    from .cached import staff_section
+
     sections = []
-    for fn in section_functions():
-        section = fn(user, now=now)
+    for path, fn in zip(getattr(settings, "DASHBOARD_SECTIONS", []), section_functions(), strict=True):
+        section = staff_section(fn, path, user, now=now)
         if section is not None and section.panels:
             sections.append(section)
     return sections

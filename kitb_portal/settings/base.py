@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "partnerships",
     "events",
     "tenants",
+    # After the apps whose dashboard sections it keeps (kitb_portal/dashboard/cached.py).
+    "kitb_portal.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -116,11 +118,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kitb_portal.context_processors.site",
             ],
-            # Tag libraries of modules that are no installed app: the dashboard's tables
-            # ({% load dashboard_tables %}), the select options (forms/widgets/select.html) and the
-            # admin's navigation sidebar (admin/nav_sidebar.html), the last two written in Python.
+            # Tag libraries of modules that are no installed app: the select options
+            # (forms/widgets/select.html) and the admin's navigation sidebar
+            # (admin/nav_sidebar.html), both written in Python.
             "libraries": {
-                "dashboard_tables": "kitb_portal.dashboard.templatetags.dashboard_tables",
                 "kitb_widgets": "kitb_portal.common.templatetags.widgets",
                 "admin_nav": "kitb_portal.common.templatetags.admin_nav",
             },

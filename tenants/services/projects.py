@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kitb_portal.common.pdf import safe_display_name
+from kitb_portal.dashboard.cached import changed as dashboard_changed
 from kitb_portal.notifications.models import OutboxMessage
 from kitb_portal.notifications.services import notify
 
@@ -43,6 +44,7 @@ def project_open(*, application: Application, actor) -> TenantProject:
                       planned_on=start + timedelta(days=kind.planned_after_days))
             for kind in declared.MILESTONES
         ])
+        dashboard_changed("tenants.Milestone")  # bulk_create sends no post_save
     return project
 
 

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
 from kitb_portal.accounts.bench_data import BulkContext, generated_batches
+from kitb_portal.dashboard.cached import changed_all
 
 
 class Command(BaseCommand):
@@ -62,6 +63,7 @@ class Command(BaseCommand):
             # inside an outer transaction (tests) VACUUM cannot run, ANALYZE can.
             cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
         self.stdout.write(f"  vacuum and analyze: {time.monotonic() - step_started:.1f} s")
+        changed_all()  # bulk_create sends no post_save: the staff dashboard draws its sections afresh
         summary = ", ".join(f"{n:,} {what}" for what, n in ctx.counts.items())
         self.stdout.write(
             f"seed_bulk: batch {ctx.batch} at scale {scale} (seed {seed}): {summary} "

@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from kitb_portal.dashboard.cached import changed_all
+
 
 def is_production() -> bool:
     return bool(getattr(settings, "PRODUCTION", False) or getattr(settings, "DJANGO_ENV", "") == "production")
@@ -21,3 +23,4 @@ class Command(BaseCommand):
         for path in settings.SEED_DEMO_STEPS:
             with transaction.atomic():
                 import_string(path)(self.stdout)
+        changed_all()  # some steps write in bulk (no post_save): the staff dashboard draws afresh
