@@ -104,7 +104,10 @@ class BoundedCountPaginator(DeferredJoinPaginator):
         if not isinstance(qs, QuerySet):
             return super().count
         limited = qs.order_by().values("pk")[: self.exact_limit + 1]
-        sql, params = limited.query.sql_with_params()
+        try:
+            sql, params = limited.query.sql_with_params()
+        except EmptyResultSet:  # a condition no row can meet (a search whose every part is "id IN ()")
+            return 0
         with connections[qs.db].cursor() as cursor:
             if self.count_by_indexes:
                 cursor.execute("SET enable_seqscan = off")
@@ -334,6 +337,18 @@ class IndexedSearchMixin:
                 condition |= self._search_condition(queryset.model, field, pattern)
             queryset = queryset.filter(condition)
         return queryset, False
+
+    def get_changelist_instance(self, request):
+        """While a search is active the date hierarchy (``date_hierarchy``) is not shown, unless the
+        user has already chosen a year in it: its links need the ``MIN``/``MAX`` of the date over
+        the whole search result and then its ``DISTINCT`` years, two more reads of every match (a
+        common word in commitments: 90 ms) for a bar that only narrows the list. Chosen first, a
+        year stays, and the search keeps it."""
+        changelist = super().get_changelist_instance(request)
+        field = changelist.date_hierarchy
+        if field and changelist.query.strip() and not any(key.startswith(f"{field}__") for key in changelist.params):
+            changelist.date_hierarchy = None
+        return changelist
 
     def _search_condition(self, model, field: str, pattern: str) -> Q:
         from kitb_portal.search.documents import ILike
