@@ -17,7 +17,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import BoundedCountPaginator
+from kitb_portal.common.admin_tools import BoundedCountPaginator, IndexedSearchMixin
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
 from .. import selectors, services, workflow
@@ -56,7 +56,7 @@ ACTION_TRANSITIONS = ["start_negotiation", "sign", "activate", "expire"]
 
 
 @admin.register(MoU)
-class MoUAdmin(BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class MoUAdmin(IndexedSearchMixin, BackgroundImportExportMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [MoUResource]
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]

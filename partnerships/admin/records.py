@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import ReadOnlyAdminMixin
+from kitb_portal.common.admin_tools import IndexedSearchMixin, ReadOnlyAdminMixin
 
 from ..models import DocumentApproval, MoUDocument, MoUNote, MoUParty, MoUTerm
 
@@ -33,7 +33,7 @@ class MoUDocumentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(DocumentApproval)
-class DocumentApprovalAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class DocumentApprovalAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["document", "party", "decision", "decided_by", "decided_at"]
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["decision"]

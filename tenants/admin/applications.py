@@ -20,7 +20,7 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from kitb_portal.common.admin_tools import BoundedCountPaginator
+from kitb_portal.common.admin_tools import BoundedCountPaginator, IndexedSearchMixin
 from kitb_portal.common.downloads import stored_file_response
 from kitb_portal.jobs.admin_mixins import BackgroundImportExportMixin
 
@@ -55,7 +55,7 @@ STEP_SERVICES = {
 
 
 @admin.register(Application)
-class ApplicationAdmin(BackgroundImportExportMixin, ExportMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(IndexedSearchMixin, BackgroundImportExportMixin, ExportMixin, SimpleHistoryAdmin):
     resource_classes = [ApplicationResource]
     background_export_queryset = "tenants.admin.application_changelist.application_export_queryset"
     export_formats = [base_formats.CSV, base_formats.XLSX]

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kitb_portal.common.admin_tools import ReadOnlyAdminMixin
+from kitb_portal.common.admin_tools import IndexedSearchMixin, ReadOnlyAdminMixin
 
 from .. import selectors, services
 from ..forms import ReviewForm
@@ -105,7 +105,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewAssignmentAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: reviewers are assigned through the pipeline's "Assign reviewers" action, which tells the reviewer."""
 
     list_display = ("application", "reviewer", "assigned_by", "created_at")

@@ -43,9 +43,14 @@ def commitments(db, technopark, province):
     ('"joint laboratory"', {"own"}),  # a quoted phrase is one word
     ("nothing-like-this", set()),
 ])
-@pytest.mark.parametrize("related_limit", [1000, 0])  # 0: every related lookup is "common", the join stays
-def test_finds_what_djangos_search_finds(commitments, admin_user, monkeypatch, term, expected, related_limit):
-    queryset, duplicates = search(Commitment, admin_user, term, monkeypatch, search_related_limit=related_limit)
+@pytest.mark.parametrize("related_limit, array_limit", [
+    (1000, 10_000),  # related ids as a list: id IN (1, 2, 3)
+    (0, 10_000),  # every related lookup past the list: one array, id = ANY('{1,2,3}'::bigint[])
+    (0, 0),  # past the array too (even among the rows referred to): the join stays
+])
+def test_finds_what_djangos_search_finds(commitments, admin_user, monkeypatch, term, expected, related_limit, array_limit):
+    queryset, duplicates = search(Commitment, admin_user, term, monkeypatch, search_related_limit=related_limit,
+                                  search_related_array_limit=array_limit)
     names = {name for name, c in commitments.items() if c.pk in set(queryset.values_list("pk", flat=True))}
     assert names == expected and duplicates is False
     # the same answer as Django's own search
@@ -100,3 +105,84 @@ def test_registrations_are_found_by_their_columns_and_their_events_title(admin_u
     for index in ("registration_name_trgm_idx", "registration_email_trgm_idx", "registration_org_name_trgm_idx",
                   "registration_code_trgm_idx"):
         assert index in plan, plan
+
+
+@pytest.fixture
+def mous(db, technopark, province):
+    from tests.partnerships.factories import MoUPartyFactory
+
+    both = MoUFactory(reference="KITB/2026/031", title_en="Battery recycling")
+    MoUPartyFactory(mou=both, organization=technopark)
+    MoUPartyFactory(mou=both, organization=province)
+    by_party = MoUFactory(title_en="Port logistics")
+    MoUPartyFactory(mou=by_party, organization=technopark)
+    return {"both": both, "by_party": by_party, "by_title": MoUFactory(title_en="Technopark expansion"),
+            "none": MoUFactory(title_en="Water supply")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("term", ["Technopark", "2026/031", "battery", "Technopark battery", "water", "nothing-like-this",
+                                  "Chungbuk", "Chungbuk Technopark"])
+@pytest.mark.parametrize("related_limit, array_limit", [(1000, 10_000), (0, 10_000), (0, 0)])
+def test_mou_search_across_parties_finds_djangos_rows_without_duplicates(mous, admin_user, monkeypatch, term,
+                                                                         related_limit, array_limit):
+    """parties__organization__name (a reverse foreign key) becomes id IN (SELECT mou_id FROM party ...):
+    the rows Django's join finds, each once, so no DISTINCT."""
+    from partnerships.models import MoU
+
+    queryset, duplicates = search(MoU, admin_user, term, monkeypatch, search_related_limit=related_limit,
+                                  search_related_array_limit=array_limit)
+    found = list(queryset.values_list("pk", flat=True))
+    django_qs, django_duplicates = admin.ModelAdmin.get_search_results(admin.site._registry[MoU], None, MoU.objects.all(), term)
+    assert sorted(found) == sorted(set(django_qs.values_list("pk", flat=True)))
+    assert len(found) == len(set(found)) and duplicates is False and not queryset.query.distinct
+    assert 'JOIN "partnerships_mouparty"' not in str(queryset.query)  # the parties only in a subquery
+
+
+@pytest.mark.django_db
+def test_a_search_past_the_bound_says_more_than_the_bound(commitments, staff_client, settings, monkeypatch):
+    """A search's count stops at search_exact_limit; past it the changelist says "more than N" (in
+    the user's language), not the number it stopped at."""
+    from kitb_portal.common.admin_tools import BoundedCountPaginator
+
+    monkeypatch.setattr(BoundedCountPaginator, "search_exact_limit", 2)
+    response = staff_client.get("/admin/partnerships/commitment/", {"q": "e"})  # all four commitments
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "More than 2 commitments" in page and "more than 2 results" in page, page
+    assert "3 commitments" not in page and "3 results" not in page and "All 3 selected" not in page
+    assert "Select all commitments found (more than 2)" in page  # "select all" acts on every match
+    response = staff_client.get("/admin/partnerships/commitment/", {"q": "Technopark"})  # two: the count itself
+    assert "2 commitments" in response.content.decode() and "More than" not in response.content.decode()
+    for language, words in (("id", "Lebih dari 2"), ("ko", "2건 초과")):
+        staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        response = staff_client.get("/admin/partnerships/commitment/", {"q": "e"})
+        assert f'lang="{language}"' in response.content.decode() and words in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_date_hierarchy_waits_for_the_search(commitments, staff_client):
+    """No MIN/MAX and DISTINCT years over a search's result: the date bar is not shown while a search
+    is active, unless a year was chosen in it first (then it stays, narrowed by the search)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as searching:
+        response = staff_client.get("/admin/partnerships/commitment/", {"q": "Technopark"})
+    assert response.status_code == 200 and response.context["cl"].date_hierarchy is None
+    assert not any('MIN("partnerships_commitment"."due_date")' in q["sql"] for q in searching.captured_queries)
+    response = staff_client.get("/admin/partnerships/commitment/", {"q": "Technopark", "due_date__year": 2026})
+    assert response.status_code == 200 and response.context["cl"].date_hierarchy == "due_date"
+    response = staff_client.get("/admin/partnerships/commitment/")
+    assert response.context["cl"].date_hierarchy == "due_date"
+
+
+@pytest.mark.django_db
+def test_a_search_that_can_match_nothing_counts_zero(staff_client, db):
+    """Every search field of review assignments lies across a foreign key: a word in no related row
+    makes every part "id IN ()", which cannot be compiled; the bounded count says 0."""
+    from kitb_portal.common.admin_tools import BoundedCountPaginator
+
+    assert BoundedCountPaginator(Commitment.objects.filter(pk__in=[]), 25).count == 0
+    response = staff_client.get("/admin/tenants/reviewassignment/", {"q": "nothing-like-this"})
+    assert response.status_code == 200 and response.context["cl"].result_count == 0
