@@ -52,7 +52,10 @@ def _speed_up_changelists(site) -> None:
     from django.core.paginator import Paginator
 
     from kitb_portal.common.admin_tools import (
-        DeferredJoinPaginator, FastRowLinkChangeList, fast_action_checkbox, search_bounded_get_paginator,
+        DeferredJoinPaginator,
+        FastRowLinkChangeList,
+        fast_action_checkbox,
+        search_bounded_get_paginator,
     )
 
     for model_admin in site._registry.values():

@@ -85,7 +85,7 @@ def test_a_write_elsewhere_leaves_the_kept_sections_alone(people):
 
 def test_the_services_bulk_writes_move_the_version_on(people):
     event = EventFactory(status="published", start=timezone.now() + dt.timedelta(days=20))
-    registration = Registration.objects.create(
+    Registration.objects.create(
         event=event, user=people["partner_a"], name="Lapsed", email="lapsed@example.com",
         status=RegistrationStatus.PENDING, expires_at=timezone.now() - dt.timedelta(hours=1),
     )

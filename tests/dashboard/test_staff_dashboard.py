@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.urls import reverse
 
 from partnerships.models import Commitment, MoU
