@@ -253,9 +253,12 @@ class FastRowLinkChangeList(ChangeList):
             current_app=self.model_admin.admin_site.name,
         )
 
+    def url_for_result_template(self) -> str:
+        """Every row's link with ``_PK`` in place of the row's (quoted) key."""
+        return f"{self._change_url}?{self.row_link_query}" if self.row_link_query else self._change_url
+
     def url_for_result(self, result):
-        url = self._change_url.replace(self._PK, str(quote(getattr(result, self.pk_attname))))
-        return f"{url}?{self.row_link_query}" if self.row_link_query else url
+        return self.url_for_result_template().replace(self._PK, str(quote(getattr(result, self.pk_attname))))
 
 
 COUNTRY_CHOICES = [("ID", _("Indonesia")), ("KR", _("South Korea"))]

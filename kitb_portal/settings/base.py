@@ -119,9 +119,10 @@ TEMPLATES = [
                 "kitb_portal.context_processors.site",
             ],
             # Tag libraries of modules that are no installed app: the select options
-            # (forms/widgets/select.html) and the admin's navigation sidebar
-            # (admin/nav_sidebar.html), both written in Python.
+            # (forms/widgets/select.html), the admin's navigation sidebar (admin/nav_sidebar.html)
+            # and changelist rows (admin/change_list.html), written in Python.
             "libraries": {
+                "admin_rows": "kitb_portal.common.templatetags.admin_rows",
                 "kitb_widgets": "kitb_portal.common.templatetags.widgets",
                 "admin_nav": "kitb_portal.common.templatetags.admin_nav",
             },
