@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import DecimalField, OuterRef, Subquery
+from django.utils import timezone
 
 from ..models import ExchangeRate
 
@@ -31,9 +32,11 @@ def rates_on(day) -> dict[str, ExchangeRate]:
 
 # The one statement that reads the rates conversions use (current_rates, and project_figures, which
 # reads them in its single query): each currency's rate valid today (the latest ``valid_from``).
+# ``%(today)s`` is the site's date (timezone.localdate()): the database's CURRENT_DATE is UTC's, a day
+# behind Jakarta's from 17:00 UTC, when a rate staff set that morning did not count yet.
 RATES_SQL = (
     "SELECT DISTINCT ON (currency) currency, usd_rate, idr_rate FROM tenants_exchangerate"
-    " WHERE valid_from <= CURRENT_DATE ORDER BY currency, valid_from DESC"
+    " WHERE valid_from <= %(today)s ORDER BY currency, valid_from DESC"
 )
 
 
@@ -44,7 +47,7 @@ def rates_from_rows(rows) -> dict[str, tuple[Decimal, Decimal]]:
 def current_rates() -> dict[str, tuple[Decimal, Decimal]]:
     """{currency: (usd_rate, idr_rate)} at the rates staff set now (one query)."""
     with connection.cursor() as cursor:
-        cursor.execute(RATES_SQL)
+        cursor.execute(RATES_SQL, {"today": timezone.localdate()})
         return rates_from_rows(cursor.fetchall())
 
 

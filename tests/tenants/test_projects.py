@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from kitb_portal.notifications.models import OutboxMessage
@@ -96,6 +97,19 @@ def test_money_in_usd_idr_and_krw_through_the_current_rates(kitb_admin):
     assert selectors.convert_money(Decimal("1000"), "EUR") == {"USD": Decimal("1100.00"), "IDR": Decimal("17000000.00"), "KRW": Decimal("1466666.67")}
     assert selectors.convert_money(Decimal("1000000"), "KRW")["USD"] == Decimal("750.00")
     assert selectors.convert_money(Decimal("5"), "JPY") == {"USD": None, "IDR": None, "KRW": None}
+
+
+@pytest.mark.django_db
+def test_a_rate_set_today_counts_whatever_day_the_database_clock_says(kitb_admin, settings):
+    """The rate's ``valid_from`` is the site's date; the database's CURRENT_DATE is its session's
+    (UTC in production, a day behind Jakarta from 17:00 UTC). Here the site is 26 hours ahead of the
+    database session, so their dates always differ."""
+    settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
+    with connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'Etc/GMT+12'")  # UTC-12; undone with the test's transaction
+    services.exchange_rate_set(actor=kitb_admin, currency="KRW", usd_rate=Decimal("0.00075"), idr_rate=Decimal("11.5"))
+    assert "KRW" in selectors.current_rates()
+    assert selectors.project_figures().missing_rates == []
 
 
 @pytest.mark.django_db
