@@ -373,7 +373,7 @@ class IndexedSearchMixin:
                 # the related rows this table refers to can match (2,104 of them have feedback).
                 referred = model._base_manager.filter(**{model_field.attname: OuterRef(target.attname)})
                 ids = list(inner.filter(Exists(referred)).values_list(target.attname, flat=True)[: self.search_related_array_limit + 1])
-            if len(ids) <= self.search_related_array_limit:
+            if len(ids) <= self.search_related_array_limit and all(type(i) is int for i in ids):  # an array literal of numbers only
                 return Q(AnyOfArray(F(model_field.attname), ids, target.cast_db_type(connections[inner.db])))
             if self._forward_chain(model, field):  # a word in most related rows: the join finds them early
                 return Q(ILike(F(field), pattern))
