@@ -23,7 +23,6 @@ import time
 from functools import cache as memoize
 
 from django.apps import apps
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -115,7 +114,7 @@ def _reader(user) -> str:
 def staff_section(fn, path: str, user, *, now):
     """``fn(user, now=now)``, from the cache while none of ``fn.staff_models`` has changed."""
     labels = getattr(fn, "staff_models", None)
-    if not labels or not user.is_staff or getattr(settings, "DASHBOARD_CACHE", True) is False:
+    if not labels or not user.is_staff:
         return fn(user, now=now)
     stamp = ".".join(str(v) for v in versions(labels))
     day = timezone.localdate(now).isoformat()
