@@ -7,7 +7,7 @@ re-exported here: ``from events import selectors; selectors.event_get_for(...)``
 such as ``events.selectors.registrations_for_export`` (background export jobs) keep working.
 """
 from .api import event_api_list_for, registration_api_list_for, session_api_list_for  # noqa: F401
-from .common import PARTNER_VISIBLE_STATUSES  # noqa: F401
+from .common import PARTNER_VISIBLE_STATUSES, registration_count  # noqa: F401
 from .cowork import (  # noqa: F401
     coorganised_events_for,
     managed_event_get,

@@ -12,7 +12,7 @@ from ..models import ACTIVE_REGISTRATION_STATUSES, HOLDS_PLACE_STATUSES, Event, 
 PARTNER_VISIBLE_STATUSES = [EventStatus.PUBLISHED, EventStatus.COMPLETED, EventStatus.CANCELLED]
 
 
-def _registration_count(statuses) -> Coalesce:
+def registration_count(statuses) -> Coalesce:
     """How many of the event's registrations are in ``statuses``: a correlated subquery, so a page of
     20 events counts 20 events' registrations (index on event, status) instead of grouping them all."""
     counted = (
@@ -24,8 +24,8 @@ def _registration_count(statuses) -> Coalesce:
 
 def _with_counts(qs):
     return qs.annotate(
-        confirmed_count=_registration_count(HOLDS_PLACE_STATUSES),
-        waitlisted_count=_registration_count([RegistrationStatus.WAITLISTED]),
+        confirmed_count=registration_count(HOLDS_PLACE_STATUSES),
+        waitlisted_count=registration_count([RegistrationStatus.WAITLISTED]),
     )
 
 

@@ -11,7 +11,7 @@ from kitb_portal.accounts import roles
 
 from .. import permissions
 from ..models import Event, EventProposal, Feedback, Registration, RegistrationStatus
-from .common import _agenda_prefetch, _organisers_prefetch, _registration_count, _with_counts
+from .common import _agenda_prefetch, _organisers_prefetch, _with_counts, registration_count
 
 
 def proposals_for(user):
@@ -43,7 +43,7 @@ def managed_event_get(user, pk: int, *, agenda: bool = True) -> Event:
     """An event the user's organisation co-organises, with counts (and agenda, organisers); else Http404."""
     qs = _with_counts(Event.objects.filter(organizers=user.organization_id).select_related("venue", "room"))
     qs = qs.annotate(
-        attended_count=_registration_count([RegistrationStatus.ATTENDED]),
+        attended_count=registration_count([RegistrationStatus.ATTENDED]),
         checked_in_count=Coalesce(
             Subquery(
                 Registration.objects.filter(event=OuterRef("pk"), checked_in_at__isnull=False)

@@ -106,9 +106,14 @@ def connect() -> None:
 
 
 def _reader(user) -> str:
-    """What a staff section depends on about its reader: superuser or not, and the permissions."""
-    perms = sorted(user.get_all_permissions())
-    return hashlib.blake2b(f"{user.is_superuser}|{'|'.join(perms)}".encode(), digest_size=12).hexdigest()
+    """What a staff section depends on about its reader: superuser or not, and the permissions
+    (worked out once per request's user, for all its sections)."""
+    reader = user.__dict__.get("_dashboard_reader")
+    if reader is None:
+        perms = sorted(user.get_all_permissions())
+        reader = hashlib.blake2b(f"{user.is_superuser}|{'|'.join(perms)}".encode(), digest_size=12).hexdigest()
+        user.__dict__["_dashboard_reader"] = reader
+    return reader
 
 
 def staff_section(fn, path: str, user, *, now):
