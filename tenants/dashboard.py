@@ -23,7 +23,7 @@ from kitb_portal.charts import PALETTE, Bar, DataTable, Fill, Series, Stack, bar
 from kitb_portal.dashboard import Figure, Panel, Section
 
 from . import selectors
-from .models import IN_REVIEW_STATUSES, ApplicationStatus, ExchangeRate, PlotStatus, Sector, Zone
+from .models import IN_REVIEW_STATUSES, ApplicationStatus, PlotStatus, Sector, Zone
 from .permissions import can_view_land, staff_may
 from .siteplan import site_plan_context
 
@@ -58,11 +58,6 @@ section.staff_models = (
 def _admin_url(name: str, **params) -> str:
     url = reverse(f"admin:tenants_{name}_changelist")
     return f"{url}?{urlencode(params)}" if params else url
-
-
-def _usd_rates() -> dict[str, Decimal]:
-    """{currency: the USD value of one unit at its latest rate}: the rates staff set (one small query)."""
-    return dict(ExchangeRate.objects.order_by("currency", "-valid_from").distinct("currency").values_list("currency", "usd_rate"))
 
 
 def _money(value) -> str:
@@ -100,7 +95,7 @@ def _pipeline_cells(user) -> list[dict]:
     grouped = applications.values("status", "sector_id", "investment_currency").annotate(
         n=Count("pk"), amount=Sum("investment_amount"), jobs=Sum("jobs_planned"), amounts=Count("investment_amount"),
     )
-    rates = _usd_rates()
+    rates = {currency: usd for currency, (usd, _idr) in selectors.current_rates().items()}  # valid today
     cells = []
     for row in grouped:
         currency = row.pop("investment_currency")

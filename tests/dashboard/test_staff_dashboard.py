@@ -2,6 +2,7 @@
 accessible charts, and a number of queries that does not grow with the data."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from partnerships.models import Commitment, MoU
 from tenants.models import Application, ExchangeRate
@@ -212,6 +214,11 @@ def test_amounts_without_an_exchange_rate_are_left_out_and_said_so(admin_client,
     pipeline = panel(admin_client.get(ADMIN).context["dashboard"], "tenants", "pipeline")
     assert figure(pipeline, "Planned investment, in review or approved").value == "USD 6,500"
     assert pipeline.note == ""
+    # a rate staff set for next week counts from next week (as in the tenant projects' figures)
+    ExchangeRate.objects.create(currency="EUR", usd_rate=Decimal("2"), idr_rate=Decimal("30000"),
+                                valid_from=timezone.localdate() + dt.timedelta(days=7))
+    pipeline = panel(admin_client.get(ADMIN).context["dashboard"], "tenants", "pipeline")
+    assert figure(pipeline, "Planned investment, in review or approved").value == "USD 6,500"
 
 
 def test_site_plan_panel_says_when_there_is_no_phase_1(admin_client, kitb_admin):
