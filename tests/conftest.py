@@ -1,6 +1,8 @@
 """Shared fixtures. Tests run on the real PostgreSQL and Redis (embedded unless the URLs are set)."""
 import gc
 import os
+import sys
+import types
 
 # Unit tests run Celery tasks in-process (settings default CELERY_TASK_ALWAYS_EAGER to on under
 # pytest); tests marked `worker` start a real worker instead.
@@ -74,6 +76,36 @@ def pytest_configure(config):
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+
+
+# CPython 3.11 and 3.12 keep Python frames in 16 KiB chunks, map a chunk when a call needs one and
+# unmap it as soon as that call returns. Template rendering recurses deeply, and a test whose frames
+# end near a chunk boundary maps and unmaps a chunk thousands of times per page (CPython gh-142183,
+# fixed in 3.13 by keeping a spare chunk). How near depends on the caller's stack: pytest-xdist's
+# workers sit where it costs, and the quick loop spent about 8 % more time (half of it system time)
+# than when each test is called from a frame that reserves 512 KiB, which gets a chunk of its own and
+# leaves the test the room to run without crossing. The portal's WSGI entry point does not do this:
+# the mixed benchmark gained under 5 % with it (docs/architecture.md, "Caching").
+_STACK_SLOTS = 64 * 1024  # 8-byte value slots: 512 KiB
+
+
+def _call(function, *args):
+    return function(*args)
+
+
+_call_with_stack_room = types.FunctionType(
+    _call.__code__.replace(co_stacksize=_STACK_SLOTS), _call.__globals__, "_call_with_stack_room"
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """pytest's own call of the test function, from a frame with stack room (above)."""
+    if sys.version_info >= (3, 13):
+        return None  # pytest calls it as usual
+    from _pytest.python import pytest_pyfunc_call as call_the_test
+
+    return _call_with_stack_room(call_the_test, pyfuncitem)
 
 
 @pytest.fixture(autouse=True)

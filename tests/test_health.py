@@ -47,6 +47,7 @@ def test_healthz_503_when_the_redis_socket_is_gone(client, settings, tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.slow  # waits out the one-second socket timeout
 def test_healthz_answers_within_the_timeout_when_redis_hangs(client, settings):
     with socket.socket() as silent:  # accepts connections (kernel backlog) but never answers
         silent.bind(("127.0.0.1", 0))

@@ -9,6 +9,8 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
+pytestmark = pytest.mark.slow  # each test starts manage.py or Python in a process of its own
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 CONFIG_VARS = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "DEBUG", "SITE_URL", "CSRF_TRUSTED_ORIGINS",
                "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "BEHIND_PROXY")

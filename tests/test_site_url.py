@@ -4,9 +4,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from tests.test_settings import database_url
+
+pytestmark = pytest.mark.slow  # each test starts Python in a process of its own
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -21,6 +21,7 @@ def _entries(po: Path, flag: str) -> str:
     return subprocess.run(["msgattrib", flag, "--no-wrap", str(po)], check=True, capture_output=True, text=True).stdout
 
 
+@pytest.mark.slow  # makemessages runs xgettext over the whole tree
 def test_makemessages_finds_nothing_untranslated_or_fuzzy(tmp_path, monkeypatch):
     assert shutil.which("xgettext") and shutil.which("msgattrib"), "needs GNU gettext (Debian: apt-get install gettext)"
     src = tmp_path / "src"
@@ -141,6 +142,7 @@ def vendor_untranslated(tmp_path: Path, monkeypatch) -> dict[str, list[str]]:
     return missing
 
 
+@pytest.mark.slow  # makemessages over the vendor apps
 def test_third_party_admin_strings_are_translated(tmp_path, monkeypatch):
     assert shutil.which("msgunfmt") and shutil.which("msgmerge"), "needs GNU gettext (Debian: apt-get install gettext)"
     missing = vendor_untranslated(tmp_path, monkeypatch)

@@ -42,6 +42,7 @@ def test_user_changelist_with_filters_and_search(staff_client, partner_a, partne
     assert staff_client.get(USERS, {"is_staff__exact": "1"}).status_code == 200
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 def test_user_changelist_queries_do_not_grow(staff_client):
     def changelist():
         assert staff_client.get(USERS).status_code == 200
@@ -55,6 +56,7 @@ def test_user_changelist_queries_do_not_grow(staff_client):
     assert_flat_queries(small, large)
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 def test_organisation_and_invitation_changelists_queries_do_not_grow(staff_client, technopark, admin_user, django_capture_on_commit_callbacks):
     def pages():
         assert staff_client.get(reverse("admin:accounts_organization_changelist")).status_code == 200

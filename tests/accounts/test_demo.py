@@ -11,7 +11,7 @@ from django.core.management import call_command
 from kitb_portal.accounts import demo
 from kitb_portal.accounts.models import Organization, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # each test runs the whole demo seed
 
 LOGIN_LINE = re.compile(r"^demo-login (\S+) (\S+@\S+) (\S+)$")
 

@@ -22,6 +22,7 @@ def test_seed_demo_refuses_in_production_settings(settings):
     assert not User.objects.exists() and not Organization.objects.filter(is_host=True).exists()
 
 
+@pytest.mark.slow  # starts manage.py in a process of its own
 def test_manage_py_seed_demo_with_django_env_production_exits_non_zero_with_one_line():
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

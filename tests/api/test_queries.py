@@ -38,6 +38,7 @@ def _kitb():
     return Organization.objects.get(is_host=True)
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.parametrize("who", ["a", "staff"])
 @pytest.mark.parametrize("resource", LISTS)
 def test_list_query_count_is_flat(world, who, resource):

@@ -169,6 +169,7 @@ def test_portal_home_in_korean(client, technopark, kitb, kitb_admin):
     assert response.context["dashboard"][0].panels[0].figures[0].value == "1"
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 def test_portal_home_queries_do_not_grow(partner_client, kitb, technopark, province, kitb_admin, partner_a):
     world = build(2, kitb=kitb, org=technopark, actor=kitb_admin, partner=partner_a, tag="S")
     partner_client.get(HOME)  # warm the session

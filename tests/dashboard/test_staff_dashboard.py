@@ -260,6 +260,7 @@ def test_partners_and_visitors_never_reach_the_staff_dashboard(client, partner_a
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 def test_staff_dashboard_queries_do_not_grow(admin_client, kitb, technopark, province, kitb_admin, partner_a, land):
     world = build(2, kitb=kitb, org=technopark, actor=kitb_admin, partner=partner_a, land=land, tag="S")
     admin_client.get(ADMIN)  # warm the session and the permission cache of this process

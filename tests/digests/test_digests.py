@@ -192,6 +192,7 @@ def test_the_digest_task_builds_and_delivers(world, partner_a, django_capture_on
     assert digest_of(partner_a).status == "sent"
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_digest_queries_do_not_grow_with_the_recipients(world, kitb, technopark, province):
     def make(n):

@@ -197,6 +197,7 @@ def test_coorganisers_shown_on_portal_and_public_pages(client, org_admin_a, offi
     assert "Chungbuk Technopark" in portal
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_coorganiser_pages_cost_the_same_queries_at_two_sizes(client, org_admin_a, officer, technopark):
     event = _accepted_event(org_admin_a, officer)

@@ -24,6 +24,7 @@ def _make_events(n, actor):
     ]
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_event_list_queries_do_not_grow_with_the_events(client, partner_a, staff_user):
     client.force_login(partner_a)
@@ -40,6 +41,7 @@ def test_event_list_queries_do_not_grow_with_the_events(client, partner_a, staff
     assert_flat_queries(small, large, limit=12)
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_admin_event_changelist_queries_do_not_grow(staff_client, partner_a, staff_user):
     url = reverse("admin:events_event_changelist")
@@ -53,6 +55,7 @@ def test_admin_event_changelist_queries_do_not_grow(staff_client, partner_a, sta
     assert_flat_queries(small, large, limit=20)
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_admin_registration_changelist_queries_do_not_grow(staff_client, staff_user, technopark):
     url = reverse("admin:events_registration_changelist")

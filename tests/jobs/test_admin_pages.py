@@ -181,6 +181,7 @@ def test_partners_and_anonymous_visitors_never_reach_a_job(partner_a, officer, m
         assert response.status_code == 302 and "/login/" in response["Location"]
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 def test_jobs_changelist_queries_do_not_grow_with_jobs(officer, client):
     client.force_login(officer)
 

@@ -110,6 +110,7 @@ def test_sweep_requeues_pending_rows_whose_task_was_lost(partner_a, django_captu
     assert later.pk not in again.requeued
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_sweep_query_count_does_not_grow_with_rows(partner_a, django_capture_on_commit_callbacks):
     def rows(n, prefix):

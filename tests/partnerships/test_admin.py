@@ -26,6 +26,7 @@ def make_mous(n, kitb, technopark, owner):
                                    original_name="signed.pdf", size=100, sha256="0" * 64)
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_admin_changelist_queries_do_not_grow_with_mous(staff_client, kitb, technopark, officer):
     make_mous(5, kitb, technopark, officer)
@@ -37,6 +38,7 @@ def test_admin_changelist_queries_do_not_grow_with_mous(staff_client, kitb, tech
     assert_flat_queries(small, large)
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_portal_list_queries_do_not_grow_with_mous(client_a, kitb, technopark, officer):
     make_mous(5, kitb, technopark, officer)

@@ -157,6 +157,7 @@ def _many(n, kitb, owner, partner_org):
         CommitmentFactory(mou=mou, responsible_organization=partner_org, due_date=EXPIRY - dt.timedelta(days=30))
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_second_sweep_query_count_does_not_grow_with_the_data(kitb, officer):
     org_small, org_large = OrganizationFactory(name="Small Co"), OrganizationFactory(name="Large Co")

@@ -196,6 +196,7 @@ def test_the_admin_page_and_the_job_build_a_version(mou_a, officer, rates, clien
     assert client.get(reverse("admin:partnerships_mou_programme_review", args=[YEAR])).status_code == 200
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 def test_the_pack_query_count_does_not_grow_with_the_data(mou_a, mou_b, rates):
     make_year(mou_a, size=1)
     small = count_queries(lambda: compose(mou_context(mou_a, year=YEAR, as_of=AS_OF)))

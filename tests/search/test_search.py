@@ -230,6 +230,7 @@ def test_anonymous_is_sent_to_login(client):
 
 
 # --- cost ----------------------------------------------------------------------------------------------
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_search_query_count_is_flat(kitb, technopark, admin_user, partner_a):
     partner_a.is_org_admin = True

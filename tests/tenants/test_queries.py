@@ -31,6 +31,7 @@ def staff_client(kitb_admin):
     return logged_in_client(kitb_admin)
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_portal_list_queries_do_not_grow(partner_client, technopark, province, sector, kitb_admin, reviewer1, reviewer2, criteria):
     _make(5, technopark, sector, kitb_admin, [reviewer1, reviewer2], criteria)
@@ -46,6 +47,7 @@ def test_portal_list_queries_do_not_grow(partner_client, technopark, province, s
     assert_flat_queries(small, last, limit=10)
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_admin_pipeline_changelist_queries_do_not_grow(staff_client, technopark, province, sector, kitb_admin, reviewer1, reviewer2, criteria):
     _make(5, technopark, sector, kitb_admin, [reviewer1, reviewer2], criteria)
@@ -62,6 +64,7 @@ def test_admin_pipeline_changelist_queries_do_not_grow(staff_client, technopark,
     assert_flat_queries(small_f, large_f, limit=25)
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_admin_review_and_allocation_changelists_queries_do_not_grow(staff_client, technopark, sector, kitb_admin, reviewer1, reviewer2, criteria):
     _make(6, technopark, sector, kitb_admin, [reviewer1, reviewer2], criteria)
@@ -72,6 +75,7 @@ def test_admin_review_and_allocation_changelists_queries_do_not_grow(staff_clien
     assert_flat_queries(small, large, limit=20)
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_admin_land_changelists_queries_do_not_grow(staff_client, kitb_admin, technopark, sector):
     from decimal import Decimal

@@ -94,6 +94,7 @@ def _overdue_apps(n, referrer, sector, officer, reviewer):
         Review.objects.create(assignment=ReviewAssignment.objects.create(application=app, reviewer=reviewer))
 
 
+@pytest.mark.slow  # builds the data twice: the query count at two sizes
 @pytest.mark.django_db
 def test_sweep_queries_do_not_grow_with_the_data_when_nothing_is_due(technopark, sector, officer, reviewer1):
     _overdue_apps(3, technopark, sector, officer, reviewer1)
