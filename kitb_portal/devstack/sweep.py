@@ -16,11 +16,16 @@ Pages (:func:`enumerate_pages` lists them, :func:`sweep` requests them):
 
 Before each timed request every cache is emptied (``cache.clear()``: Redis is the only cache); the
 page is requested once before that so its templates are compiled (``warm``), as in a running server.
+Python's collector runs just before the clock starts: the sweep keeps many objects (the pages, their
+results), and a full collection of them landed inside whichever page happened to trigger it (three
+pages of some 25-50 ms took 190-250 ms so, at the same place in every sweep).
 On CPython 3.11 the times also depend on how deep the caller's stack is: a page whose rendering
 recurses across a frame-chunk boundary maps and unmaps a chunk each time (see tests/conftest.py), and
 this command's stack is not gunicorn's (the commitment list filtered by organisation: about 58 ms
-here, 50 ms from a gunicorn worker, 37 ms from a stack where it crosses none). Nothing is written: the sweep only sends GETs and skips
-the links that download, export files or act on GET.
+here, 50 ms from a gunicorn worker, 37 ms from a stack where it crosses none).
+
+Nothing is written: the sweep only sends GETs and skips the links that download, export files or act
+on GET.
 
 Used by ``manage.py cold_sweep`` (prints the slowest pages, writes a CSV) and by
 tests/perf/test_sweep_ceiling.py (the query ceiling of every page).
@@ -28,6 +33,7 @@ tests/perf/test_sweep_ceiling.py (the query ceiling of every page).
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from collections import deque
@@ -117,6 +123,7 @@ def _request(client, path: str, *, warm: bool, keep_sql: bool = False) -> tuple[
     if warm:
         client.get(path)
     empty_caches()
+    gc.collect()  # the garbage of the pages before is collected before the clock starts, not inside it
     with CaptureQueriesContext(connection) as ctx:
         started = time.perf_counter()
         response = client.get(path)
