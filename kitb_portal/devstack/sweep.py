@@ -116,14 +116,15 @@ def empty_caches() -> None:
     cache.clear()
 
 
-def _request(client, path: str, *, warm: bool, keep_sql: bool = False) -> tuple[Result | None, object]:
+def _request(client, path: str, *, warm: bool, keep_sql: bool = False, collect: bool = True) -> tuple[Result | None, object]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     if warm:
         client.get(path)
     empty_caches()
-    gc.collect()  # the garbage of the pages before is collected before the clock starts, not inside it
+    if collect:
+        gc.collect()  # the garbage of the pages before is collected before the clock starts, not inside it
     with CaptureQueriesContext(connection) as ctx:
         started = time.perf_counter()
         response = client.get(path)
@@ -301,10 +302,13 @@ def enumerate_pages(admin_client, admin, partner_client, **options) -> list[Page
     ]
 
 
-def sweep(pages: list[Page], clients: dict, *, warm: bool = True, keep_sql: bool = False, progress=None) -> list[Result]:
+def sweep(pages: list[Page], clients: dict, *, warm: bool = True, keep_sql: bool = False, collect: bool = True,
+          progress=None) -> list[Result]:
+    """Each page requested as its role, timed, with its SQL count. ``collect=False``: without running
+    the garbage collector first (for a caller that only counts queries)."""
     results = []
     for n, page in enumerate(pages):
-        result, _response = _request(clients[page.role], page.path, warm=warm, keep_sql=keep_sql)
+        result, _response = _request(clients[page.role], page.path, warm=warm, keep_sql=keep_sql, collect=collect)
         result.page = page
         results.append(result)
         if progress:
