@@ -129,8 +129,10 @@ def user_invite(
         moment_ago = ValidationError({"email": _("This address was invited a moment ago. Reload the list before trying again.")})
         try:
             user.full_clean(exclude=["password"])
-        except ValidationError as exc:
-            if "email" in exc.message_dict and User.objects.filter(email__iexact=email).exists():
+        except ValidationError:
+            # The field's uniqueness check names "email"; the case-insensitive constraint, checked
+            # after it, names no field: the other user may be committed between the two.
+            if User.objects.filter(email__iexact=email).exists():
                 raise moment_ago from None
             raise
         _record(user, actor, "invited")

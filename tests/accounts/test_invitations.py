@@ -365,6 +365,7 @@ def test_two_simultaneous_invitations_of_one_address_make_one_user(technopark_tx
     for thread in threads:
         thread.join()
 
+    assert len(results) == 2, results  # each thread answered (none died on an unexpected error)
     assert User.objects.filter(email="twice@technopark.example").count() == 1
     assert Invitation.objects.filter(user__email="twice@technopark.example", revoked_at__isnull=True).count() == 1
     # Either the second waited for the first and re-invited, or it met the unique e-mail and was told so.
@@ -385,4 +386,21 @@ def test_an_invitation_that_meets_one_committed_after_its_lookup_says_so(monkeyp
     monkeypatch.setattr(User, "full_clean", the_other_commits_first)
     with pytest.raises(ValidationError) as refused:
         services.user_invite(actor=admin_user, email="late@technopark.example", full_name="Late", organization=technopark, language="en")
+    assert refused.value.message_dict == {"email": ["This address was invited a moment ago. Reload the list before trying again."]}
+
+
+def test_an_invitation_whose_other_user_commits_between_the_two_uniqueness_checks_says_so(monkeypatch, technopark, admin_user):
+    """The race's other interleaving: the field's uniqueness check passes, then the other user is
+    committed, and the case-insensitive constraint (which names no field) refuses this one. The
+    answer is the same "a moment ago" message, not "Constraint ... is violated"."""
+    check = User.validate_constraints
+
+    def the_other_commits_now(self, *args, **kwargs):
+        if self.pk is None and not User.objects.filter(email__iexact=self.email).exists():
+            UserFactory(email=self.email.upper(), organization=technopark)
+        return check(self, *args, **kwargs)
+
+    monkeypatch.setattr(User, "validate_constraints", the_other_commits_now)
+    with pytest.raises(ValidationError) as refused:
+        services.user_invite(actor=admin_user, email="between@technopark.example", full_name="Between", organization=technopark, language="en")
     assert refused.value.message_dict == {"email": ["This address was invited a moment ago. Reload the list before trying again."]}
