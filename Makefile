@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
 SYSTEM_DEPS := scripts/system-deps
-# The quick loop: everything but the browser, live-worker and benchmark-data tests, on 2 processes.
+# The quick loop: everything but the browser, live-worker, benchmark-data and slow tests, on 2 processes.
 FAST_MARKERS := not browser and not worker and not bulk_data and not slow
 FAST_WORKERS ?= 2
 # uv resolves the lock files for Python 3.11 on every platform, with a hash of every file.

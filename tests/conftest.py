@@ -80,8 +80,8 @@ def pytest_configure(config):
 
 # CPython 3.11 and 3.12 keep Python frames in 16 KiB chunks, map a chunk when a call needs one and
 # unmap it as soon as that call returns. Template rendering recurses deeply, and a test whose frames
-# end near a chunk boundary maps and unmaps a chunk thousands of times per page (CPython gh-142183,
-# fixed in 3.13 by keeping a spare chunk). How near depends on the caller's stack: pytest-xdist's
+# end near a chunk boundary maps and unmaps a chunk thousands of times per page (CPython gh-142183;
+# the fix, one chunk kept per thread, is in the 3.13 and 3.14 releases of 2026, not in 3.11). How near depends on the caller's stack: pytest-xdist's
 # workers sit where it costs, and the quick loop spent about 8 % more time (half of it system time)
 # than when each test is called from a frame that reserves 512 KiB, which gets a chunk of its own and
 # leaves the test the room to run without crossing. The portal's WSGI entry point does not do this:
