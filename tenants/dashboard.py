@@ -8,7 +8,6 @@ organisation referred. A fixed number of queries whatever the data size.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
@@ -64,8 +63,6 @@ def _money(value) -> str:
     return f"USD {fmt_number(value, 0)}" if value is not None else "—"
 
 
-
-
 # --- staff: pipeline --------------------------------------------------------------------------
 def _roll_up(rows: list[dict], key) -> dict:
     """Sum the grouped rows that share ``key(row)`` (counts add up; a sum stays None only if all are None)."""
@@ -95,14 +92,13 @@ def _pipeline_cells(user) -> list[dict]:
     grouped = applications.values("status", "sector_id", "investment_currency").annotate(
         n=Count("pk"), amount=Sum("investment_amount"), jobs=Sum("jobs_planned"), amounts=Count("investment_amount"),
     )
-    rates = {currency: usd for currency, (usd, _idr) in selectors.current_rates().items()}  # valid today
+    rates = selectors.current_rates()  # valid today
     cells = []
     for row in grouped:
         currency = row.pop("investment_currency")
         amount, amounts = row.pop("amount"), row.pop("amounts")
-        rate = Decimal(1) if currency == "USD" else rates.get(currency)
-        row["usd"] = amount * rate if amount is not None and rate is not None else None
-        row["no_rate"] = amounts if rate is None else 0
+        row["usd"] = selectors.convert_money(amount, currency, rates=rates)["USD"]
+        row["no_rate"] = 0 if currency == "USD" or currency in rates else amounts
         cells.append(row)
     return list(_roll_up(cells, lambda row: (row["status"], row["sector_id"])).values())
 

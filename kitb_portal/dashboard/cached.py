@@ -123,7 +123,9 @@ def staff_section(fn, path: str, user, *, now):
         return fn(user, now=now)
     stamp = ".".join(str(v) for v in versions(labels))
     day = timezone.localdate(now).isoformat()
-    key = f"{_PREFIX}section:{path}:{_reader(user)}:{get_language() or ''}:{day}:{stamp}"
+    # One digest of what the entry depends on: the versions alone made keys of some 300 characters.
+    depends = hashlib.blake2b(f"{_reader(user)}:{get_language() or ''}:{day}:{stamp}".encode(), digest_size=16).hexdigest()
+    key = f"{_PREFIX}section:{path}:{depends}"
     kept = cache.get(key)
     if kept is not None:
         return None if kept == _NONE else kept
