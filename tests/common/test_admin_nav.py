@@ -1,5 +1,6 @@
 """The admin's navigation sidebar, written in Python ({% admin_nav_app_list %}), is Django's
-``admin/nav_sidebar.html`` (with its ``admin/app_list.html``) as HTML; the app list keeps Django's order."""
+``admin/nav_sidebar.html`` (with its ``admin/app_list.html``) as HTML; the app list keeps Django's order,
+and its entries (written without a ``reverse()`` per URL) are Django's."""
 from __future__ import annotations
 
 import re
@@ -13,7 +14,12 @@ from django.contrib.auth.models import Group
 from django.template import Context, Template
 from django.test.html import parse_html
 
-from kitb_portal.accounts.roles import EVENTS_OFFICER
+from kitb_portal.accounts.roles import (
+    EVENTS_OFFICER,
+    KITB_ADMINISTRATOR,
+    PARTNERSHIPS_OFFICER,
+    SCREENING_COMMITTEE,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +75,22 @@ def test_the_app_list_is_in_djangos_order(rf, admin_user, events_officer):
             (a["app_label"], [m["object_name"] for m in a["models"]]) for a in djangos
         ]
 
+
+
+@pytest.mark.parametrize("role", [None, KITB_ADMINISTRATOR, PARTNERSHIPS_OFFICER, EVENTS_OFFICER, SCREENING_COMMITTEE])
+def test_the_app_dictionary_is_djangos(rf, kitb, role):
+    """Every entry, URLs included, as Django's ``_build_app_dict`` makes it with ``reverse()``: for a
+    superuser (every model, every URL) and for each staff role, for the whole site and for one app."""
+    user = UserFactory(staff=True, organization=kitb, email="role@kitb.example", is_superuser=role is None)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    request = rf.get("/admin/")
+    request.user = user
+    ours = admin.site._build_app_dict(request)
+    assert ours == AdminSite._build_app_dict(admin.site, request)
+    assert ours, role
+    for label in ("partnerships", "events", "tenants", "accounts"):
+        assert admin.site._build_app_dict(request, label) == AdminSite._build_app_dict(admin.site, request, label)
+    if role is None:
+        assert sum(len(app["models"]) for app in ours.values()) > 40
+        assert all(model["add_url"] or not model["perms"]["add"] for app in ours.values() for model in app["models"])
