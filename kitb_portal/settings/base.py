@@ -120,7 +120,7 @@ TEMPLATES = [
             ],
             # Tag libraries of modules that are no installed app: the select options
             # (forms/widgets/select.html), the admin's navigation sidebar (admin/nav_sidebar.html)
-            # and changelist rows (admin/change_list.html), written in Python.
+            # and changelist rows and filters (admin/change_list.html, admin/filter.html), written in Python.
             "libraries": {
                 "admin_rows": "kitb_portal.common.templatetags.admin_rows",
                 "kitb_widgets": "kitb_portal.common.templatetags.widgets",
