@@ -15,6 +15,7 @@ from kitb_portal.common.admin_tools import (
     LANGUAGE_CHOICES,
     BoundedCountPaginator,
     FixedChoicesFilter,
+    IndexedSearchMixin,
 )
 
 from . import kinds, services
@@ -57,7 +58,7 @@ class OutboxLanguageFilter(FixedChoicesFilter):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = ("key", "to_email", "kind", "language", "status", "attempts", "created_at", "sent_at")
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ("status", OutboxKindFilter, OutboxLanguageFilter)

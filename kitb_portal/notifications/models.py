@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.common.history import HistoricalRecords
 from kitb_portal.common.models import TimeStampedModel, choices_check
+from kitb_portal.search.documents import trigram_index
 
 
 class OutboxStatus(models.TextChoices):
@@ -80,7 +81,13 @@ class OutboxMessage(TimeStampedModel):
                 condition=models.Q(attempts_before_manual_retry__lte=models.F("attempts")), name="outbox_retry_base_le_attempts"
             ),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            # The admin's search (IndexedSearchMixin): the outbox grows by every message sent.
+            trigram_index("key", name="outbox_key_trgm_idx"),
+            trigram_index("to_email", name="outbox_to_email_trgm_idx"),
+            trigram_index("subject", name="outbox_subject_trgm_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} → {self.to_email} ({self.status})"

@@ -12,7 +12,7 @@ from ..models import DocumentApproval, MoUDocument, MoUNote, MoUParty, MoUTerm
 
 
 @admin.register(MoUParty)
-class MoUPartyAdmin(SimpleHistoryAdmin):
+class MoUPartyAdmin(IndexedSearchMixin, SimpleHistoryAdmin):
     list_display = ["mou", "organization", "role", "signatory_name", "signatory_title", "signed_on"]
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["role", "organization"]
@@ -22,7 +22,7 @@ class MoUPartyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MoUDocument)
-class MoUDocumentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class MoUDocumentAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Versions are never changed or deleted; uploads go through the MoU page."""
 
     list_display = ["mou", "version", "kind", "language", "governing_language", "original_name", "size", "uploaded_by", "created_at"]
@@ -42,7 +42,7 @@ class DocumentApprovalAdmin(IndexedSearchMixin, ReadOnlyAdminMixin, SimpleHistor
 
 
 @admin.register(MoUNote)
-class MoUNoteAdmin(admin.ModelAdmin):
+class MoUNoteAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = ["mou", "noted_on", "kind", "internal", "author", "text"]
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice scans the whole table
     list_filter = ["kind", "internal"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kitb_portal.common.history import HistoricalRecords
 from kitb_portal.common.models import TimeStampedModel, choices_check
 from kitb_portal.common.storage import private_storage
+from kitb_portal.search.documents import trigram_index
 
 from .mous import MoU, MoUParty
 
@@ -68,6 +69,10 @@ class MoUDocument(TimeStampedModel):
         verbose_name = _("document version")
         verbose_name_plural = _("document versions")
         ordering = ["mou", "-version"]
+        indexes = [  # the admin's search
+            trigram_index("original_name", name="moudocument_name_trgm_idx"),
+            trigram_index("sha256", name="moudocument_sha256_trgm_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["mou", "version"], name="moudocument_unique_version"),
             models.CheckConstraint(condition=choices_check("kind", DocumentKind), name="moudocument_kind_valid"),
@@ -108,6 +113,7 @@ class DocumentApproval(TimeStampedModel):
         verbose_name = _("draft approval")
         verbose_name_plural = _("draft approvals")
         ordering = ["document", "party"]
+        indexes = [trigram_index("comment", name="docapproval_comment_trgm_idx")]  # the admin's search
         constraints = [
             models.UniqueConstraint(fields=["document", "party"], name="documentapproval_one_per_party"),
             models.CheckConstraint(condition=choices_check("decision", ApprovalDecision), name="documentapproval_decision_valid"),

@@ -88,6 +88,9 @@ class MoU(TimeStampedModel):
             document_index(name="mou_search_idx"),
             trigram_index("reference", name="mou_reference_trgm_idx"),
             trigram_index("title_ko", name="mou_title_ko_trgm_idx"),
+            # The admin's search (IndexedSearchMixin): every search field has its trigram index.
+            trigram_index("title_en", name="mou_title_en_trgm_idx"),
+            trigram_index("title_id", name="mou_title_id_trgm_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=choices_check("status", MoUStatus), name="mou_status_valid"),
@@ -192,6 +195,7 @@ class MoUParty(TimeStampedModel):
         verbose_name = _("party")
         verbose_name_plural = _("parties")
         ordering = ["mou", "role", "id"]
+        indexes = [trigram_index("signatory_name", name="mouparty_signatory_trgm_idx")]  # the admin's search
         constraints = [
             models.UniqueConstraint(fields=["mou", "organization"], name="mouparty_unique_org"),
             models.CheckConstraint(condition=choices_check("role", PartyRole), name="mouparty_role_valid"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.common.models import TimeStampedModel, choices_check
+from kitb_portal.search.documents import trigram_index
 
 from .mous import MoU
 
@@ -40,6 +41,7 @@ class MoUNote(TimeStampedModel):
         verbose_name = _("note")
         verbose_name_plural = _("notes")
         ordering = ["mou", "-noted_on", "-id"]
+        indexes = [trigram_index("text", name="mounote_text_trgm_idx")]  # the admin's search
         constraints = [
             models.CheckConstraint(condition=choices_check("kind", NoteKind), name="mounote_kind_valid"),
             models.CheckConstraint(condition=~models.Q(text=""), name="mounote_text_not_empty"),

@@ -137,6 +137,10 @@ class Application(TimeStampedModel):
             models.Index(fields=["mou", "submitted_at"], name="tenants_app_mou_submitted_idx"),
             document_index(name="tenants_app_search_idx"),
             trigram_index("company_name", name="tenants_app_company_trgm_idx"),
+            # The rest of the admin's search fields (IndexedSearchMixin).
+            trigram_index("company_registration_number", name="tenants_app_regno_trgm_idx"),
+            trigram_index("contact_name", name="tenants_app_contact_trgm_idx"),
+            trigram_index("contact_email", name="tenants_app_email_trgm_idx"),
         ]
 
     def __str__(self) -> str:
