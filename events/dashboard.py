@@ -41,6 +41,14 @@ def section(user, *, now=None) -> Section | None:
 section.staff_models = ("events.Event", "events.Registration", "events.Venue")
 
 
+def _staff_reader(user) -> bool:
+    """All a staff reader changes in the section: whether they may see events."""
+    return user.has_perm("events.view_event")
+
+
+section.staff_reader = _staff_reader
+
+
 def _admin_url(name: str, **params) -> str:
     url = reverse(f"admin:events_{name}_changelist")
     return f"{url}?{urlencode(params)}" if params else url

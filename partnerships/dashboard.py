@@ -41,6 +41,8 @@ def section(user, *, now=None) -> Section | None:
 
 # What the staff section reads: kitb_portal.dashboard.cached keeps it until one of these is written.
 section.staff_models = ("partnerships.MoU", "partnerships.MoUParty", "partnerships.Commitment", "accounts.Organization")
+# ... and what it depends on about a staff reader: nothing but whether they may see MoUs.
+section.staff_reader = selectors.is_staff_viewer
 
 
 def _admin_url(name: str, **params) -> str:

@@ -54,6 +54,14 @@ section.staff_models = (
 )
 
 
+def _staff_reader(user) -> tuple[bool, bool, bool]:
+    """All a staff reader changes in the section: which of its three parts they may see."""
+    return staff_may(user, "tenants.view_application"), staff_may(user, "tenants.view_tenantproject"), can_view_land(user)
+
+
+section.staff_reader = _staff_reader
+
+
 def _admin_url(name: str, **params) -> str:
     url = reverse(f"admin:tenants_{name}_changelist")
     return f"{url}?{urlencode(params)}" if params else url

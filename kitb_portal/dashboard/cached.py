@@ -2,8 +2,10 @@
 
 A staff section (``partnerships.dashboard.section`` for a staff user, say) is the same for every
 member of staff holding the same permissions: it counts the whole partnership. Its function names
-the models it reads (``section.staff_models = ("partnerships.MoU", ...)``); the section is kept under
-a key made of the function, the reader's permissions, the language, the day and the current
+the models it reads (``section.staff_models = ("partnerships.MoU", ...)``) and may name what it
+depends on about its reader (``section.staff_reader = is_staff_viewer``: then the administrator and
+an officer who may both see MoUs share one entry); the section is kept under a key made of the
+function, the reader (that, or all the reader's permissions), the language, the day and the current
 *version* of each of those models. Saving or deleting a row of one of them (any ``save()`` or
 ``delete()``, the admin's and the import's included, and many-to-many changes) moves that model's
 version on (at once, and again when the transaction commits), so the next dashboard draws the
@@ -105,9 +107,14 @@ def connect() -> None:
     m2m_changed.connect(_on_m2m, dispatch_uid="dashboard-m2m")
 
 
-def _reader(user) -> str:
-    """What a staff section depends on about its reader: superuser or not, and the permissions
+def _reader(fn, user) -> str:
+    """What a staff section depends on about its reader. A section that declares it
+    (``section.staff_reader(user)``: whether the reader may see MoUs, say) is kept once for all
+    readers alike, whatever else their roles hold; otherwise superuser or not, and the permissions
     (worked out once per request's user, for all its sections)."""
+    declared = getattr(fn, "staff_reader", None)
+    if declared is not None:
+        return f"declared:{declared(user)!r}"
     reader = user.__dict__.get("_dashboard_reader")
     if reader is None:
         perms = sorted(user.get_all_permissions())
@@ -124,7 +131,7 @@ def staff_section(fn, path: str, user, *, now):
     stamp = ".".join(str(v) for v in versions(labels))
     day = timezone.localdate(now).isoformat()
     # One digest of what the entry depends on: the versions alone made keys of some 300 characters.
-    depends = hashlib.blake2b(f"{_reader(user)}:{get_language() or ''}:{day}:{stamp}".encode(), digest_size=16).hexdigest()
+    depends = hashlib.blake2b(f"{_reader(fn, user)}:{get_language() or ''}:{day}:{stamp}".encode(), digest_size=16).hexdigest()
     key = f"{_PREFIX}section:{path}:{depends}"
     kept = cache.get(key)
     if kept is not None:

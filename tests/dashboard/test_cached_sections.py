@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone, translation
 
 from events.models import Registration, RegistrationStatus
@@ -20,7 +20,7 @@ from tests.factories import UserFactory
 from tests.partnerships.factories import CommitmentFactory, mou_with_parties
 from tests.utils import count_queries
 
-from .conftest import cast, figure, panel
+from .conftest import build, cast, figure, make_land, panel
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,45 @@ def test_every_watched_model_is_a_model(settings):
     watched = cached.watched_models()
     assert {label for label in watched.values()} >= {"partnerships.MoU", "events.Registration", "tenants.Plot"}
     assert all(model._meta.label == label for model, label in watched.items())
+
+
+def _every_staff_reader(kitb):
+    readers = [
+        _staff(kitb, role, f"{role.lower().replace(' ', '-')}@kitb.example")
+        for role in (roles.KITB_ADMINISTRATOR, roles.PARTNERSHIPS_OFFICER, roles.EVENTS_OFFICER, roles.SCREENING_COMMITTEE)
+    ]
+    readers.append(UserFactory(staff=True, organization=kitb, email="no-role@kitb.example"))
+    readers.append(UserFactory(staff=True, organization=kitb, email="super@kitb.example", is_superuser=True))
+    for codename in ("view_plot", "view_mou", "view_event"):  # one permission alone, of one part each
+        reader = UserFactory(staff=True, organization=kitb, email=f"{codename}@kitb.example")
+        reader.user_permissions.add(Permission.objects.get(codename=codename))
+        readers.append(reader)
+    return readers
+
+
+def test_readers_a_section_declares_alike_see_the_same_section(people):
+    """A section kept once for the readers it declares alike (``staff_reader``) is, drawn for each of
+    them, the same section: the declaration says all the reader changes in it."""
+    from kitb_portal.dashboard import section_functions
+
+    build(1, kitb=people["kitb"], org=people["technopark"], actor=people["kitb_admin"], land=make_land())
+    readers = _every_staff_reader(people["kitb"])
+    now = timezone.now()
+    declared = [fn for fn in section_functions() if getattr(fn, "staff_reader", None)]
+    assert {fn.__module__ for fn in declared} == {"partnerships.dashboard", "events.dashboard", "tenants.dashboard"}
+    for fn in declared:
+        drawn = {}
+        for reader in readers:
+            drawn.setdefault(fn.staff_reader(_fresh(reader)), []).append(fn(_fresh(reader), now=now))
+        assert len(drawn) >= 2, fn.__module__  # some see it and some do not, or see less
+        for key, sections in drawn.items():
+            assert all(section == sections[0] for section in sections), (fn.__module__, key)
+
+
+def test_the_administrator_and_an_officer_share_the_sections_they_both_see(people):
+    officer = _staff(people["kitb"], roles.PARTNERSHIPS_OFFICER, "partnerships-officer@kitb.example")
+    mou_with_parties(people["kitb"], people["technopark"], reference="KEEP/9", status=MoU.Status.NEGOTIATION)
+    compose(_fresh(people["kitb_admin"]))
+    _n, sql, sections = count_queries(compose, _fresh(officer))
+    assert "partnerships" in [s.key for s in sections]
+    assert not any("partnerships_mou" in q for q in sql)  # the administrator's entry
