@@ -8,19 +8,21 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from kitb_portal.common.admin_tools import SharedChoicesInlineMixin
+from kitb_portal.common.admin_tools import BatchedAutocompleteInlineMixin, SharedChoicesInlineMixin
 
 from ..models import Commitment, DocumentApproval, MoUDocument, MoUNote, MoUParty, MoUTarget, MoUTerm
 
 
-class MoUPartyInline(SharedChoicesInlineMixin, admin.TabularInline):
+class MoUPartyInline(BatchedAutocompleteInlineMixin, admin.TabularInline):
+    """The organisation is picked by typing its name (an autocomplete): a select of every organisation
+    in each row and in the blank row was some 200 options apiece, most of the page."""
+
     model = MoUParty
-    shared_choice_fields = ("organization",)
     extra = 0
     min_num = 0
     fields = ["organization", "role", "signatory_name", "signatory_title", "signatory_contact", "signed_on"]
     raw_id_fields = ["signatory_contact"]
-    autocomplete_fields: list[str] = []
+    autocomplete_fields = ["organization"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organization")  # each row's title names it
@@ -56,15 +58,17 @@ class MoUDocumentInline(admin.TabularInline):
         ) or "—"
 
 
-class CommitmentInline(SharedChoicesInlineMixin, admin.TabularInline):
+class CommitmentInline(BatchedAutocompleteInlineMixin, admin.TabularInline):
+    """The responsible organisation by autocomplete, as the parties' (MoUPartyInline)."""
+
     model = Commitment
-    shared_choice_fields = ("responsible_organization",)
     extra = 0
     fields = [
         "description", "responsible_organization", "responsible_person", "responsible_contact", "responsible_user", "due_date", "status",
         "fulfilment_note",
     ]
     raw_id_fields = ["responsible_user", "responsible_contact"]
+    autocomplete_fields = ["responsible_organization"]
 
 
 class MoUNoteInline(admin.TabularInline):

@@ -3,6 +3,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from partnerships import services
 from partnerships.models import Commitment, MoU, MoUDocument, MoUParty, MoUStatus
-from tests.factories import OrganizationFactory
+from tests.factories import OrganizationFactory, UserFactory
 from tests.utils import assert_flat_queries, count_queries
 
 from .factories import CommitmentFactory, mou_with_parties, pdf_upload
@@ -261,3 +262,51 @@ def test_admin_add_form_saves_scope_checkboxes(staff_client, officer):
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     mou = MoU.objects.get(reference="ADM/1")
     assert mou.scope == ["events", "msme"] and mou.status == MoUStatus.DRAFT
+
+
+@pytest.mark.django_db
+def test_the_change_page_picks_organisations_by_autocomplete_and_reads_each_kind_of_chosen_object_once(
+        staff_client, mou_a, kitb, technopark, officer):
+    """The parties' and commitments' organisations are autocomplete widgets showing only the chosen one
+    (a select of every organisation per row was most of the page); the raw-id widgets label their
+    person as Django's does, and every row's chosen objects of a field are read in one query."""
+    from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+    from django.utils.html import escape
+
+    from partnerships.admin.inlines import CommitmentInline
+
+    for _ in range(30):
+        OrganizationFactory()
+    people = [officer, *(UserFactory(staff=True, organization=kitb, email=f"owner{i}@kitb.example") for i in range(4))]
+    for person in people:
+        CommitmentFactory(mou=mou_a, responsible_organization=technopark, responsible_user=person)
+    url = reverse("admin:partnerships_mou_change", args=[mou_a.pk])
+    _n, sql, response = count_queries(staff_client.get, url)
+    body = response.content.decode()
+    assert body.count(f'<option value="{technopark.pk}" selected>') == 1 + len(people)  # the party and each commitment
+    assert body.count("<option") < 60  # no list of every organisation
+    assert 'data-ajax--url="/admin/autocomplete/"' in body
+    assert sum('FROM "accounts_user"' in q and "IN (" in q for q in sql) == 1  # the five responsible people at once
+    assert sum('FROM "accounts_organization"' in q for q in sql) <= 2  # the parties', the commitments'
+    field = Commitment._meta.get_field("responsible_user")
+    djangos = ForeignKeyRawIdWidget(field.remote_field, CommitmentInline(MoU, admin.site).admin_site)
+    for person in people:
+        label, link = djangos.label_and_url_for_value(person.pk)
+        assert f'<strong><a href="{link}">{escape(label)}</a></strong>' in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["mouparty.organization", "commitment.responsible_organization"])
+def test_a_partnerships_officer_can_search_the_organisations_of_the_change_page(client, kitb, technopark, field):
+    from django.contrib.auth.models import Group
+
+    from kitb_portal.accounts.roles import PARTNERSHIPS_OFFICER
+
+    officer = UserFactory(staff=True, organization=kitb, email="po@kitb.example")
+    officer.groups.add(Group.objects.get(name=PARTNERSHIPS_OFFICER))
+    client.force_login(officer)
+    model_name, field_name = field.split(".")
+    response = client.get("/admin/autocomplete/", {"app_label": "partnerships", "model_name": model_name,
+                                                   "field_name": field_name, "term": technopark.name[:6]})
+    assert response.status_code == 200
+    assert str(technopark.pk) in [r["id"] for r in response.json()["results"]]

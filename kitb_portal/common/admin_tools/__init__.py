@@ -17,8 +17,8 @@
 * :class:`IndexedSearchMixin`: the changelist search of a big table answered by its indexes.
 * :class:`DecideViewMixin`: a "decide" page beside the change page (``<id>/decide/``), linked from
   the change page when the user may decide.
-* :class:`BatchedAutocompleteInlineMixin`: an inline's autocomplete widgets read the chosen objects
-  of every row at once, not once per row.
+* :class:`BatchedAutocompleteInlineMixin`: an inline's autocomplete and raw-id widgets read the chosen
+  objects of every row at once, not once per row.
 """
 
 from .changelist import DecideViewMixin, FastRowLinkChangeList, ReadOnlyAdminMixin, fast_action_checkbox

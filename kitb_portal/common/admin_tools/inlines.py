@@ -1,10 +1,12 @@
-"""Inlines whose selects and autocomplete widgets read their choices once per request."""
+"""Inlines whose selects, autocomplete and raw-id widgets read their choices once per request."""
 
 from __future__ import annotations
 
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, ForeignKeyRawIdWidget
 from django.core.exceptions import EmptyResultSet
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
+from django.utils.text import Truncator
 
 
 class SharedChoicesInlineMixin:
@@ -64,17 +66,37 @@ class BatchedAutocompleteSelectMultiple(_KnownChoicesMixin, AutocompleteSelectMu
     pass
 
 
+class BatchedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id widget that labels its object from ``known`` (read for every row at once), where
+    Django's reads it for each row (``label_and_url_for_value``); the same label and link."""
+
+    known: dict | None = None
+
+    def label_and_url_for_value(self, value):
+        obj = (self.known or {}).get(str(value))
+        if obj is None:
+            return super().label_and_url_for_value(value)
+        try:
+            url = reverse(f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_change", args=(obj.pk,))
+        except NoReverseMatch:
+            url = ""  # no admin for the model
+        return Truncator(obj).words(14), url
+
+
 class BatchedAutocompleteInlineMixin:
-    """An inline whose ``autocomplete_fields`` read the chosen objects of all its rows in one query per
-    field. Django's autocomplete widget reads its row's chosen objects when it renders: one query per
-    row and field (the event page's agenda: a room and the speakers of every session). Here the
-    formset collects every row's chosen ids, reads them once through the form field's queryset, and
-    each row's widget shows them from that read. Relations to the model's primary key only.
+    """An inline whose ``autocomplete_fields`` and foreign keys in ``raw_id_fields`` read the chosen
+    objects of all its rows in one query per field. Django's autocomplete widget reads its row's
+    chosen objects when it renders, and the raw-id widget its object's label: one query per row and
+    field (the event page's agenda: a room and the speakers of every session). Here the formset
+    collects every row's chosen ids, reads them once through the form field's queryset, and each
+    row's widget shows them from that read. Relations to the model's primary key only.
     """
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = BatchedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        elif "widget" not in kwargs and db_field.name in self.raw_id_fields:
+            kwargs["widget"] = BatchedRawIdWidget(db_field.remote_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -84,7 +106,7 @@ class BatchedAutocompleteInlineMixin:
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        names = tuple(self.get_autocomplete_fields(request))
+        names = (*self.get_autocomplete_fields(request), *self.raw_id_fields)
 
         class BatchedFormSet(formset):
             @cached_property
@@ -99,7 +121,7 @@ class BatchedAutocompleteInlineMixin:
 def _share_chosen_objects(forms, names) -> None:
     for name in names:
         rows = [(form.fields[name], form[name].value()) for form in forms if name in form.fields]
-        if not rows:
+        if not rows or not isinstance(_inner_widget(rows[0][0]), _KnownChoicesMixin | BatchedRawIdWidget):
             continue
         chosen = set()
         for _field, value in rows:
@@ -108,6 +130,8 @@ def _share_chosen_objects(forms, names) -> None:
         field = rows[0][0]
         known = {str(obj.pk): obj for obj in field.queryset.filter(pk__in=chosen)} if chosen else {}
         for form_field, _value in rows:
-            widget = getattr(form_field.widget, "widget", form_field.widget)  # inside the add/change links
-            if isinstance(widget, _KnownChoicesMixin):
-                widget.known = known
+            _inner_widget(form_field).known = known
+
+
+def _inner_widget(form_field):
+    return getattr(form_field.widget, "widget", form_field.widget)  # inside the add/change links
