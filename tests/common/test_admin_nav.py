@@ -94,3 +94,23 @@ def test_the_app_dictionary_is_djangos(rf, kitb, role):
     if role is None:
         assert sum(len(app["models"]) for app in ours.values()) > 40
         assert all(model["add_url"] or not model["perms"]["add"] for app in ours.values() for model in app["models"])
+
+
+DJANGO_APP_LIST = Path(django.__file__).parent / "contrib/admin/templates/admin/app_list.html"
+
+
+@pytest.mark.parametrize("who", ["admin_user", "events_officer"])
+@pytest.mark.parametrize("path", ["/admin/", "/admin/events/"])
+def test_the_index_app_list_is_djangos_markup(client, request, who, path):
+    """The app list with its change links (the index, an app's page): view links for what the role
+    may only view, change links for the rest."""
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == 200
+    context = {"app_list": response.context["app_list"], "show_changelinks": True, "request": response.wsgi_request}
+    djangos = Template(DJANGO_APP_LIST.read_text()).render(Context(context))
+    ours = Template("{% include 'admin/app_list.html' %}").render(Context(context))
+    assert parse_html(ours) == parse_html(djangos)
+    assert 'class="changelink"' in ours and 'class="viewlink"' in ours  # read-only admins, and the officer's
+    assert ours.strip() in response.content.decode()  # the page's own list is this one
