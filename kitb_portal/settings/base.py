@@ -118,8 +118,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kitb_portal.context_processors.site",
             ],
-            # Tag libraries of modules that are no installed app: the select options
-            # (forms/widgets/select.html), the admin's navigation sidebar (admin/nav_sidebar.html)
+            # Tag libraries of modules that are no installed app: widget attributes and select options
+            # (forms/widgets/), the admin's navigation sidebar and app list (admin/nav_sidebar.html, app_list.html)
             # and changelist rows and filters (admin/change_list.html, admin/filter.html), written in Python.
             "libraries": {
                 "admin_rows": "kitb_portal.common.templatetags.admin_rows",

@@ -1,0 +1,74 @@
+"""The form widgets' markup written by ``kitb_widgets`` tags (templates/django/forms/widgets/: a widget's
+attributes, an input, a select's options) is Django's own for every kind of widget the portal and the
+admin show: character for character, a select's options as HTML (their line breaks differ)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import django
+import pytest
+from django import forms
+from django.contrib.admin import widgets as admin_widgets
+from django.forms.renderers import DjangoTemplates
+from django.template import Context, Template
+from django.test.html import parse_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+
+from kitb_portal.common.templatetags.widgets import widget_attrs
+
+DJANGO_ATTRS = Path(django.__file__).parent / "forms/templates/django/forms/widgets/attrs.html"
+
+ATTRS = [
+    {},
+    {"id": "id_name", "class": "form-control", "maxlength": 100, "required": True, "disabled": False},
+    {"placeholder": 'Say "what" <fixes> & why', "data-x": 0, "step": 0.5, "min": None},
+    {"aria-describedby": mark_safe("a&amp;b"), "title": gettext_lazy("Language"), "autofocus": True},
+    {"value": ("a", "b"), "data-empty": ""},
+]
+
+
+@pytest.mark.parametrize("attrs", ATTRS)
+def test_the_attributes_are_djangos(attrs):
+    djangos = Template(DJANGO_ATTRS.read_text()).render(Context({"widget": {"attrs": attrs}}))
+    assert widget_attrs(attrs) == djangos
+
+
+class EveryWidget(forms.Form):
+    text = forms.CharField(max_length=20, widget=forms.TextInput(attrs={"placeholder": "A & <b>"}))
+    email = forms.EmailField()
+    number = forms.IntegerField(min_value=0)
+    decimal = forms.DecimalField(max_digits=5, decimal_places=2, required=False)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    when = forms.SplitDateTimeField(widget=admin_widgets.AdminSplitDateTime())
+    admin_day = forms.DateField(widget=admin_widgets.AdminDateWidget())
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True))
+    hidden = forms.CharField(widget=forms.HiddenInput())
+    agree = forms.BooleanField(required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(choices=[("", "---"), ("a", "A & B"), ("b", "B")])
+    kinds = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple, required=False)
+    mode = forms.ChoiceField(choices=[("x", "X"), ("y", "Y")], widget=forms.RadioSelect)
+    many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], required=False)
+    upload = forms.FileField(required=False)
+
+
+BOUND = {
+    "text": 'it\'s "quoted" & <tagged>', "email": "a@b.example", "number": "0", "decimal": "", "day": "2026-12-05",
+    "when_0": "2026-12-05", "when_1": "10:30", "admin_day": "", "secret": "s3cr&t", "hidden": "h<i>", "agree": "on",
+    "notes": "line 1\nline <2>", "kind": "a", "kinds": ["a", "b"], "mode": "y", "many": ["b"],
+}
+
+
+@pytest.mark.parametrize("bound", [False, True])
+def test_every_widget_is_djangos_markup(bound):
+    initial = {"number": 0, "day": dt.date(2026, 12, 5), "agree": True, "text": None}
+    ours = EveryWidget(BOUND if bound else None, initial=initial)
+    djangos = EveryWidget(BOUND if bound else None, initial=initial, renderer=DjangoTemplates())
+    for name in ours.fields:
+        if isinstance(ours.fields[name].widget, forms.Select):  # the options' line breaks differ (select_options)
+            assert parse_html(str(ours[name])) == parse_html(str(djangos[name])), name
+        else:
+            assert str(ours[name]) == str(djangos[name]), name
+    assert 'placeholder="A &amp; &lt;b&gt;"' in str(ours["text"])
