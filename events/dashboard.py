@@ -33,7 +33,7 @@ UPCOMING_REGISTRATION_STATUSES = [RegistrationStatus.PENDING, RegistrationStatus
 def section(user, *, now=None) -> Section | None:
     now = now or timezone.now()
     if user.is_staff:
-        return staff_section(user, now=now) if user.has_perm("events.view_event") else None
+        return staff_section(user, now=now) if _staff_reader(user) else None
     return partner_section(user, now=now)
 
 
@@ -42,7 +42,8 @@ section.staff_models = ("events.Event", "events.Registration", "events.Venue")
 
 
 def _staff_reader(user) -> bool:
-    """All a staff reader changes in the section: whether they may see events."""
+    """All a staff reader changes in the section: whether they may see events (``section`` decides
+    with this, so what is declared is what is read)."""
     return user.has_perm("events.view_event")
 
 

@@ -34,12 +34,13 @@ LIVE_STATUSES = [*IN_REVIEW_STATUSES, ApplicationStatus.APPROVED]  # in review, 
 
 def section(user, *, now=None) -> Section | None:
     if user.is_staff:
+        applications, projects, land = _staff_reader(user)
         panels = []
-        if staff_may(user, "tenants.view_application"):
+        if applications:
             panels += pipeline_panels(user)
-        if staff_may(user, "tenants.view_tenantproject"):
+        if projects:
             panels += project_panels()
-        if can_view_land(user):
+        if land:
             panels += land_panels()
         return Section(key="tenants", title=_("Tenants"), panels=panels) if panels else None
     if not user.organization_id:
@@ -55,7 +56,8 @@ section.staff_models = (
 
 
 def _staff_reader(user) -> tuple[bool, bool, bool]:
-    """All a staff reader changes in the section: which of its three parts they may see."""
+    """All a staff reader changes in the section: which of its three parts they may see (``section``
+    decides with this, so what is declared is what is read)."""
     return staff_may(user, "tenants.view_application"), staff_may(user, "tenants.view_tenantproject"), can_view_land(user)
 
 

@@ -186,6 +186,9 @@ def fast_result_list_tag(parser, token):
     return InclusionAdminNode(parser, token, func=fast_result_list, template_name="change_list_results.html", takes_context=False)
 
 
+SELECTED = ' class="selected"'
+
+
 @register.simple_tag
 def filter_choice_items(choices):
     """The ``<li>`` items of Django's ``admin/filter.html`` (a link per choice, ``selected`` marked),
@@ -196,5 +199,3 @@ def filter_choice_items(choices):
         for choice in choices
     ))
 
-
-SELECTED = ' class="selected"'

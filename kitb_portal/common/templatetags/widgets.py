@@ -32,9 +32,7 @@ def select_options(context, optgroups):
             if option["attrs"].keys() - {"selected"}:  # a widget that gives its options attributes
                 parts.append("\n  " + render_to_string(option["template_name"], {"widget": option}).strip())
                 continue
-            value = option["value"]
-            text = str(value)  # the template's |stringformat:'s'; a safe value stays unescaped below
-            value = text if isinstance(value, SafeData) else conditional_escape(text)
+            value = _stringformat_s(option["value"])  # the template's |stringformat:'s'
             selected = " selected" if option["selected"] else ""
             parts.append(f'\n  <option value="{value}"{selected}>{render_value_in_context(option["label"], context)}</option>')
         if group_name:
