@@ -10,9 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+
+from kitb_portal.search.documents import contains_any
 
 from .models import (
     Commitment,
@@ -68,16 +70,17 @@ def commitment_count(status: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+#: What the portal's MoU list searches (each with a trigram index).
+SEARCH_FIELDS = ("reference", "title_en", "title_id", "title_ko")
+
+
 def mou_list_for(user, *, status: str | None = None, search: str | None = None) -> QuerySet[MoU]:
     """MoUs for a list page: parties and commitment counts included, constant number of queries."""
     qs = mou_queryset_for(user)
     if status:
         qs = qs.filter(status=status)
     if search:
-        qs = qs.filter(
-            Q(reference__icontains=search) | Q(title_en__icontains=search) | Q(title_id__icontains=search)
-            | Q(title_ko__icontains=search)
-        )
+        qs = qs.filter(contains_any(SEARCH_FIELDS, search))
     return (
         qs.annotate(
             commitments_open=commitment_count(CommitmentStatus.OPEN),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kitb_portal.common.admin_tools import COUNTRY_CHOICES, FixedChoicesFilter, TextListFilter
+from kitb_portal.search.documents import contains_any
 
 from ..models import Event, Topic
 
@@ -67,11 +68,10 @@ class RegistrationEventFilter(TextListFilter):
     parameter_name = "event"
     id_lookup = "event_id"
     event_path = "event"
+    event_text_fields = ("title_en", "slug")  # each with a trigram index
 
     def filter_text(self, queryset, text):
-        from django.db.models import Q
-
-        events = Event.objects.filter(Q(title_en__icontains=text) | Q(slug__icontains=text)).values("pk")
+        events = Event.objects.filter(contains_any(self.event_text_fields, text)).values("pk")
         return queryset.filter(**{f"{self.event_path}__in": events})
 
 

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
+from kitb_portal.search.documents import contains_any
+
 from ..models import Event, EventStatus, Presentation, Session
 from .common import PARTNER_VISIBLE_STATUSES, _agenda_prefetch, _organisers_prefetch, _visible_to, _with_counts, _with_my_registration
+
+#: What the portal's event list searches (each with a trigram index).
+SEARCH_FIELDS = ("title_en", "title_id", "title_ko")
 
 
 def event_list_for(user, *, kind: str = "", topic: str = "", mode: str = "", q: str = "", include_past: bool = False):
@@ -25,7 +30,7 @@ def event_list_for(user, *, kind: str = "", topic: str = "", mode: str = "", q: 
     if mode:
         qs = qs.filter(mode=mode)
     if q:
-        qs = qs.filter(Q(title_en__icontains=q) | Q(title_id__icontains=q) | Q(title_ko__icontains=q))
+        qs = qs.filter(contains_any(SEARCH_FIELDS, q))
     qs = _with_counts(qs.select_related("venue"))
     return _with_my_registration(qs, user).order_by("start", "pk")
 

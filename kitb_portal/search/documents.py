@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
-from django.db.models import BooleanField, GeneratedField, Lookup, Value
+from django.db.models import BooleanField, F, GeneratedField, Lookup, Q, Value
 from django.db.models.expressions import Expression
 
 ENGLISH = "english"
@@ -92,3 +92,16 @@ def like_pattern(text: str) -> str:
     """``%text%`` with LIKE's own characters escaped (``\\`` is PostgreSQL's default escape)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def contains_any(fields: Iterable[str], text: str) -> Q:
+    """Rows where any of ``fields`` holds ``text``, case-insensitively: ``field ILIKE '%text%'`` for
+    each, which the field's trigram index (:func:`trigram_index`) answers. Django's ``icontains``
+    writes ``UPPER(field::text) LIKE UPPER(...)``, which no index serves and PostgreSQL cannot
+    estimate (it guessed one upcoming event of 3,936 with "seminar" in a title, and joined their
+    venues in a nested loop: 55 ms)."""
+    pattern = like_pattern(text)
+    condition = Q()
+    for field in fields:
+        condition |= Q(ILike(F(field), pattern))
+    return condition

@@ -225,3 +225,20 @@ def test_every_search_field_of_a_growing_table_has_its_trigram_index():
             if _column(model, field) not in indexed:
                 missing.append(f"{label}: {field}")
     assert not missing, missing
+
+
+@pytest.mark.django_db
+def test_every_field_the_portal_lists_search_has_its_trigram_index():
+    """The portal's MoU and event lists and the registrations' event filter search with ILIKE too."""
+    from events.admin.filters import RegistrationEventFilter
+    from events.models import Event
+    from events.selectors.events import SEARCH_FIELDS as EVENT_FIELDS
+    from partnerships.models import MoU
+    from partnerships.selectors import SEARCH_FIELDS as MOU_FIELDS
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'")
+        indexed = {(table, definition.split("(", 1)[1].split(" gin_trgm_ops")[0].strip('"'))
+                   for table, definition in cursor.fetchall()}
+    searched = [(MoU, f) for f in MOU_FIELDS] + [(Event, f) for f in (*EVENT_FIELDS, *RegistrationEventFilter.event_text_fields)]
+    assert [f"{model.__name__}.{f}" for model, f in searched if _column(model, f) not in indexed] == []

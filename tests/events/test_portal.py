@@ -248,3 +248,20 @@ def test_checkin_page_is_staff_only_and_counts(client, partner_a, event, admin_u
 def test_staff_without_registration_rights_cannot_check_in(client, staff_user, event):
     client.force_login(staff_user)  # staff, but in no role group
     assert client.get(reverse("events:checkin", args=[event.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q, titles", [
+    ("SEMINAR", ["Investment seminar", "Seminar 100% online"]), ("반도체", ["Semiconductor day"]),
+    ("pelatihan", ["Semiconductor day"]), ("100%", ["Seminar 100% online"]), ("_", []), ("Talk", []),
+])
+def test_event_list_search_reads_the_three_titles_as_written(client, partner_a, staff_user, q, titles):
+    """Any case, any of the three languages' titles; ``%`` and ``_`` are themselves, not wildcards."""
+    EventFactory(published=True, actor=staff_user, title_en="Investment seminar")
+    EventFactory(published=True, actor=staff_user, title_en="Seminar 100% online")
+    EventFactory(published=True, actor=staff_user, title_en="Semiconductor day", title_ko="반도체의 날",
+                 title_id="Hari pelatihan semikonduktor")
+    client.force_login(partner_a)
+    response = client.get(reverse("events:event_list"), {"q": q})
+    assert response.status_code == 200
+    assert sorted(e.title_en for e in response.context["events"]) == titles

@@ -139,3 +139,20 @@ def test_inactive_partner_and_staff_without_permission_see_nothing(client, mou_a
     assert list(mou_list_for(inactive)) == []
     plain_staff = UserFactory(staff=True, organization=kitb, email="noperm@kitb.example")
     assert list(mou_list_for(plain_staff)) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("q, found", [
+    ("mou a", True), ("kitb/a", True), ("업무협약", True), ("KERJA SAMA", True),
+    ("%", False), ("_", False), ("MoU C", False),
+])
+def test_list_search_reads_every_title_and_the_reference_of_the_partners_own_mous(client_a, mou_a, mou_b, q, found):
+    """Case does not matter, LIKE's own characters are taken as written, and a match in another
+    organisation's MoU (mou_b's titles match most of these too) is not shown."""
+    mou_a.title_id = "Nota Kerja Sama A"
+    mou_a.save(update_fields=["title_id"])
+    mou_b.title_id = "Nota Kerja Sama B"
+    mou_b.save(update_fields=["title_id"])
+    response = client_a.get(reverse("partnerships:mou_list"), {"q": q})
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == ([mou_a] if found else [])
