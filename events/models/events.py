@@ -156,6 +156,19 @@ class Event(TitleInThreeLanguages, TimeStampedModel):
             models.Index(fields=["start", "id"], name="event_start_id_idx"),
             # the portal list's count of upcoming published events reads only this index
             models.Index(fields=["end"], condition=models.Q(status="published"), name="event_published_end_idx"),
+            # and its pages in order, and its count of the upcoming ones of a kind, mode or topic, from
+            # this index alone (a count of one kind read 4,000 event rows: 4.7 ms)
+            models.Index(
+                fields=["start", "id"], include=["end", "kind", "mode", "topics"], condition=models.Q(status="published"),
+                name="event_published_start_idx",
+            ),
+            # the same for the public list (a fifth of the published events; its count read every
+            # upcoming event's row for is_public: 10 ms at 8,000)
+            models.Index(
+                fields=["start", "id"], include=["end", "kind", "mode", "topics"],
+                condition=models.Q(status="published", is_public=True),
+                name="event_public_start_idx",
+            ),
             document_index(name="event_search_idx"),
             trigram_index("title_ko", name="event_title_ko_trgm_idx"),
             # the admin's search (IndexedSearchMixin) and the registrations' search by event title
