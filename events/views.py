@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kitb_portal.common.admin_tools.pagination import PageFirstPaginator
+
 from . import ical, links, permissions, selectors, services
 from .forms import CheckInSearchForm, EventFilterForm, FeedbackForm
 from .models import RegistrationStatus
@@ -37,7 +39,7 @@ def event_list(request):
     filters = form.filters()
     encoded = query.urlencode()
 
-    page = Paginator(selectors.event_list_for(request.user, **filters), PAGE_SIZE).get_page(page_number)
+    page = PageFirstPaginator(selectors.event_list_for(request.user, **filters), PAGE_SIZE).get_page(page_number)
     return render(request, "events/event_list.html", {"form": form, "page": page, "events": page.object_list, "query": encoded})
 
 

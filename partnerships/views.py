@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kitb_portal.common.admin_tools.pagination import PageFirstPaginator
 from kitb_portal.common.downloads import stored_file_response
 from kitb_portal.common.forms import add_service_errors
 
@@ -36,7 +36,7 @@ def mou_list(request):
     search = (request.GET.get("q") or "").strip()[:100] or None
     page_number = request.GET.get("page")
 
-    page = Paginator(selectors.mou_list_for(request.user, status=status, search=search), PAGE_SIZE).get_page(page_number)
+    page = PageFirstPaginator(selectors.mou_list_for(request.user, status=status, search=search), PAGE_SIZE).get_page(page_number)
     return render(request, "partnerships/mou_list.html", {
         "page": page, "status": status or "", "q": search or "", "statuses": MoUStatus.choices,
     })

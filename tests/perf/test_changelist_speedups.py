@@ -50,6 +50,30 @@ def test_a_deep_page_read_by_its_ids_has_the_rows_and_order_of_djangos_paginatio
     assert [r.pk for r in page] == [r.pk for r in plain.page(3)]
 
 
+
+def test_the_portal_paginator_reads_a_later_page_in_one_query_with_its_annotations_for_that_page_only(rooms):
+    from django.db.models import Count, OuterRef, Subquery
+
+    from kitb_portal.common.admin_tools.pagination import PageFirstPaginator
+
+    same_capacity = Room.objects.filter(capacity=OuterRef("capacity")).order_by().values("capacity").annotate(n=Count("pk")).values("n")
+    qs = (
+        Room.objects.select_related("venue").filter(capacity__gte=20)
+        .annotate(peers=Subquery(same_capacity))
+        .order_by("-capacity", "venue__name", "-pk")
+    )
+    first, plain = PageFirstPaginator(qs, 4, orphans=1), Paginator(qs, 4, orphans=1)
+    assert first.num_pages == plain.num_pages > 3
+    for number in plain.page_range:
+        got = [(r.pk, r.peers, r.venue.name) for r in first.page(number)]
+        assert got == [(r.pk, r.peers, r.venue.name) for r in plain.page(number)], number
+    n, sql, _page = count_queries(lambda: list(first.page(3)))
+    assert n == 1
+    inner = sql[0][sql[0].index(" IN (SELECT"):]
+    assert "OFFSET 8" in inner and "peers" not in inner.split("FROM", 1)[0]  # the page's ids, without the subquery
+    n, sql, _page = count_queries(lambda: list(first.page(1)))
+    assert n == 1 and " IN (SELECT" not in sql[0]  # the first page as Django reads it
+
 def test_the_admin_changelist_uses_the_deferred_join_on_deep_pages(client, admin_user, rooms, monkeypatch):
     model_admin = admin.site._registry[Room]
     assert model_admin.paginator is DeferredJoinPaginator
