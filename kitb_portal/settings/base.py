@@ -130,5 +130,6 @@ TEMPLATES = [
     },
 ]
 # Form widgets render through the templates above, so templates/django/forms/widgets/ can replace
-# Django's own (select.html: options written by one tag, not one included template per option).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Django's own (select.html: options written by one tag, not one included template per option); the
+# renderer writes inputs, textareas and selects in Python, as those templates do.
+FORM_RENDERER = "kitb_portal.common.widget_renderer.WidgetRenderer"

@@ -1,6 +1,8 @@
-"""The form widgets' markup written by ``kitb_widgets`` tags (templates/django/forms/widgets/: a widget's
-attributes, an input, a select's options) is Django's own for every kind of widget the portal and the
-admin show: character for character, a select's options as HTML (their line breaks differ)."""
+"""The form widgets' markup written in Python, by ``kitb_widgets`` tags (templates/django/forms/widgets/: a
+widget's attributes, an input, a select's options) and by the form renderer
+(kitb_portal/common/widget_renderer.py: inputs, textareas and selects whole), is Django's own for every
+kind of widget the portal and the admin show: character for character, a select's options as HTML
+(their line breaks differ)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +11,7 @@ from pathlib import Path
 import django
 import pytest
 from django import forms
+from django.conf import settings
 from django.contrib.admin import widgets as admin_widgets
 from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
@@ -52,12 +55,21 @@ class EveryWidget(forms.Form):
     mode = forms.ChoiceField(choices=[("x", "X"), ("y", "Y")], widget=forms.RadioSelect)
     many = forms.MultipleChoiceField(choices=[("a", "A"), ("b", "B")], required=False)
     upload = forms.FileField(required=False)
+    admin_text = forms.CharField(widget=admin_widgets.AdminTextInputWidget())
+    admin_area = forms.CharField(widget=admin_widgets.AdminTextareaWidget(), required=False)
+    admin_number = forms.IntegerField(widget=admin_widgets.AdminIntegerFieldWidget())
+    admin_url = forms.URLField(widget=admin_widgets.AdminURLFieldWidget(), required=False, assume_scheme="https")
+    colour = forms.CharField(widget=forms.TextInput(attrs={"type": "color"}), initial="#ffcc00")
+    when_local = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), required=False)
+    count = forms.TypedChoiceField(choices=[(1, "One"), (2, "Two")], coerce=int, initial=2)
 
 
 BOUND = {
     "text": 'it\'s "quoted" & <tagged>', "email": "a@b.example", "number": "0", "decimal": "", "day": "2026-12-05",
     "when_0": "2026-12-05", "when_1": "10:30", "admin_day": "", "secret": "s3cr&t", "hidden": "h<i>", "agree": "on",
     "notes": "line 1\nline <2>", "kind": "a", "kinds": ["a", "b"], "mode": "y", "many": ["b"],
+    "admin_text": "<x> & y", "admin_area": "", "admin_number": "12", "admin_url": "https://a.example/?a=1&b=2",
+    "colour": "#000000", "when_local": "2026-12-05T10:30", "count": "1",
 }
 
 
@@ -72,3 +84,24 @@ def test_every_widget_is_djangos_markup(bound):
         else:
             assert str(ours[name]) == str(djangos[name]), name
     assert 'placeholder="A &amp; &lt;b&gt;"' in str(ours["text"])
+
+
+def test_the_renderer_writes_only_templates_that_are_djangos_or_mirror_them():
+    """What the renderer writes in Python must be what the template would: each input template it
+    takes over is Django's one-line include of input.html, no template of the project or of an app
+    replaces one of them (or the textarea), and the two it mirrors from templates/ are ours."""
+    from django.forms.renderers import get_default_renderer
+
+    from kitb_portal.common.widget_renderer import INPUT_TEMPLATES, SELECT_TEMPLATE, TEXTAREA_TEMPLATE, WidgetRenderer
+
+    renderer = get_default_renderer()
+    assert isinstance(renderer, WidgetRenderer)
+    djangos = Path(django.__file__).parent / "forms/templates"
+    for name in INPUT_TEMPLATES | {TEXTAREA_TEMPLATE, SELECT_TEMPLATE}:
+        origin = Path(renderer.get_template(name).origin.name)
+        if name.endswith(("/input.html", "/select.html")):
+            assert origin == Path(settings.BASE_DIR) / "templates" / name, name
+        else:
+            assert origin == djangos / name, name
+            if name != TEXTAREA_TEMPLATE:
+                assert origin.read_text().strip() == '{% include "django/forms/widgets/input.html" %}', name

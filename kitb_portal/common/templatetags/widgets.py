@@ -24,6 +24,11 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def select_options(context, optgroups):
+    return mark_safe(options_html(optgroups, context))
+
+
+def options_html(optgroups, context) -> str:
+    """The options of ``select_options``; ``context`` localises and escapes their labels."""
     parts = []
     for group_name, group_choices, _group_index in optgroups:
         if group_name:
@@ -37,7 +42,7 @@ def select_options(context, optgroups):
             parts.append(f'\n  <option value="{value}"{selected}>{render_value_in_context(option["label"], context)}</option>')
         if group_name:
             parts.append("\n  </optgroup>")
-    return mark_safe("".join(parts))
+    return "".join(parts)
 
 
 @register.simple_tag
