@@ -86,22 +86,58 @@ def test_every_widget_is_djangos_markup(bound):
     assert 'placeholder="A &amp; &lt;b&gt;"' in str(ours["text"])
 
 
+@pytest.mark.parametrize("bound", [False, True])
+def test_labels_and_error_lists_are_djangos_markup(bound):
+    """Every field's label (with the required class, a suffix, other attributes, as a legend, without an
+    id) and error list, empty or not, and the form's: as Django's own templates write them."""
+    data = {**BOUND, "email": "not an address", "number": "-1", "day": ""} if bound else None
+
+    def forms_of(**kwargs):
+        form = EveryWidget(data, **kwargs)
+        form.required_css_class = "required"
+        form.fields["notes"].label = ' Notes & "more" '
+        return form
+
+    ours, djangos = forms_of(), forms_of(renderer=DjangoTemplates())
+    no_ids = EveryWidget(data, auto_id=False), EveryWidget(data, auto_id=False, renderer=DjangoTemplates())
+    for name in ours.fields:
+        assert str(ours[name].label_tag()) == str(djangos[name].label_tag()), name
+        assert str(ours[name].label_tag(attrs={"class": "x"}, label_suffix=":")) == str(djangos[name].label_tag(attrs={"class": "x"}, label_suffix=":"))
+        assert str(ours[name].legend_tag()) == str(djangos[name].legend_tag()), name
+        assert str(no_ids[0][name].label_tag()) == str(no_ids[1][name].label_tag()), name
+        for shape in ("__str__", "as_ul", "as_text"):
+            assert getattr(ours[name].errors, shape)() == getattr(djangos[name].errors, shape)(), (name, shape)
+    for shape in ("__str__", "as_ul", "as_text"):
+        assert getattr(ours.errors, shape)() == getattr(djangos.errors, shape)(), shape
+        assert getattr(ours.non_field_errors(), shape)() == getattr(djangos.non_field_errors(), shape)(), shape
+    assert ("errorlist" in str(ours["email"].errors)) is bound
+
+
 def test_the_renderer_writes_only_templates_that_are_djangos_or_mirror_them():
     """What the renderer writes in Python must be what the template would: each input template it
     takes over is Django's one-line include of input.html, no template of the project or of an app
     replaces one of them (or the textarea), and the two it mirrors from templates/ are ours."""
     from django.forms.renderers import get_default_renderer
 
-    from kitb_portal.common.widget_renderer import INPUT_TEMPLATES, SELECT_TEMPLATE, TEXTAREA_TEMPLATE, WidgetRenderer
+    from kitb_portal.common.widget_renderer import (
+        ERROR_TEMPLATES,
+        INPUT_TEMPLATES,
+        LABEL_TEMPLATE,
+        SELECT_TEMPLATE,
+        TEXTAREA_TEMPLATE,
+        WidgetRenderer,
+    )
 
     renderer = get_default_renderer()
     assert isinstance(renderer, WidgetRenderer)
     djangos = Path(django.__file__).parent / "forms/templates"
-    for name in INPUT_TEMPLATES | {TEXTAREA_TEMPLATE, SELECT_TEMPLATE}:
+    for name in INPUT_TEMPLATES | ERROR_TEMPLATES | {TEXTAREA_TEMPLATE, SELECT_TEMPLATE, LABEL_TEMPLATE}:
         origin = Path(renderer.get_template(name).origin.name)
         if name.endswith(("/input.html", "/select.html")):
             assert origin == Path(settings.BASE_DIR) / "templates" / name, name
         else:
             assert origin == djangos / name, name
-            if name != TEXTAREA_TEMPLATE:
+            if name in INPUT_TEMPLATES:
                 assert origin.read_text().strip() == '{% include "django/forms/widgets/input.html" %}', name
+            if name in ERROR_TEMPLATES:  # nothing without an error
+                assert renderer.get_template(name).render({"errors": [], "error_class": "errorlist"}).strip() == "", name
