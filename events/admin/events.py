@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -49,8 +50,26 @@ class SessionInline(BatchedAutocompleteInlineMixin, admin.TabularInline):
         return super().get_queryset(request).prefetch_related("speakers")  # each row's chosen speakers
 
 
+class FirstRegistrationsFormSet(BaseInlineFormSet):
+    """An event's registrations on its change page: the first ``limit`` in the inline's order, and
+    ``more`` when there are others (a conference has hundreds; each row is nine read-only fields,
+    about a millisecond a row, and the page would grow with them). The registrations list, filtered by
+    the event, has them all."""
+
+    limit = 50
+
+    def get_queryset(self):
+        if not hasattr(self, "_first"):
+            rows = list(super().get_queryset()[: self.limit + 1])  # one more tells whether there are others
+            self.more = len(rows) > self.limit
+            self._first = rows[: self.limit]
+        return self._first
+
+
 class RegistrationInline(admin.TabularInline):
     model = Registration
+    formset = FirstRegistrationsFormSet
+    template = "admin/events/event/registration_inline.html"  # the tabular inline, and a link to them all
     extra = 0
     can_delete = False
     show_change_link = True

@@ -271,3 +271,44 @@ def test_the_event_page_reads_the_agendas_rooms_and_speakers_once_whatever_the_s
         assert f'>{session.room.name} (' in page
         for speaker in session.speakers.all():
             assert f"{speaker.name}" in page
+
+
+@pytest.mark.django_db
+def test_the_event_page_shows_the_first_registrations_and_links_to_them_all(staff_client, event, technopark, monkeypatch):
+    """A big event's change page lists the first registrations (FirstRegistrationsFormSet.limit, 50;
+    2 here) in the inline's order and says where all of them are; saving the event leaves every
+    registration as it was."""
+    import re
+
+    from events.admin.events import FirstRegistrationsFormSet
+
+    monkeypatch.setattr(FirstRegistrationsFormSet, "limit", 2)
+    people = [UserFactory(organization=technopark, email=f"reg{i}@technopark.example", full_name=f"Person {i}") for i in range(3)]
+    registrations = [services.registration_create(event_id=event.pk, user=person) for person in people[:2]]
+    url = reverse("admin:events_event_change", args=[event.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'name="registrations-INITIAL_FORMS" value="2"' in page and 'id="registrations-more"' not in page
+
+    registrations.append(services.registration_create(event_id=event.pk, user=people[2]))
+    response = staff_client.get(url)
+    page = response.content.decode()
+    shown = response.context["inline_admin_formsets"][1].formset
+    assert [form.instance.pk for form in shown.forms] == list(
+        Registration.objects.filter(event=event).order_by("status", "waitlist_position", "name").values_list("pk", flat=True)[:2]
+    )
+    assert 'name="registrations-INITIAL_FORMS" value="2"' in page
+    link = reverse("admin:events_registration_changelist") + f"?event={event.pk}"
+    assert 'id="registrations-more"' in page and f'href="{link}"' in page
+    assert staff_client.get(link).context["cl"].result_count == 3
+
+    before = list(Registration.objects.filter(event=event).order_by("pk").values())
+    data = _event_post_data(event.venue, event.start, event.end, title_en="Renamed", **{
+        "sessions-TOTAL_FORMS": "0", "sessions-INITIAL_FORMS": "0",
+    })
+    data["topics"] = event.topics
+    data.update(dict(re.findall(r'<input type="hidden" name="(registrations-[^"]+)" value="([^"]*)"', page)))
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    event.refresh_from_db()
+    assert event.title_en == "Renamed"
+    assert list(Registration.objects.filter(event=event).order_by("pk").values()) == before
