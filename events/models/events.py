@@ -179,6 +179,11 @@ class Event(TitleInThreeLanguages, TimeStampedModel):
             trigram_index("slug", name="event_slug_trgm_idx"),
             # the topic filters of the portal's lists and the admin (topics @> ARRAY[topic])
             GinIndex(fields=["topics"], name="event_topics_gin_idx"),
+            # the admin list's filters by kind, mode and public: their count (up to 10,001 matches) read
+            # the whole table, wide rows and all (27-39 ms at 50,000 events); from these, about 1 ms
+            models.Index(fields=["kind"], name="event_kind_idx"),
+            models.Index(fields=["mode"], name="event_mode_idx"),
+            models.Index(fields=["is_public"], name="event_is_public_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=choices_check("kind", EventKind), name="event_kind_valid"),
