@@ -27,6 +27,16 @@ def rooms():
     return [RoomFactory(venue=venues[i % 3], name=f"Room {i:02d}", capacity=10 * (i % 4) + 10) for i in range(23)]
 
 
+def _same_pages_as_djangos(paginator_class, qs, annotation: str):
+    """Every page of ``paginator_class`` has the rows, order and ``annotation`` of Django's paginator's."""
+    ours, plain = paginator_class(qs, 4, orphans=1), Paginator(qs, 4, orphans=1)
+    assert ours.num_pages == plain.num_pages > 3
+    for number in plain.page_range:
+        got = [(r.pk, getattr(r, annotation), r.venue.name) for r in ours.page(number)]
+        assert got == [(r.pk, getattr(r, annotation), r.venue.name) for r in plain.page(number)], number
+    return ours, plain
+
+
 def test_a_deep_page_read_by_its_ids_has_the_rows_and_order_of_djangos_pagination(rooms):
     qs = (
         Room.objects.select_related("venue").filter(capacity__gte=20)
@@ -37,18 +47,13 @@ def test_a_deep_page_read_by_its_ids_has_the_rows_and_order_of_djangos_paginatio
     class Deep(DeferredJoinPaginator):
         deferred_from = 3  # every page but the first reads its ids first
 
-    deep, plain = Deep(qs, 4, orphans=1), Paginator(qs, 4, orphans=1)
-    assert deep.num_pages == plain.num_pages > 3
-    for number in plain.page_range:
-        got = [(r.pk, r.label, r.venue.name) for r in deep.page(number)]
-        assert got == [(r.pk, r.label, r.venue.name) for r in plain.page(number)], number
+    deep, plain = _same_pages_as_djangos(Deep, qs, "label")
     n, sql, page = count_queries(lambda: list(deep.page(3)))
     assert n == 2
     ids_sql = sql[0]
     assert "OFFSET 8" in ids_sql and '"events_room"."name"' not in ids_sql  # the ids alone, on the ordering
     assert ids_sql.count("SELECT") == 1 and "label" not in ids_sql  # no annotation the ordering does not need
     assert [r.pk for r in page] == [r.pk for r in plain.page(3)]
-
 
 
 def test_the_portal_paginator_reads_a_later_page_in_one_query_with_its_annotations_for_that_page_only(rooms):
@@ -62,17 +67,14 @@ def test_the_portal_paginator_reads_a_later_page_in_one_query_with_its_annotatio
         .annotate(peers=Subquery(same_capacity))
         .order_by("-capacity", "venue__name", "-pk")
     )
-    first, plain = PageFirstPaginator(qs, 4, orphans=1), Paginator(qs, 4, orphans=1)
-    assert first.num_pages == plain.num_pages > 3
-    for number in plain.page_range:
-        got = [(r.pk, r.peers, r.venue.name) for r in first.page(number)]
-        assert got == [(r.pk, r.peers, r.venue.name) for r in plain.page(number)], number
+    first, _plain = _same_pages_as_djangos(PageFirstPaginator, qs, "peers")
     n, sql, _page = count_queries(lambda: list(first.page(3)))
     assert n == 1
     inner = sql[0][sql[0].index(" IN (SELECT"):]
     assert "OFFSET 8" in inner and "peers" not in inner.split("FROM", 1)[0]  # the page's ids, without the subquery
     n, sql, _page = count_queries(lambda: list(first.page(1)))
     assert n == 1 and " IN (SELECT" not in sql[0]  # the first page as Django reads it
+
 
 def test_the_admin_changelist_uses_the_deferred_join_on_deep_pages(client, admin_user, rooms, monkeypatch):
     model_admin = admin.site._registry[Room]
