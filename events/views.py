@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kitb_portal.common.admin_tools.pagination import PageFirstPaginator
+from kitb_portal.common.pagination import PageFirstPaginator
 
 from . import ical, links, permissions, selectors, services
 from .forms import CheckInSearchForm, EventFilterForm, FeedbackForm

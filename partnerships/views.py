@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from kitb_portal.common.admin_tools.pagination import PageFirstPaginator
 from kitb_portal.common.downloads import stored_file_response
 from kitb_portal.common.forms import add_service_errors
+from kitb_portal.common.pagination import PageFirstPaginator
 
 from . import permissions, selectors, services
 from .forms import ApprovalForm, DocumentUploadForm, NoteForm, ProgressForm, bound_args

@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .documents import SEARCH_FIELD, ILike, like_pattern, ts_query
+from .documents import SEARCH_FIELD, ilike_any, like_pattern, ts_query
 
 MIN_LENGTH = 2
 MAX_LENGTH = 100
@@ -155,8 +155,7 @@ def ranked(
     tsquery = query.tsquery
     condition = Q(**{SEARCH_FIELD: tsquery})
     if query.use_like:
-        for name in like:
-            condition |= Q(ILike(F(name), query.pattern))
+        condition |= ilike_any(like, query.pattern)
     if also is not None:
         condition |= also
     candidates = list(

@@ -100,7 +100,11 @@ def contains_any(fields: Iterable[str], text: str) -> Q:
     writes ``UPPER(field::text) LIKE UPPER(...)``, which no index serves and PostgreSQL cannot
     estimate (it guessed one upcoming event of 3,936 with "seminar" in a title, and joined their
     venues in a nested loop: 55 ms)."""
-    pattern = like_pattern(text)
+    return ilike_any(fields, like_pattern(text))
+
+
+def ilike_any(fields: Iterable[str], pattern: str) -> Q:
+    """``field ILIKE pattern`` for any of ``fields`` (an empty ``Q`` when there is none)."""
     condition = Q()
     for field in fields:
         condition |= Q(ILike(F(field), pattern))

@@ -197,6 +197,13 @@ GROWING_TABLES = [
 ]
 
 
+def _trigram_indexed_columns() -> set[tuple[str, str]]:
+    """(table, column) of every trigram index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'")
+        return {(table, definition.split("(", 1)[1].split(" gin_trgm_ops")[0].strip('"')) for table, definition in cursor.fetchall()}
+
+
 def _column(model, field: str):
     *hops, name = field.lstrip("^=@").split("__")
     for hop in hops:
@@ -212,10 +219,7 @@ def test_every_search_field_of_a_growing_table_has_its_trigram_index():
 
     from kitb_portal.common.admin_tools import IndexedSearchMixin
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'")
-        indexed = {(table, definition.split("(", 1)[1].split(" gin_trgm_ops")[0].strip('"'))
-                   for table, definition in cursor.fetchall()}
+    indexed = _trigram_indexed_columns()
     missing = []
     for label in GROWING_TABLES:
         model = apps.get_model(label)
@@ -236,9 +240,6 @@ def test_every_field_the_portal_lists_search_has_its_trigram_index():
     from partnerships.models import MoU
     from partnerships.selectors import SEARCH_FIELDS as MOU_FIELDS
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE indexdef LIKE '%gin_trgm_ops%'")
-        indexed = {(table, definition.split("(", 1)[1].split(" gin_trgm_ops")[0].strip('"'))
-                   for table, definition in cursor.fetchall()}
+    indexed = _trigram_indexed_columns()
     searched = [(MoU, f) for f in MOU_FIELDS] + [(Event, f) for f in (*EVENT_FIELDS, *RegistrationEventFilter.event_text_fields)]
     assert [f"{model.__name__}.{f}" for model, f in searched if _column(model, f) not in indexed] == []

@@ -59,7 +59,7 @@ def test_a_deep_page_read_by_its_ids_has_the_rows_and_order_of_djangos_paginatio
 def test_the_portal_paginator_reads_a_later_page_in_one_query_with_its_annotations_for_that_page_only(rooms):
     from django.db.models import Count, OuterRef, Subquery
 
-    from kitb_portal.common.admin_tools.pagination import PageFirstPaginator
+    from kitb_portal.common.pagination import PageFirstPaginator
 
     same_capacity = Room.objects.filter(capacity=OuterRef("capacity")).order_by().values("capacity").annotate(n=Count("pk")).values("n")
     qs = (

@@ -1,6 +1,7 @@
 """Admin changelist helpers whose cost does not grow with the tables (used by every app's admin).
 
-* :class:`DeferredJoinPaginator`: a deep page (``OFFSET`` in the thousands) reads the page's ids
+* :class:`DeferredJoinPaginator` (from ``kitb_portal/common/pagination.py``, beside the portal lists'
+  ``PageFirstPaginator``): a deep page (``OFFSET`` in the thousands) reads the page's ids
   first, on the ordering alone, then those rows with their joins and annotations (every admin
   changelist uses it, see ``admin_site``).
 * :class:`BoundedCountPaginator`: one query whatever the table size: the exact count up to
@@ -21,6 +22,7 @@
   objects of every row at once, not once per row.
 """
 
+from ..pagination import BoundedCountPaginator, DeferredJoinPaginator
 from .changelist import DecideViewMixin, FastRowLinkChangeList, ReadOnlyAdminMixin, fast_action_checkbox
 from .filters import COUNTRY_CHOICES, LANGUAGE_CHOICES, FixedChoicesFilter, TextListFilter
 from .inlines import (
@@ -29,8 +31,7 @@ from .inlines import (
     BatchedAutocompleteSelectMultiple,
     SharedChoicesInlineMixin,
 )
-from .pagination import BoundedCountPaginator, DeferredJoinPaginator, search_bounded_get_paginator
-from .search import AnyOfArray, IndexedSearchMixin
+from .search import AnyOfArray, IndexedSearchMixin, search_bounded_get_paginator
 
 __all__ = [
     "COUNTRY_CHOICES", "LANGUAGE_CHOICES", "AnyOfArray", "BatchedAutocompleteInlineMixin", "BatchedAutocompleteSelect",

@@ -1,4 +1,4 @@
-"""The changelist search of a big table answered by its indexes."""
+"""The changelist search of a big table answered by its indexes, and its bounded count."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import connections
 from django.db.models import BooleanField, Exists, F, Lookup, OuterRef, Q, Value
 from django.utils.text import smart_split, unescape_string_literal
+
+from ..pagination import BoundedCountPaginator, DeferredJoinPaginator
 
 
 class IndexedSearchMixin:
@@ -149,3 +151,21 @@ class AnyOfArray(Lookup):
     @property
     def output_field(self):
         return BooleanField()
+
+
+def search_bounded_get_paginator(model_admin, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+    """``ModelAdmin.get_paginator`` for every changelist (wired by ``admin_site``): while a search is
+    active the count is bounded at ``BoundedCountPaginator.search_exact_limit``, also for an admin
+    whose paginator is the site's default (:class:`DeferredJoinPaginator`), whose count is otherwise
+    a full ``COUNT(*)`` of the search's result."""
+    from django.contrib.admin.views.main import SEARCH_VAR
+
+    paginator_class = model_admin.paginator
+    searching = bool(model_admin.get_search_fields(request)) and bool(request.GET.get(SEARCH_VAR, "").strip())
+    if searching and paginator_class is DeferredJoinPaginator:
+        paginator_class = BoundedCountPaginator
+    paginator = paginator_class(queryset, per_page, orphans, allow_empty_first_page)
+    if searching and isinstance(paginator, BoundedCountPaginator):
+        paginator.exact_limit = min(paginator.exact_limit, paginator.search_exact_limit)
+        paginator.count_by_indexes = isinstance(model_admin, IndexedSearchMixin)
+    return paginator

@@ -70,7 +70,7 @@ class BoundedCountPaginator(DeferredJoinPaginator):
     Past the limit a filtered list's count is ``exact_limit + 1`` and :attr:`count_is_lower_bound`
     is true: the changelist then says "more than 10,000" (``templates/admin/pagination.html`` and
     ``search_form.html``) instead of a number that is not the count. A search counts to
-    ``search_exact_limit`` (:func:`search_bounded_get_paginator`).
+    ``search_exact_limit`` (``admin_tools.search.search_bounded_get_paginator``).
     """
 
     exact_limit = 10_000
@@ -115,22 +115,3 @@ class BoundedCountPaginator(DeferredJoinPaginator):
         self.count_is_lower_bound = True
         return exact  # a filtered list past the limit: the first exact_limit + 1 rows are reachable
 
-
-def search_bounded_get_paginator(model_admin, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-    """``ModelAdmin.get_paginator`` for every changelist (wired by ``admin_site``): while a search is
-    active the count is bounded at ``BoundedCountPaginator.search_exact_limit``, also for an admin
-    whose paginator is the site's default (:class:`DeferredJoinPaginator`), whose count is otherwise
-    a full ``COUNT(*)`` of the search's result."""
-    from django.contrib.admin.views.main import SEARCH_VAR
-
-    from .search import IndexedSearchMixin
-
-    paginator_class = model_admin.paginator
-    searching = bool(model_admin.get_search_fields(request)) and bool(request.GET.get(SEARCH_VAR, "").strip())
-    if searching and paginator_class is DeferredJoinPaginator:
-        paginator_class = BoundedCountPaginator
-    paginator = paginator_class(queryset, per_page, orphans, allow_empty_first_page)
-    if searching and isinstance(paginator, BoundedCountPaginator):
-        paginator.exact_limit = min(paginator.exact_limit, paginator.search_exact_limit)
-        paginator.count_by_indexes = isinstance(model_admin, IndexedSearchMixin)
-    return paginator
