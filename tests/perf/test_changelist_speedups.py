@@ -122,3 +122,27 @@ def test_select_options_with_attributes_keep_them():
     assert '<option value="b" data-kind="x" selected>B &amp; C</option>' in html
     plain = forms.Select(choices=[("a", "A"), ("b", "B & C")]).render("f", "b")
     assert '<option value="b" selected>B &amp; C</option>' in plain and 'data-kind' not in plain
+
+
+def test_a_list_nothing_narrows_is_counted_once_and_a_narrowed_one_also_in_whole(client, admin_user, rooms, monkeypatch):
+    model_admin = admin.site._registry[Room]
+    assert model_admin.show_full_result_count  # Django's default, kept by this admin
+    client.force_login(admin_user)
+    url = reverse("admin:events_room_changelist")
+    whole_count = 'SELECT COUNT(*) AS "__count" FROM "events_room"'
+
+    n, sql, whole = count_queries(client.get, url, {"o": "3"})
+    assert sql.count(whole_count) == 1
+    cl = whole.context["cl"]
+    assert cl.result_count == cl.full_result_count == 23 and cl.show_admin_actions
+    assert cl.root_queryset is not cl.queryset and "count" not in cl.queryset.__dict__
+    monkeypatch.delattr(model_admin, "get_changelist")  # Django's ChangeList: the same count twice
+    n_django, sql_django, _ = count_queries(client.get, url, {"o": "3"})
+    monkeypatch.undo()
+    assert sql_django.count(whole_count) == 2 and n == n_django - 1
+
+    n, sql, found = count_queries(client.get, url, {"q": "Hall 1"})
+    assert sql.count(whole_count) == 1  # the whole list's, beside the search's own
+    cl = found.context["cl"]
+    assert 0 < cl.result_count < cl.full_result_count == 23
+    assert "23 total" in found.content.decode()

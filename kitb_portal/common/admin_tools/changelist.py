@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import MethodType
+
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
@@ -57,12 +59,44 @@ class FastRowLinkChangeList(ChangeList):
             current_app=self.model_admin.admin_site.name,
         )
 
+    def get_results(self, request):
+        """Django counts the list twice, filtered (the paginator) and whole (``full_result_count``, the
+        "(N total)" beside a search's result count), even when nothing narrows it: then the two
+        counts are one query's, asked once. A list filter that narrows by default (with no parameter
+        in the URL) leaves a condition of its own, and the two counts stay apart."""
+        root, listed = self.root_queryset, self.queryset
+        if not (self.model_admin.show_full_result_count and _same_rows(listed, root)):
+            return super().get_results(request)
+        known: list[int] = []
+
+        def count(qs) -> int:
+            if not known:
+                known.append(type(qs).count(qs))
+            return known[0]
+
+        # A method of this queryset (the paginator counts with a method, not any callable), which
+        # Django then asks again as the root's.
+        listed.count = MethodType(count, listed)
+        self.root_queryset = listed
+        try:
+            super().get_results(request)
+        finally:
+            self.root_queryset = root
+            del listed.count
+
     def url_for_result_template(self) -> str:
         """Every row's link with ``_PK`` in place of the row's (quoted) key."""
         return f"{self._change_url}?{self.row_link_query}" if self.row_link_query else self._change_url
 
     def url_for_result(self, result):
         return self.url_for_result_template().replace(self._PK, str(quote(getattr(result, self.pk_attname))))
+
+
+def _same_rows(qs, root) -> bool:
+    """Whether ``qs`` counts the rows of ``root``: the same conditions, DISTINCT alike, no slice."""
+    a, b = qs.query, root.query
+    return (a.where == b.where and a.distinct == b.distinct and a.combinator == b.combinator is None
+            and not a.is_sliced and not b.is_sliced)
 
 
 class DecideViewMixin:
