@@ -19,6 +19,9 @@ ADMIN = "admin@kitb.demo"
 PAGES: list[tuple[str, str | None, str, str | None, str | None]] = [
     ("bare view (ok)", None, "bench_ok", None, None),
     ("healthz", None, "healthz", None, None),
+    # The lightest whole page: the base template, a form, no session; where the mix's pages start from.
+    ("login page", None, "accounts:login", None, None),
+    ("public event list", None, "events_public:event_list", None, None),
     ("portal home", PARTNER, "portal:home", None, None),
     ("portal MoU list", PARTNER, "partnerships:mou_list", None, None),
     ("portal MoU detail", PARTNER, "partnerships:mou_detail", "partnerships.selectors.mou_list_for", "pk"),
