@@ -38,6 +38,10 @@ class ScoreRangeFilter(admin.SimpleListFilter):
 
     title = _("weighted score")
     parameter_name = "score"
+    # The score is a weighted mean over each application's reviews, worked out per row: counting a
+    # band through 20,000 applications (260,000 scores) took 160-230 ms, so the count stops at
+    # 1,000 ("more than 1,000 applications"), as a search's does.
+    counts_like_a_search = True
     # On the whole-number part of the score (rounded to 2 places): [2, 3) is floor = 2, and so on.
     BANDS = {"lt2": ("lt", 2), "2to3": ("exact", 2), "3to4": ("exact", 3), "gte4": ("gte", 4)}
 

@@ -41,6 +41,25 @@ def test_pipeline_lists_with_filters_and_score(admin_client, screening_a, kitb_a
 
 
 @pytest.mark.django_db
+def test_a_score_band_is_counted_like_a_search(admin_client, technopark, sector, monkeypatch):
+    """The weighted score is worked out per row, so a band's count stops at search_exact_limit and
+    the page says "more than N"; the other filters still count every match."""
+    from kitb_portal.common.admin_tools import BoundedCountPaginator
+
+    monkeypatch.setattr(BoundedCountPaginator, "search_exact_limit", 2)
+    for i in range(3):
+        ApplicationFactory(referrer=technopark, sector=sector, company_name=f"Unscored {i}", status="submitted")
+    response = admin_client.get(CHANGELIST + "?score=none")
+    cl = response.context["cl"]
+    assert cl.paginator.count_is_lower_bound and cl.paginator.exact_limit == 2
+    assert "More than 2 applications" in response.content.decode()
+    response = admin_client.get(CHANGELIST + "?status__exact=submitted")
+    cl = response.context["cl"]
+    assert not cl.paginator.count_is_lower_bound and cl.result_count == 3
+    assert "3 applications" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_change_page_shows_score_disagreement_amounts_and_step_buttons(admin_client, screening_a, kitb_admin, reviewer1, reviewer2, criteria):
     from tenants.models import ExchangeRate
 

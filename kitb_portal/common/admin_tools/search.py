@@ -154,18 +154,24 @@ class AnyOfArray(Lookup):
 
 
 def search_bounded_get_paginator(model_admin, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-    """``ModelAdmin.get_paginator`` for every changelist (wired by ``admin_site``): while a search is
-    active the count is bounded at ``BoundedCountPaginator.search_exact_limit``, also for an admin
-    whose paginator is the site's default (:class:`DeferredJoinPaginator`), whose count is otherwise
-    a full ``COUNT(*)`` of the search's result."""
+    """``ModelAdmin.get_paginator`` for every changelist (wired by ``admin_site``): while a search, or
+    a list filter on a value worked out per row, is active the count is bounded at
+    ``BoundedCountPaginator.search_exact_limit``, also for an admin whose paginator is the site's
+    default (:class:`DeferredJoinPaginator`), whose count is otherwise a full ``COUNT(*)``."""
     from django.contrib.admin.views.main import SEARCH_VAR
 
     paginator_class = model_admin.paginator
     searching = bool(model_admin.get_search_fields(request)) and bool(request.GET.get(SEARCH_VAR, "").strip())
-    if searching and paginator_class is DeferredJoinPaginator:
+    # A list filter on a value worked out per row (``counts_like_a_search = True``: a weighted mean
+    # over each row's reviews, say) is counted like a search: to 1,001 rows, not through the table.
+    computed = any(
+        getattr(spec, "counts_like_a_search", False) and spec.parameter_name in request.GET
+        for spec in model_admin.get_list_filter(request) if isinstance(spec, type)
+    )
+    if (searching or computed) and paginator_class is DeferredJoinPaginator:
         paginator_class = BoundedCountPaginator
     paginator = paginator_class(queryset, per_page, orphans, allow_empty_first_page)
-    if searching and isinstance(paginator, BoundedCountPaginator):
+    if (searching or computed) and isinstance(paginator, BoundedCountPaginator):
         paginator.exact_limit = min(paginator.exact_limit, paginator.search_exact_limit)
-        paginator.count_by_indexes = isinstance(model_admin, IndexedSearchMixin)
+        paginator.count_by_indexes = searching and not computed and isinstance(model_admin, IndexedSearchMixin)
     return paginator
