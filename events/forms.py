@@ -151,11 +151,18 @@ class ProposalForm(forms.Form):
         from partnerships.models import Commitment, CommitmentStatus, MoUStatus
         from partnerships.selectors import mou_queryset_for
 
-        # An event serves an MoU in force and a commitment still open (not every MoU ever made).
-        mous = mou_queryset_for(user).filter(status__in=[MoUStatus.SIGNED, MoUStatus.ACTIVE]).order_by("reference")
+        # An event serves an MoU in force and a commitment still open (not every MoU ever made). The
+        # options read only what their labels show, in the MoUs' order: ordered by the MoU's own
+        # order (newest first), PostgreSQL walked every MoU to find an organisation's; a partner of
+        # 2,000 MoUs (the bench data) waited 60 ms for that query and 160 ms for the page.
+        mous = (
+            mou_queryset_for(user).filter(status__in=[MoUStatus.SIGNED, MoUStatus.ACTIVE])
+            .only("pk", "reference", "title_en", "title_id", "title_ko").order_by("reference")
+        )
         self.fields["mou"].queryset = mous
         self.fields["commitment"].queryset = (
-            Commitment.objects.filter(mou__in=mous, status=CommitmentStatus.OPEN).select_related("mou").order_by("mou", "pk")
+            Commitment.objects.filter(mou__in=mous.values("pk"), status=CommitmentStatus.OPEN)
+            .select_related("mou").only("pk", "description", "mou__reference").order_by("mou__reference", "pk")
         )
         self.fields["commitment"].label_from_instance = lambda c: f"{c.mou.reference}: {c}"
 

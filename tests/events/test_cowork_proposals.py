@@ -240,3 +240,36 @@ def test_one_agenda_post_asks_once_whether_the_user_co_organises(client, org_adm
     assert response.status_code == 302, response.content.decode()[:2000]
     asked = [s for s in sql if '"events_event_organizers"' in s]
     assert len(asked) == 1, "\n".join(asked)
+
+
+@pytest.mark.django_db
+def test_the_proposal_form_offers_the_organisations_mous_in_force_and_their_open_commitments(client, org_admin_a, kitb, technopark, province, officer):
+    """MoUs signed or active by reference, and their open commitments as "reference: description",
+    read in one query each however many there are (the labels read no field the options left out)."""
+    from partnerships.models import Commitment, MoUStatus
+    from tests.partnerships.factories import CommitmentFactory, mou_with_parties
+
+    def mou(reference, status=MoUStatus.ACTIVE, orgs=(kitb, technopark)):
+        m = mou_with_parties(*orgs, owner=officer, reference=reference, title_en=f"MoU {reference}", title_ko=f"업무협약 {reference}")
+        on = dt.date(2026, 1, 5)  # a state past draft has its dates (the MoU's check constraints)
+        type(m).objects.filter(pk=m.pk).update(status=status, signed_date=on, effective_date=on)
+        return m
+
+    client.force_login(org_admin_a)
+    url = reverse("events:proposal_create")
+    b = mou("KITB/B")
+    CommitmentFactory(mou=b, description="Joint seminar", responsible_organization=technopark)
+    small = count_queries(client.get, url)
+    a, c = mou("KITB/A", MoUStatus.SIGNED), mou("KITB/C")
+    CommitmentFactory(mou=a, description="Exchange visit", responsible_organization=technopark)
+    CommitmentFactory(mou=c, description="Done long ago", responsible_organization=technopark, status=Commitment.Status.DONE,
+                     closed_on=dt.date(2026, 3, 1))
+    mou("KITB/D", MoUStatus.DRAFT)
+    mou("KITB/E", orgs=(kitb, province))
+    n, _sql, response = large = count_queries(client.get, url)
+    assert_flat_queries(small, large)
+    form = response.context["form"]
+    assert [m.reference for m in form.fields["mou"].queryset] == ["KITB/A", "KITB/B", "KITB/C"]
+    labels = [label for _value, label in form.fields["commitment"].choices][1:]
+    assert labels == ["KITB/A: Exchange visit", "KITB/B: Joint seminar"]
+    assert "KITB/A — 업무협약 KITB/A" in response.content.decode()  # the MoU's label in the reader's language
