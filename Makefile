@@ -69,10 +69,14 @@ lint: $(STAMP)
 
 # Re-resolve the lock files from requirements*.txt (the human-edited top-level pins). Run it after
 # editing those files, then `make venv` installs the result.
+# The lock make installs keeps the extras packages ask for (fonttools[woff]==...): with only
+# fonttools==..., pip's hash-checking mode turns weasyprint's fonttools[woff]>=... into a second
+# requirement and fails on it as soon as a newer fonttools is published. requirements.lock, a
+# constraint of the dev lock, cannot hold extras.
 lock: $(STAMP)
 	$(LOCK) requirements-build.txt -o requirements-build.lock
 	$(LOCK) requirements.txt -c requirements-build.txt -o requirements.lock
-	$(LOCK) requirements-dev.txt -c requirements-build.txt -c requirements.lock -o requirements-dev.lock
+	$(LOCK) --no-strip-extras requirements-dev.txt -c requirements-build.txt -c requirements.lock -o requirements-dev.lock
 
 # A mixed load of a working day (150 partner sessions over many organisations, staff of every role, the
 # public; each request a random page; writes through the services at 1.5/s beside it) with wrk (one

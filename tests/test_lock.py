@@ -33,7 +33,7 @@ def locked(path: Path) -> dict[str, tuple[str, int]]:
     """``{name: (version, number of hashes)}`` of a lock file written by ``uv pip compile --generate-hashes``."""
     found, current = {}, None
     for line in path.read_text().splitlines():
-        if match := re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", line):
+        if match := re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)", line):
             current = normalize(match[1])
             found[current] = (match[2], 0)
         elif current and line.strip().startswith("--hash=sha256:"):
@@ -58,3 +58,12 @@ def test_the_locks_agree_and_build_tools_stay_below_setuptools_81():
         versions = {lock[name][0] for lock in locks if name in lock}
         assert len(versions) == 1, f"{name} is locked at {sorted(versions)}: run `make lock`"
     assert int(locks[0]["setuptools"][0].split(".")[0]) < 81
+
+
+def test_the_installed_lock_names_the_extras_its_packages_ask_for():
+    """pip's hash-checking mode takes ``fonttools[woff]>=4.59`` (weasyprint's) for a requirement of its
+    own, not pinned, unless the lock pins ``fonttools[woff]==``: it failed as soon as a newer fonttools
+    was published. ``make lock`` writes the dev lock with ``--no-strip-extras``."""
+    text = (BASE_DIR / "requirements-dev.lock").read_text()
+    assert re.search(r"^fonttools\[woff\]==", text, re.M), "run `make lock` (the dev lock keeps extras)"
+    assert "--no-strip-extras" in (BASE_DIR / "Makefile").read_text()
