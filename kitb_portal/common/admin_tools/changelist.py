@@ -67,16 +67,10 @@ class FastRowLinkChangeList(ChangeList):
         root, listed = self.root_queryset, self.queryset
         if not (self.model_admin.show_full_result_count and _same_rows(listed, root)):
             return super().get_results(request)
-        known: list[int] = []
-
-        def count(qs) -> int:
-            if not known:
-                known.append(type(qs).count(qs))
-            return known[0]
-
+        counted = type(listed).count(listed)  # Django asks for it in any case (the result count)
         # A method of this queryset (the paginator counts with a method, not any callable), which
         # Django then asks again as the root's.
-        listed.count = MethodType(count, listed)
+        listed.count = MethodType(lambda qs: counted, listed)
         self.root_queryset = listed
         try:
             super().get_results(request)

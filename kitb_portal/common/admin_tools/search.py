@@ -168,10 +168,11 @@ def search_bounded_get_paginator(model_admin, request, queryset, per_page, orpha
         getattr(spec, "counts_like_a_search", False) and spec.parameter_name in request.GET
         for spec in model_admin.get_list_filter(request) if isinstance(spec, type)
     )
-    if (searching or computed) and paginator_class is DeferredJoinPaginator:
+    bounded = searching or computed
+    if bounded and paginator_class is DeferredJoinPaginator:
         paginator_class = BoundedCountPaginator
     paginator = paginator_class(queryset, per_page, orphans, allow_empty_first_page)
-    if (searching or computed) and isinstance(paginator, BoundedCountPaginator):
+    if bounded and isinstance(paginator, BoundedCountPaginator):
         paginator.exact_limit = min(paginator.exact_limit, paginator.search_exact_limit)
         paginator.count_by_indexes = searching and not computed and isinstance(model_admin, IndexedSearchMixin)
     return paginator
