@@ -60,10 +60,10 @@ def test_2000_commitments_imported_by_one_job_and_the_starter_is_emailed(
 def test_bad_rows_end_with_row_and_field_errors_and_nothing_imported(
     officer, mou, technopark, settings, django_capture_on_commit_callbacks
 ):
-    settings.JOBS_NOTIFY_MIN_ROWS = 200  # so that this 300-row file counts as long
+    settings.JOBS_NOTIFY_MIN_ROWS = 20  # so that this 30-row file counts as long
     outsider_row = {"responsible_organization": "Nobody Ltd"}
-    text = commitments_csv(mou, technopark, 300, bad={
-        7: {"mou": "NOPE/1"}, 250: outsider_row, 299: {"status": "maybe", "due_date": "31/31/2027"},
+    text = commitments_csv(mou, technopark, 30, bad={
+        7: {"mou": "NOPE/1"}, 25: outsider_row, 29: {"status": "maybe", "due_date": "31/31/2027"},
     })
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -71,14 +71,14 @@ def test_bad_rows_end_with_row_and_field_errors_and_nothing_imported(
 
     job.refresh_from_db()
     assert job.status == Status.FAILED and job.finished_at is not None
-    assert Commitment.objects.count() == 0  # nothing imported, not even the 297 good rows
+    assert Commitment.objects.count() == 0  # nothing imported, not even the 27 good rows
     assert job.summary["error_rows"] == 3 and "3 rows have errors; nothing was imported" in job.error
-    assert job.processed == job.total == 300  # every row was checked
+    assert job.processed == job.total == 30  # every row was checked
     errors = {(e["row"], e["field"]): e for e in job.summary["errors"]}
     assert "NOPE/1" in " ".join(errors[(7, "mou")]["messages"])
     assert errors[(7, "mou")]["line"] == 8  # the header is line 1 of the file
-    assert "Nobody Ltd" in " ".join(errors[(250, "responsible_organization")]["messages"])
-    assert {(299, "status"), (299, "due_date")} <= set(errors)
+    assert "Nobody Ltd" in " ".join(errors[(25, "responsible_organization")]["messages"])
+    assert {(29, "status"), (29, "due_date")} <= set(errors)
     assert errors[(7, "mou")]["values"][:3] == [["id", ""], ["mou", "NOPE/1"], ["description", "Commitment 7"]]  # file order
     assert "imported" not in job.summary  # the import itself never ran
     # a long job (here: more rows than JOBS_NOTIFY_MIN_ROWS), so the starter hears that it failed

@@ -42,7 +42,7 @@ def watch_progress(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_import_progress_is_visible_while_the_import_transaction_is_open(officer, mou, technopark, settings, watch_progress):
-    rows, every = 120, 20  # six progress points per phase
+    rows, every = 30, 5  # six progress points per phase
     settings.JOBS_PROGRESS_EVERY_ROWS = every
     # transaction=True: the task runs (eagerly) as soon as the start commits
     job = services.job_start_import(actor=officer, model_label="partnerships.commitment", resource_path=COMMITMENT_RESOURCE,
