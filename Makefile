@@ -19,7 +19,7 @@ FAST_WORKERS ?= 2
 # uv resolves the lock files for Python 3.11 on every platform, with a hash of every file.
 LOCK := $(VENV)/bin/uv pip compile --quiet --generate-hashes --universal --python-version 3.11
 
-.PHONY: run test test-fast lint lock venv bench sweep stop clean-data messages compile-messages \
+.PHONY: run test test-fast test-access lint lock venv bench sweep stop clean-data messages compile-messages \
 	sysdeps-base sysdeps-test sysdeps-bench
 
 # Every package, transitive ones too, installed from the lock files with their hashes checked.
@@ -63,6 +63,11 @@ test: sysdeps-test $(STAMP) compile-messages
 # with PYTEST_ARGS, e.g. "tests/events".
 test-fast: sysdeps-base $(STAMP) compile-messages
 	$(PY) -m pytest -n $(FAST_WORKERS) -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
+
+# The access walk alone (every URL pattern as every role, tests/access), slow tests included: run it
+# after adding or changing a URL, view or role; make test-fast leaves the walk itself out.
+test-access: sysdeps-base $(STAMP) compile-messages
+	$(PY) -m pytest -n $(FAST_WORKERS) tests/access $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(RUFF_ARGS)
